@@ -1,0 +1,39 @@
+/**
+ * Memory for the model math. A heap is one buffer seen as float32 and int32;
+ * every kernel argument is an offset into it, counted in 4-byte words. The
+ * reference kernels use a plain (or shared) ArrayBuffer, the WebAssembly kernels
+ * the module's linear memory, so the same offsets work for both and no data is
+ * copied between JS and wasm per step.
+ *
+ * Layout is planned before the heap exists: each component reserves its
+ * regions on a HeapPlan, then the heap is created once at the planned size.
+ * Nothing is allocated while training or sampling runs.
+ */
+export interface Heap {
+  readonly f32: Float32Array;
+  readonly i32: Int32Array;
+}
+
+export class HeapPlan {
+  /** Words reserved so far. Word 0..3 stay unused so that offset 0 never names a real buffer. */
+  words = 4;
+
+  /** Reserve n words, aligned to 16 bytes; returns the word offset. */
+  alloc(n: number): number {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`HeapPlan.alloc: bad size ${n}`);
+    const off = (this.words + 3) & ~3;
+    this.words = off + n;
+    return off;
+  }
+}
+
+export function heapFromBuffer(buffer: ArrayBufferLike): Heap {
+  return { f32: new Float32Array(buffer), i32: new Int32Array(buffer) };
+}
+
+/** A heap over a fresh buffer of `words` words (shared if asked, for worker threads). */
+export function createPlainHeap(words: number, shared = false): Heap {
+  const bytes = Math.max(16, words * 4);
+  const buffer = shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  return heapFromBuffer(buffer);
+}

@@ -1,0 +1,56 @@
+/**
+ * Text → tokens, and back. Browser-safe (no Node built-ins).
+ *
+ * char: one token per Unicode code point (an emoji outside the BMP is one token,
+ *       never two UTF-16 halves; a combining mark is its own code point). Case kept.
+ * word, default: Unicode-aware words (letters, marks and digits, with inner
+ *       apostrophes or hyphens: don't, state-of-the-art), numbers with inner
+ *       separators (3.14, 1,000), and every other non-space code point (each
+ *       punctuation mark or symbol) as its own token.
+ * word, whitespace: split on white space, for corpora that are already tokenised.
+ */
+import type { Level, Tokenize } from '../nn/config.js';
+
+export interface TokenizerOptions {
+  level: Level;
+  tokenize: Tokenize;
+  lowercase: boolean;
+}
+
+const WORD_RE = /\p{N}+(?:[.,]\p{N}+)+|[\p{L}\p{M}\p{N}]+(?:['’\-‐][\p{L}\p{M}\p{N}]+)*|\S/gu;
+const SPACE_RE = /\s+/u;
+
+/** CRLF and lone CR become LF. */
+export function normalizeNewlines(text: string): string {
+  return text.indexOf('\r') < 0 ? text : text.replace(/\r\n?/g, '\n');
+}
+
+export function tokenize(text: string, opts: TokenizerOptions): string[] {
+  const s = opts.lowercase ? text.toLowerCase() : text;
+  if (opts.level === 'char') return Array.from(s);
+  if (opts.tokenize === 'whitespace') return s.split(SPACE_RE).filter((w) => w.length > 0);
+  return s.match(WORD_RE) ?? [];
+}
+
+// Word-level text is joined with spaces, except around punctuation that
+// attaches to its neighbour in ordinary prose.
+const NO_SPACE_BEFORE = new Set(['.', ',', ';', ':', '!', '?', ')', ']', '}', '%', '…', '»', '”', "'s"]);
+const NO_SPACE_AFTER = new Set(['(', '[', '{', '«', '“', '$', '¿', '¡']);
+
+/** Tokens → text. Char level concatenates; word level puts spaces between words. */
+export function detokenize(tokens: readonly string[], opts: TokenizerOptions): string {
+  if (opts.level === 'char') return tokens.join('');
+  if (opts.tokenize === 'whitespace') return tokens.join(' ');
+  let out = '';
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (i > 0 && !NO_SPACE_BEFORE.has(t) && !NO_SPACE_AFTER.has(tokens[i - 1])) out += ' ';
+    out += t;
+  }
+  return out;
+}
+
+/** The separator placed between a prime text and its continuation. */
+export function joiner(opts: TokenizerOptions): string {
+  return opts.level === 'char' ? '' : ' ';
+}

@@ -1,0 +1,124 @@
+/**
+ * The safetensors format (Hugging Face), float32 only, bytes in and out
+ * (browser-safe):
+ *
+ *   u64 little-endian N | N bytes of UTF-8 JSON header | raw tensor data
+ *   header = { "<name>": { "dtype": "F32", "shape": [...], "data_offsets": [begin, end] }, …,
+ *              "__metadata__": { "<key>": "<string value>", … } }
+ *
+ * Offsets count from the first byte after the header. The reader trusts
+ * nothing: every length, offset, shape and type is checked before anything is
+ * allocated, so a damaged file fails with a one-line error and never makes us
+ * allocate more than the file's size justifies.
+ */
+import { formatError } from '../core/errors.js';
+
+export interface Tensor {
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface SafetensorsFile {
+  tensors: Map<string, Tensor>;
+  metadata: Record<string, string>;
+}
+
+/** Headers beyond this are refused (real ones are a few KB; a 100k-word vocabulary is ~1 MB). */
+export const MAX_HEADER_BYTES = 64 * 1024 * 1024;
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+export function writeSafetensors(tensors: { name: string; shape: number[]; data: Float32Array }[], metadata: Record<string, string>): Uint8Array {
+  if (!LITTLE_ENDIAN) throw new Error('writing safetensors on a big-endian machine is not supported');
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  let offset = 0;
+  for (const t of tensors) {
+    const bytes = t.data.length * 4;
+    header[t.name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
+  let json = JSON.stringify(header);
+  const enc = new TextEncoder();
+  let headerBytes = enc.encode(json);
+  // pad with spaces so the data starts 8-byte aligned
+  const pad = (8 - (headerBytes.length % 8)) % 8;
+  if (pad) {
+    json += ' '.repeat(pad);
+    headerBytes = enc.encode(json);
+  }
+  const out = new Uint8Array(8 + headerBytes.length + offset);
+  const dv = new DataView(out.buffer);
+  dv.setBigUint64(0, BigInt(headerBytes.length), true);
+  out.set(headerBytes, 8);
+  let p = 8 + headerBytes.length;
+  for (const t of tensors) {
+    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.length * 4), p);
+    p += t.data.length * 4;
+  }
+  return out;
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+export function readSafetensors(bytes: Uint8Array, what = 'file'): SafetensorsFile {
+  if (!LITTLE_ENDIAN) throw formatError('reading safetensors on a big-endian machine is not supported');
+  if (bytes.length < 8) throw formatError(`${what} is too short to be a safetensors file (${bytes.length} bytes)`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n64 = dv.getBigUint64(0, true);
+  if (n64 > BigInt(bytes.length - 8)) {
+    throw formatError(`${what} is truncated or not a safetensors file: its header length (${n64} bytes) runs past the end of the file (${bytes.length} bytes)`);
+  }
+  const n = Number(n64);
+  if (n > MAX_HEADER_BYTES) throw formatError(`${what} has an absurdly large header (${n} bytes); it is not a model file recur wrote`);
+  if (n < 2) throw formatError(`${what} has an empty safetensors header`);
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
+  } catch {
+    throw formatError(`${what} is not a safetensors file: its header is not valid UTF-8 JSON`);
+  }
+  if (!isRecord(header)) throw formatError(`${what}: the safetensors header is not a JSON object`);
+
+  const metadata: Record<string, string> = {};
+  const meta = header.__metadata__;
+  if (meta !== undefined) {
+    if (!isRecord(meta)) throw formatError(`${what}: __metadata__ must be an object of strings`);
+    for (const [k, v] of Object.entries(meta)) {
+      if (typeof v !== 'string') throw formatError(`${what}: __metadata__.${k} must be a string`);
+      metadata[k] = v;
+    }
+  }
+
+  const dataStart = 8 + n, dataLen = bytes.length - dataStart;
+  const entries: { name: string; shape: number[]; begin: number; end: number }[] = [];
+  for (const [name, v] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    if (!isRecord(v)) throw formatError(`${what}: tensor ${name} has no description`);
+    if (v.dtype !== 'F32') throw formatError(`${what}: tensor ${name} has dtype ${String(v.dtype)}; recur reads float32 (F32) tensors only — convert with tensor.float() before saving`);
+    const shape = v.shape, off = v.data_offsets;
+    if (!Array.isArray(shape) || shape.length > 8 || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      throw formatError(`${what}: tensor ${name} has an invalid shape`);
+    }
+    if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      throw formatError(`${what}: tensor ${name} has invalid data_offsets`);
+    }
+    const [begin, end] = off as number[];
+    if (begin > end || end > dataLen) throw formatError(`${what}: tensor ${name} lies outside the data (offsets ${begin}–${end}, data is ${dataLen} bytes); the file is truncated or damaged`);
+    const count = (shape as number[]).reduce((a, b) => a * b, 1);
+    if (count * 4 !== end - begin) throw formatError(`${what}: tensor ${name} has shape [${shape.join(', ')}] but ${end - begin} bytes of data`);
+    entries.push({ name, shape: shape as number[], begin, end });
+  }
+  entries.sort((a, b) => a.begin - b.begin);
+  for (let i = 1; i < entries.length; i++) {
+    if (entries[i].begin < entries[i - 1].end) throw formatError(`${what}: tensors ${entries[i - 1].name} and ${entries[i].name} overlap`);
+  }
+
+  const tensors = new Map<string, Tensor>();
+  for (const e of entries) {
+    const raw = bytes.slice(dataStart + e.begin, dataStart + e.end); // copy: aligned, owned
+    tensors.set(e.name, { shape: e.shape, data: new Float32Array(raw.buffer, 0, (e.end - e.begin) / 4) });
+  }
+  return { tensors, metadata };
+}

@@ -1,0 +1,56 @@
+/**
+ * The kernel interface: every number-crunching loop of the model behind one
+ * object, so the scalar reference (kernels/ref, the spec) and the fast
+ * WebAssembly SIMD kernels are interchangeable.
+ *
+ * Conventions (llm.c style): outputs first, then inputs, then dims. Every
+ * argument named like a buffer is a word offset into `heap` (see core/heap.ts).
+ * Matrices are row-major. `acc` = accumulate into the output (+=) instead of
+ * overwriting it. Backward kernels that produce parameter gradients always
+ * accumulate; zeroing is a separate call.
+ *
+ * Dims: M rows, N columns of the output, K the contracted size; B batch,
+ * H hidden size (na in the course notation), V vocabulary size.
+ */
+import type { Heap } from '../core/heap.js';
+
+export type KernelSetName = 'reference' | 'wasm';
+
+export interface Kernels {
+  readonly name: KernelSetName;
+  readonly heap: Heap;
+
+  // ---- matrix products -------------------------------------------------
+  /** C(M,N) (+)= A(M,K) · B(N,K)ᵀ + bias(N); bias < 0 means none. (x Wᵀ + b: PyTorch's Linear) */
+  matmulNT(c: number, a: number, b: number, bias: number, M: number, N: number, K: number, acc: boolean): void;
+  /** C(M,N) (+)= A(M,K) · B(K,N). (dX = dY W) */
+  matmulNN(c: number, a: number, b: number, M: number, N: number, K: number, acc: boolean): void;
+  /** C(M,N) (+)= A(K,M)ᵀ · B(K,N). (dW = dYᵀ X) */
+  matmulTN(c: number, a: number, b: number, M: number, N: number, K: number, acc: boolean): void;
+  /** out(N) += Σ_i A(i, ·) over M rows. (bias gradients) */
+  colSumAcc(out: number, a: number, M: number, N: number): void;
+
+  // ---- embedding ---------------------------------------------------------
+  /** out(M,E) = table(ids[i], ·) for the M int32 ids at `ids`. */
+  gatherRows(out: number, table: number, ids: number, M: number, E: number): void;
+  /** dtable(ids[i], ·) += dout(i, ·). */
+  scatterAddRows(dtable: number, dout: number, ids: number, M: number, E: number): void;
+
+  // ---- cells: pointwise part of one time step (see nn/{rnn,gru,lstm}.ts) ----
+  rnnForward(hNext: number, gi: number, gh: number, B: number, H: number): void;
+  rnnBackward(dG: number, dh: number, hNext: number, B: number, H: number): void;
+  gruForward(hNext: number, gates: number, gi: number, gh: number, hPrev: number, B: number, H: number): void;
+  gruBackward(dGi: number, dGh: number, dhPrev: number, dh: number, gates: number, gh: number, hPrev: number, B: number, H: number): void;
+  lstmForward(hNext: number, cNext: number, gates: number, gi: number, gh: number, cPrev: number, B: number, H: number): void;
+  lstmBackward(dG: number, dcPrev: number, dh: number, dc: number, gates: number, cNext: number, cPrev: number, B: number, H: number): void;
+
+  // ---- output layer ------------------------------------------------------
+  /**
+   * Softmax cross-entropy over M rows of V logits, fused with its backward.
+   * Returns Σ_i −log softmax(logits_i)[targets_i] (in float64). Writes
+   * dlogits = scale · (softmax(logits) − onehot(target)); dlogits may equal logits.
+   */
+  softmaxXent(dlogits: number, logits: number, targets: number, M: number, V: number, scale: number): number;
+  /** out(i) = log softmax(logits_i)[targets_i] for M rows (no gradient). */
+  logProbRows(out: number, logits: number, targets: number, M: number, V: number): void;
+}

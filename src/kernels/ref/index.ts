@@ -1,0 +1,33 @@
+/** The reference kernel set: scalar TypeScript, the specification of every kernel. */
+import type { Heap } from '../../core/heap.js';
+import type { Kernels } from '../kernels.js';
+import { matmulNT, matmulNN, matmulTN, colSumAcc } from './matmul.js';
+import { softmaxXent, logProbRows } from './softmax.js';
+import { gatherRows, scatterAddRows } from './embedding.js';
+import { rnnForward, rnnBackward } from '../../nn/rnn.js';
+import { gruForward, gruBackward } from '../../nn/gru.js';
+import { lstmForward, lstmBackward } from '../../nn/lstm.js';
+
+export function referenceKernels(heap: Heap): Kernels {
+  const f = heap.f32, i32 = heap.i32;
+  return {
+    name: 'reference',
+    heap,
+    matmulNT: (c, a, b, bias, M, N, K, acc) => matmulNT(f, c, a, b, bias, M, N, K, acc),
+    matmulNN: (c, a, b, M, N, K, acc) => matmulNN(f, c, a, b, M, N, K, acc),
+    matmulTN: (c, a, b, M, N, K, acc) => matmulTN(f, c, a, b, M, N, K, acc),
+    colSumAcc: (out, a, M, N) => colSumAcc(f, out, a, M, N),
+    gatherRows: (out, table, ids, M, E) => gatherRows(f, i32, out, table, ids, M, E),
+    scatterAddRows: (dt, dout, ids, M, E) => scatterAddRows(f, i32, dt, dout, ids, M, E),
+    rnnForward: (hNext, gi, gh, B, H) => rnnForward(f, hNext, gi, gh, B, H),
+    rnnBackward: (dG, dh, hNext, B, H) => rnnBackward(f, dG, dh, hNext, B, H),
+    gruForward: (hNext, gates, gi, gh, hPrev, B, H) => gruForward(f, hNext, gates, gi, gh, hPrev, B, H),
+    gruBackward: (dGi, dGh, dhPrev, dh, gates, gh, hPrev, B, H) =>
+      gruBackward(f, dGi, dGh, dhPrev, dh, gates, gh, hPrev, B, H),
+    lstmForward: (hNext, cNext, gates, gi, gh, cPrev, B, H) => lstmForward(f, hNext, cNext, gates, gi, gh, cPrev, B, H),
+    lstmBackward: (dG, dcPrev, dh, dc, gates, cNext, cPrev, B, H) =>
+      lstmBackward(f, dG, dcPrev, dh, dc, gates, cNext, cPrev, B, H),
+    softmaxXent: (dl, l, t, M, V, scale) => softmaxXent(f, i32, dl, l, t, M, V, scale),
+    logProbRows: (out, l, t, M, V) => logProbRows(f, i32, out, l, t, M, V),
+  };
+}

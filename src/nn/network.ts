@@ -1,0 +1,345 @@
+/**
+ * The language model as a computation over one window of T time steps for B
+ * parallel streams: embedding → L recurrent layers → linear decoder → softmax,
+ * and backpropagation through time over the same window.
+ *
+ * Rows are time-major: row r = t·B + b, so the B rows of step t form one
+ * contiguous (B, n) block. The work that does not depend on the recurrence is
+ * done for the whole window in one matrix product each (the input projections
+ * gi = X W_ihᵀ + b_ih, the decoder, and all weight gradients); only
+ * gh = h_{t−1} W_hhᵀ + b_hh and the pointwise cell step run step by step.
+ *
+ * State: a⟨0⟩ = 0; the last state of a window is carried into the next one
+ * (truncated BPTT: no gradient flows across the window boundary), and the state
+ * is reset to zero for every stream whose input at step t is <eos>, so every
+ * sequence is modelled on its own, exactly as it is scored.
+ *
+ * All buffers are regions of one heap planned up front (core/heap.ts); nothing
+ * is allocated per window or per step.
+ */
+import type { HeapPlan } from '../core/heap.js';
+import type { Rng } from '../core/rng.js';
+import type { Kernels } from '../kernels/kernels.js';
+import { gateCount, type ModelConfig } from './config.js';
+import { paramLayout, type ParamLayout } from './params.js';
+
+export const EOS = 0;
+export const UNK = 1;
+
+export interface NetworkShape {
+  /** streams (rows per step) the buffers are sized for */
+  B: number;
+  /** time steps per window the buffers are sized for */
+  T: number;
+  /** reserve gradients and backward buffers */
+  train: boolean;
+  /** dropout probability on the embedding output, between layers and before the decoder (train only) */
+  dropout?: number;
+}
+
+interface LayerRegions {
+  nIn: number;
+  /** this layer's input after dropout, (T·B, nIn); −1: the input is used as is */
+  xin: number;
+  /** dropout multipliers (0 or 1/(1−p)) for xin, (T·B, nIn); −1: none */
+  mask: number;
+  gi: number; // (T·B, G·H)  x W_ihᵀ + b_ih
+  gh: number; // (T·B, G·H)  hPrev W_hhᵀ + b_hh
+  gates: number; // (T·B, G·H) post-activation gates (GRU r|z|n, LSTM i|f|g|o; unused for RNN)
+  hp: number; // (T·B, H)  the previous state each step saw (zero rows after a reset)
+  h: number; // (T·B, H)  outputs a⟨t⟩
+  cp: number; // (T·B, H)  LSTM previous cell state
+  c: number; // (T·B, H)  LSTM cell state
+  carryH: number; // (B, H)  state carried into the next window
+  carryC: number; // (B, H)
+}
+
+export class Network {
+  readonly cfg: ModelConfig;
+  readonly V: number;
+  readonly B: number;
+  readonly T: number;
+  readonly train: boolean;
+  readonly dropout: number;
+  readonly layout: ParamLayout;
+  readonly G: number;
+
+  /** the parameter block (layout.size words), in state_dict order */
+  readonly params: number;
+  /** the gradient block, same layout; −1 when not training */
+  readonly grads: number;
+  /** int32 token ids of the window's inputs and targets, (T·B) each, time-major */
+  readonly inputs: number;
+  readonly targets: number;
+  /** embedding output, (T·B, E) */
+  readonly x0: number;
+  readonly x0Mask: number;
+  readonly layers: LayerRegions[] = [];
+  /** decoder input after dropout (T·B, H); −1: the top layer's h */
+  readonly y: number;
+  readonly yMask: number;
+  /** logits, then (after softmaxXent) their gradient, (T·B, V) */
+  readonly logits: number;
+  /** log-probability of each target, (T·B) */
+  readonly logp: number;
+
+  // backward scratch
+  private readonly dGi: number; // (T·B, G·H)
+  private readonly dGh: number; // (T·B, G·H); the same region as dGi for RNN and LSTM
+  private readonly dA: number; // (T·B, max(E, H))
+  private readonly dB: number; // (T·B, max(E, H))
+  private readonly dhCarry: number; // (B, H)
+  private readonly dcCarry: number; // (B, H)
+
+  private k!: Kernels;
+  /** rows and steps of the last forward pass */
+  private lastB = 0;
+  private lastT = 0;
+
+  constructor(plan: HeapPlan, cfg: ModelConfig, V: number, shape: NetworkShape) {
+    this.cfg = cfg;
+    this.V = V;
+    this.B = shape.B;
+    this.T = shape.T;
+    this.train = shape.train;
+    this.dropout = shape.train ? shape.dropout ?? 0 : 0;
+    this.layout = paramLayout(cfg, V);
+    this.G = gateCount(cfg.cell);
+    const M = this.B * this.T, H = cfg.hidden, E = cfg.embed, GH = this.G * H;
+    const drop = this.dropout > 0;
+    const lstm = cfg.cell === 'lstm';
+
+    this.params = plan.alloc(this.layout.size);
+    this.grads = this.train ? plan.alloc(this.layout.size) : -1;
+    this.inputs = plan.alloc(M);
+    this.targets = plan.alloc(M);
+    this.x0 = plan.alloc(M * E);
+    this.x0Mask = drop ? plan.alloc(M * E) : -1;
+    for (let l = 0; l < cfg.layers; l++) {
+      const nIn = l === 0 ? E : H;
+      const withInput = drop && l > 0;
+      this.layers.push({
+        nIn,
+        xin: withInput ? plan.alloc(M * nIn) : -1,
+        mask: withInput ? plan.alloc(M * nIn) : -1,
+        gi: plan.alloc(M * GH),
+        gh: plan.alloc(M * GH),
+        gates: cfg.cell === 'rnn' ? -1 : plan.alloc(M * GH),
+        hp: plan.alloc(M * H),
+        h: plan.alloc(M * H),
+        cp: lstm ? plan.alloc(M * H) : -1,
+        c: lstm ? plan.alloc(M * H) : -1,
+        carryH: plan.alloc(this.B * H),
+        carryC: lstm ? plan.alloc(this.B * H) : -1,
+      });
+    }
+    this.y = drop ? plan.alloc(M * H) : -1;
+    this.yMask = drop ? plan.alloc(M * H) : -1;
+    this.logits = plan.alloc(M * V);
+    this.logp = plan.alloc(M);
+    if (this.train) {
+      this.dGi = plan.alloc(M * GH);
+      this.dGh = cfg.cell === 'gru' ? plan.alloc(M * GH) : this.dGi;
+      this.dA = plan.alloc(M * Math.max(E, H));
+      this.dB = plan.alloc(M * Math.max(E, H));
+      this.dhCarry = plan.alloc(this.B * H);
+      this.dcCarry = plan.alloc(this.B * H);
+    } else {
+      this.dGi = this.dGh = this.dA = this.dB = this.dhCarry = this.dcCarry = -1;
+    }
+  }
+
+  /** Bind to the kernels (and so the heap) once the plan has been turned into a heap. */
+  attach(k: Kernels): void {
+    this.k = k;
+  }
+
+  get kernels(): Kernels {
+    return this.k;
+  }
+
+  /** The parameter block as a Float32Array view (no copy). */
+  paramView(): Float32Array {
+    return this.k.heap.f32.subarray(this.params, this.params + this.layout.size);
+  }
+
+  gradView(): Float32Array {
+    return this.k.heap.f32.subarray(this.grads, this.grads + this.layout.size);
+  }
+
+  /** a⟨0⟩ = 0 (and c⟨0⟩ = 0) for every stream. */
+  resetState(): void {
+    const f = this.k.heap.f32, H = this.cfg.hidden;
+    for (const L of this.layers) {
+      f.fill(0, L.carryH, L.carryH + this.B * H);
+      if (L.carryC >= 0) f.fill(0, L.carryC, L.carryC + this.B * H);
+    }
+  }
+
+  /** The carried state (h, and c for LSTM, per layer), for saving or moving between streams. */
+  stateRegions(): { h: number; c: number }[] {
+    return this.layers.map((L) => ({ h: L.carryH, c: L.carryC }));
+  }
+
+  zeroGrads(): void {
+    this.k.heap.f32.fill(0, this.grads, this.grads + this.layout.size);
+  }
+
+  // ---------------------------------------------------------------------------
+  // forward
+
+  /**
+   * Forward pass over the Tc·Bc ids at `inputs` (Tc ≤ T steps, Bc ≤ B streams),
+   * leaving logits (Tc·Bc, V). With an Rng and dropout > 0, dropout masks are drawn.
+   */
+  forward(Tc: number, Bc: number, rng: Rng | null = null): void {
+    if (Tc > this.T || Bc > this.B || Tc < 1 || Bc < 1) {
+      throw new RangeError(`forward: window ${Tc}×${Bc} exceeds the planned ${this.T}×${this.B}`);
+    }
+    const k = this.k, f = k.heap.f32, cfg = this.cfg;
+    const H = cfg.hidden, E = cfg.embed, GH = this.G * H, M = Tc * Bc;
+    const P = this.params, lay = this.layout;
+    const drop = rng !== null && this.dropout > 0;
+    this.lastB = Bc;
+    this.lastT = Tc;
+
+    k.gatherRows(this.x0, P + lay.embedding, this.inputs, M, E);
+    if (drop) this.dropoutForward(this.x0, this.x0, this.x0Mask, M * E, rng);
+
+    let x = this.x0;
+    for (let l = 0; l < cfg.layers; l++) {
+      const L = this.layers[l], W = lay.layers[l];
+      if (l > 0) {
+        const below = this.layers[l - 1].h;
+        if (drop) {
+          this.dropoutForward(L.xin, below, L.mask, M * H, rng);
+          x = L.xin;
+        } else {
+          x = below;
+        }
+      }
+      // gi = x W_ihᵀ + b_ih for all Tc steps at once
+      k.matmulNT(L.gi, x, P + W.wih, P + W.bih, M, GH, L.nIn, false);
+      for (let t = 0; t < Tc; t++) {
+        const row = t * Bc;
+        this.previousState(L.hp + row * H, t === 0 ? L.carryH : L.h + (row - Bc) * H, row, Bc, H);
+        if (L.cp >= 0) this.previousState(L.cp + row * H, t === 0 ? L.carryC : L.c + (row - Bc) * H, row, Bc, H);
+        const gi = L.gi + row * GH, gh = L.gh + row * GH, hp = L.hp + row * H, h = L.h + row * H;
+        // gh = hPrev W_hhᵀ + b_hh
+        k.matmulNT(gh, hp, P + W.whh, P + W.bhh, Bc, GH, H, false);
+        if (cfg.cell === 'rnn') k.rnnForward(h, gi, gh, Bc, H);
+        else if (cfg.cell === 'gru') k.gruForward(h, L.gates + row * GH, gi, gh, hp, Bc, H);
+        else k.lstmForward(h, L.c + row * H, L.gates + row * GH, gi, gh, L.cp + row * H, Bc, H);
+      }
+      const last = (Tc - 1) * Bc * H;
+      f.copyWithin(L.carryH, L.h + last, L.h + last + Bc * H);
+      if (L.c >= 0) f.copyWithin(L.carryC, L.c + last, L.c + last + Bc * H);
+    }
+
+    const top = this.layers[cfg.layers - 1].h;
+    let y = top;
+    if (drop) {
+      this.dropoutForward(this.y, top, this.yMask, M * H, rng);
+      y = this.y;
+    }
+    k.matmulNT(this.logits, y, P + lay.decoderW, P + lay.decoderB, M, this.V, H, false);
+  }
+
+  /** Copy the state each stream continues from, or zeros where its input is <eos>. */
+  private previousState(dst: number, src: number, row: number, Bc: number, H: number): void {
+    const f = this.k.heap.f32, ids = this.k.heap.i32;
+    for (let b = 0; b < Bc; b++) {
+      const d = dst + b * H;
+      if (ids[this.inputs + row + b] === EOS) f.fill(0, d, d + H);
+      else f.copyWithin(d, src + b * H, src + b * H + H);
+    }
+  }
+
+  private dropoutForward(out: number, x: number, mask: number, n: number, rng: Rng): void {
+    const f = this.k.heap.f32, p = this.dropout, keep = 1 / (1 - p);
+    for (let i = 0; i < n; i++) {
+      const m = rng.next() < p ? 0 : keep;
+      f[mask + i] = m;
+      f[out + i] = f[x + i] * m;
+    }
+  }
+
+  /** Mean cross-entropy of the last forward pass; leaves ∂loss/∂logits in place of the logits. */
+  lossAndGrad(): number {
+    const M = this.lastT * this.lastB;
+    return this.k.softmaxXent(this.logits, this.logits, this.targets, M, this.V, 1 / M) / M;
+  }
+
+  /** log p(target) for every row of the last forward pass, into `logp`. */
+  logProbs(): void {
+    this.k.logProbRows(this.logp, this.logits, this.targets, this.lastT * this.lastB, this.V);
+  }
+
+  // ---------------------------------------------------------------------------
+  // backward: the forward pass in reverse; accumulates into the gradient block.
+
+  backward(): void {
+    if (!this.train) throw new Error('backward: this network was planned without gradients');
+    const k = this.k, f = k.heap.f32, ids = k.heap.i32, cfg = this.cfg;
+    const H = cfg.hidden, E = cfg.embed, GH = this.G * H, V = this.V;
+    const Bc = this.lastB, Tc = this.lastT, M = Tc * Bc;
+    const P = this.params, D = this.grads, lay = this.layout;
+    const drop = this.dropout > 0;
+    const top = this.layers[cfg.layers - 1].h;
+    const y = drop ? this.y : top;
+
+    // forward was: logits = y W_decᵀ + b_dec
+    let dH = this.dA, dX = this.dB;
+    k.matmulNN(dH, this.logits, P + lay.decoderW, M, H, V, false);
+    k.matmulTN(D + lay.decoderW, this.logits, y, V, H, M, true);
+    k.colSumAcc(D + lay.decoderB, this.logits, M, V);
+    if (drop) this.mulInPlace(dH, this.yMask, M * H);
+
+    for (let l = cfg.layers - 1; l >= 0; l--) {
+      const L = this.layers[l], W = lay.layers[l];
+      f.fill(0, this.dhCarry, this.dhCarry + Bc * H);
+      f.fill(0, this.dcCarry, this.dcCarry + Bc * H);
+      for (let t = Tc - 1; t >= 0; t--) {
+        const row = t * Bc;
+        const dh = dH + row * H, dGi = this.dGi + row * GH, dGh = this.dGh + row * GH;
+        // ∂J/∂a⟨t⟩ = from the layer above (or the decoder) + from step t+1
+        for (let i = 0; i < Bc * H; i++) f[dh + i] += f[this.dhCarry + i];
+        if (cfg.cell === 'rnn') {
+          k.rnnBackward(dGi, dh, L.h + row * H, Bc, H);
+          k.matmulNN(this.dhCarry, dGi, P + W.whh, Bc, H, GH, false);
+        } else if (cfg.cell === 'gru') {
+          k.gruBackward(dGi, dGh, this.dhCarry, dh, L.gates + row * GH, L.gh + row * GH, L.hp + row * H, Bc, H);
+          k.matmulNN(this.dhCarry, dGh, P + W.whh, Bc, H, GH, true);
+        } else {
+          k.lstmBackward(dGi, this.dcCarry, dh, this.dcCarry, L.gates + row * GH, L.c + row * H, L.cp + row * H, Bc, H);
+          k.matmulNN(this.dhCarry, dGi, P + W.whh, Bc, H, GH, false);
+        }
+        // a reset at step t cut the path to step t−1
+        for (let b = 0; b < Bc; b++) {
+          if (ids[this.inputs + row + b] === EOS) {
+            f.fill(0, this.dhCarry + b * H, this.dhCarry + (b + 1) * H);
+            f.fill(0, this.dcCarry + b * H, this.dcCarry + (b + 1) * H);
+          }
+        }
+      }
+      const x = l === 0 ? this.x0 : drop ? L.xin : this.layers[l - 1].h;
+      // forward was: gh = hp W_hhᵀ + b_hh,  gi = x W_ihᵀ + b_ih
+      k.matmulTN(D + W.whh, this.dGh, L.hp, GH, H, M, true);
+      k.colSumAcc(D + W.bhh, this.dGh, M, GH);
+      k.matmulTN(D + W.wih, this.dGi, x, GH, L.nIn, M, true);
+      k.colSumAcc(D + W.bih, this.dGi, M, GH);
+      k.matmulNN(dX, this.dGi, P + W.wih, M, L.nIn, GH, false);
+      if (drop) this.mulInPlace(dX, l === 0 ? this.x0Mask : L.mask, M * L.nIn);
+      const t = dH;
+      dH = dX;
+      dX = t;
+    }
+    // forward was: x0 = embedding[inputs]
+    k.scatterAddRows(D + lay.embedding, dH, this.inputs, M, E);
+  }
+
+  private mulInPlace(a: number, mask: number, n: number): void {
+    const f = this.k.heap.f32;
+    for (let i = 0; i < n; i++) f[a + i] *= f[mask + i];
+  }
+}

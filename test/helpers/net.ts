@@ -1,0 +1,32 @@
+import { HeapPlan, createPlainHeap } from '../../src/core/heap.js';
+import { Rng } from '../../src/core/rng.js';
+import { referenceKernels } from '../../src/kernels/ref/index.js';
+import type { ModelConfig, CellType } from '../../src/nn/config.js';
+import { Network } from '../../src/nn/network.js';
+import { initParams } from '../../src/nn/params.js';
+
+export function tinyConfig(cell: CellType, layers = 1, over: Partial<ModelConfig> = {}): ModelConfig {
+  return { level: 'char', cell, embed: 3, hidden: 4, layers, split: 'lines', tokenize: 'default', lowercase: false, ...over };
+}
+
+/** A reference-kernel network with random non-symmetric weights. */
+export function makeNetwork(cfg: ModelConfig, V: number, B: number, T: number, seed = 1, train = true, dropout = 0): Network {
+  const plan = new HeapPlan();
+  const net = new Network(plan, cfg, V, { B, T, train, dropout });
+  net.attach(referenceKernels(createPlainHeap(plan.words)));
+  const rng = new Rng(seed);
+  const p = net.paramView();
+  initParams(p, net.layout, cfg, rng);
+  // make biases and weights clearly non-zero and asymmetric
+  for (let i = 0; i < p.length; i++) p[i] += 0.1 * rng.normal();
+  return net;
+}
+
+/** Fill inputs/targets with random ids (time-major), some inputs <eos>. */
+export function randomWindow(net: Network, Tc: number, Bc: number, seed = 2, eosRate = 0.15): void {
+  const rng = new Rng(seed), ids = net.kernels.heap.i32;
+  for (let i = 0; i < Tc * Bc; i++) {
+    ids[net.inputs + i] = rng.next() < eosRate ? 0 : 1 + rng.int(net.V - 1);
+    ids[net.targets + i] = rng.int(net.V);
+  }
+}
