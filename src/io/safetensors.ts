@@ -117,8 +117,10 @@ export function readSafetensors(bytes: Uint8Array, what = 'file'): SafetensorsFi
 
   const tensors = new Map<string, Tensor>();
   for (const e of entries) {
-    const raw = bytes.slice(dataStart + e.begin, dataStart + e.end); // copy: aligned, owned
-    tensors.set(e.name, { shape: e.shape, data: new Float32Array(raw.buffer, 0, (e.end - e.begin) / 4) });
+    // copy into a fresh aligned buffer (a Node Buffer's slice() would be a view into a shared pool)
+    const raw = new Uint8Array(e.end - e.begin);
+    raw.set(bytes.subarray(dataStart + e.begin, dataStart + e.end));
+    tensors.set(e.name, { shape: e.shape, data: new Float32Array(raw.buffer) });
   }
   return { tensors, metadata };
 }

@@ -35,6 +35,8 @@ export interface NetworkShape {
   train: boolean;
   /** dropout probability on the embedding output, between layers and before the decoder (train only) */
   dropout?: number;
+  /** use this existing parameter block (another network's) instead of reserving one */
+  sharedParams?: number;
 }
 
 interface LayerRegions {
@@ -109,7 +111,7 @@ export class Network {
     const drop = this.dropout > 0;
     const lstm = cfg.cell === 'lstm';
 
-    this.params = plan.alloc(this.layout.size);
+    this.params = shape.sharedParams ?? plan.alloc(this.layout.size);
     this.grads = this.train ? plan.alloc(this.layout.size) : -1;
     this.inputs = plan.alloc(M);
     this.targets = plan.alloc(M);

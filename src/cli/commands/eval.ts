@@ -1,0 +1,44 @@
+/** recur eval MODEL FILE */
+import { Command } from 'commander';
+import { InferenceSession } from '../../infer/session.js';
+import { evaluateText } from '../../infer/score.js';
+import type { KernelSetName } from '../../kernels/index.js';
+import { readText } from '../../node/files.js';
+import type { CliIO } from '../io.js';
+import { kernelsOption, readModel } from '../common.js';
+
+export function evalCommand(io: CliIO): Command {
+  return new Command('eval')
+    .description('held-out cross-entropy, perplexity and bits per character of a whole file, split as in training')
+    .argument('<model>', 'a model file')
+    .argument('<file>', 'held-out text')
+    .option('--json', 'print {"tokens","loss","perplexity","bpc",…} as one JSON object', false)
+    .addOption(kernelsOption())
+    .addHelpText('after', '\nExample:\n  recur eval shakespeare.safetensors valid.txt')
+    .action(async (path: string, file: string, f: { json: boolean; kernels: KernelSetName }) => {
+      const model = readModel(path);
+      const text = readText(file, { role: 'file' });
+      const session = await InferenceSession.create(model, { kernels: f.kernels, batch: 32, steps: 64 });
+      const e = evaluateText(session, text);
+      if (f.json) {
+        io.stdout.write(JSON.stringify({
+          tokens: e.tokens,
+          sequences: e.sequences,
+          loss: e.loss,
+          perplexity: e.perplexity,
+          bpc: e.bpc,
+          oov: e.oov,
+          oov_rate: e.oovRate,
+          perplexity_excl_oov: e.perplexityExclOov,
+        }) + '\n');
+        return;
+      }
+      io.stdout.write(
+        `${file}: ${e.tokens} tokens (${e.sequences} sequences, <eos> counted)\n` +
+          `  loss        ${e.loss.toFixed(4)} nats/token\n` +
+          `  perplexity  ${e.perplexity.toFixed(3)}  (excluding OOV tokens: ${e.perplexityExclOov.toFixed(3)})\n` +
+          `  bits/char   ${e.bpc.toFixed(4)}\n` +
+          `  OOV         ${e.oov} (${(100 * e.oovRate).toFixed(2)}%)\n`,
+      );
+    });
+}

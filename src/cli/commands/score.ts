@@ -1,0 +1,65 @@
+/** recur score MODEL [sentence...] */
+import { Command } from 'commander';
+import chalk from 'chalk';
+import { InferenceSession } from '../../infer/session.js';
+import { scoreSentences } from '../../infer/score.js';
+import type { KernelSetName } from '../../kernels/index.js';
+import { readText } from '../../node/files.js';
+import type { CliIO } from '../io.js';
+import { kernelsOption, readModel } from '../common.js';
+
+interface ScoreFlags {
+  file?: string;
+  json: boolean;
+  kernels: KernelSetName;
+}
+
+export function scoreCommand(io: CliIO): Command {
+  return new Command('score')
+    .description('the probability of each sentence, token by token (sentences as arguments, from --file, or on stdin, one per line)')
+    .argument('<model>', 'a model file')
+    .argument('[sentence...]', 'sentences to score')
+    .option('-f, --file <file>', 'score every line of this file')
+    .option('--json', 'one JSON object per sentence: {"text","tokens":[{"token","id","prob","logprob"}],"logprob","log10prob","perplexity","oov"}', false)
+    .addOption(kernelsOption())
+    .addHelpText('after', '\nExample:\n  recur score names.safetensors emma xqzzy\n  cat candidates.txt | recur score model.safetensors --json')
+    .action(async (path: string, sentences: string[], f: ScoreFlags) => {
+      const model = readModel(path);
+      let lines = sentences;
+      if (f.file) lines = splitLines(readText(f.file, { role: 'file' }));
+      else if (lines.length === 0) {
+        if (io.stdinIsTTY) io.stderr.write('reading sentences from standard input, one per line (Ctrl-D to end)\n');
+        lines = splitLines(await io.readStdin());
+      }
+      const session = await InferenceSession.create(model, { kernels: f.kernels, batch: 32, steps: 64 });
+      const scores = scoreSentences(session, lines);
+      let oovWarned = false;
+      for (const s of scores) {
+        if (s.oov > 0 && !oovWarned && !f.json) {
+          io.stderr.write(`${chalk.yellow('warning:')} some tokens are not in the model's vocabulary; they are scored as <unk>\n`);
+          oovWarned = true;
+        }
+        if (f.json) {
+          io.stdout.write(JSON.stringify({
+            text: s.text,
+            tokens: s.tokens.map((t) => ({ token: t.token, id: t.id, prob: t.prob, logprob: t.logprob, ...(t.oov ? { oov: true } : {}) })),
+            logprob: s.logprob,
+            log10prob: s.log10prob,
+            perplexity: s.perplexity,
+            oov: s.oov,
+          }) + '\n');
+          continue;
+        }
+        io.stdout.write(`${chalk.bold(s.text)}\n`);
+        io.stdout.write(s.tokens.map((t) => `  ${JSON.stringify(t.token)}${t.oov ? ' (oov→<unk>)' : ''} p=${t.prob.toPrecision(4)} logp=${t.logprob.toFixed(4)}`).join('\n') + '\n');
+        io.stdout.write(`  logprob ${s.logprob.toFixed(4)} (log10 ${s.log10prob.toFixed(4)}), prob ${s.prob.toPrecision(4)}, perplexity ${s.perplexity.toFixed(3)}, oov ${s.oov}\n`);
+      }
+    });
+}
+
+/** One sentence per line; a final newline does not make an extra empty sentence. */
+export function splitLines(text: string): string[] {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}

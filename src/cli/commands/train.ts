@@ -1,0 +1,275 @@
+/** recur train [corpus...] -o model.safetensors */
+import { Command, Option } from 'commander';
+import { fileURLToPath } from 'node:url';
+import chalk from 'chalk';
+import ora from 'ora';
+import { usageError } from '../../core/errors.js';
+import { Rng } from '../../core/rng.js';
+import { saveModel } from '../../io/model-file.js';
+import { InferenceSession } from '../../infer/session.js';
+import { SAMPLE_DEFAULTS, sampleOne } from '../../infer/sample.js';
+import { CELLS, LEVELS, SPLITS, TOKENIZERS, type CellType, type Level, type SplitMode, type Tokenize } from '../../nn/config.js';
+import type { LanguageModel } from '../../nn/model.js';
+import { OPTIMIZERS, DEFAULT_LR, type OptimizerName } from '../../train/optimizer.js';
+import { prepareTraining, train, TrainingDiverged, type TrainEvent, type TrainOptions, type TrainResult } from '../../train/trainer.js';
+import type { KernelSetName } from '../../kernels/index.js';
+import { readText } from '../../node/files.js';
+import type { CliIO } from '../io.js';
+import { EXIT, ExitWith } from '../main.js';
+import { duration, formatDuration, int, num } from '../parse.js';
+import { compact, fmt, kernelsOption, readModel, writeFileAtomic } from '../common.js';
+
+/** The corpus `recur train` uses when given none. */
+export const DEFAULT_CORPUS = fileURLToPath(new URL('../../../corpora/dinos.txt', import.meta.url));
+
+/** Sizes that depend on the level when not given. */
+const LEVEL_DEFAULTS: Record<Level, { embed: number; hidden: number; seqLen: number; maxVocab: number }> = {
+  char: { embed: 64, hidden: 256, seqLen: 64, maxVocab: 0 },
+  word: { embed: 128, hidden: 256, seqLen: 32, maxVocab: 10000 },
+};
+const DEFAULT_EPOCHS = 10;
+
+interface TrainFlags {
+  output: string;
+  level: Level;
+  split: SplitMode;
+  tokenize: Tokenize;
+  lowercase: boolean;
+  maxVocab?: number;
+  minCount: number;
+  cell: CellType;
+  layers: number;
+  hidden?: number;
+  embed?: number;
+  batch: number;
+  seqLen?: number;
+  optimizer: OptimizerName;
+  lr?: number;
+  clip: number;
+  clipValue: number;
+  dropout: number;
+  weightDecay: number;
+  valFrac: number;
+  val?: string;
+  evalEvery: number;
+  epochs?: number;
+  steps?: number;
+  time?: number;
+  seed: number;
+  init?: string;
+  kernels: KernelSetName;
+  samples: number;
+  replaceInvalid: boolean;
+  quiet: boolean;
+  json: boolean;
+}
+
+export function trainCommand(io: CliIO): Command {
+  return new Command('train')
+    .description('train a language model on text files (one sequence per line by default)')
+    .argument('[corpus...]', 'UTF-8 text files (default: the dinosaur names that ship with recur)')
+    .option('-o, --output <file>', 'where to write the model (safetensors)', 'model.safetensors')
+    .addOption(new Option('--level <level>', 'tokens are characters or words').choices([...LEVELS]).default('char'))
+    .addOption(new Option('--split <mode>', 'a sequence is a line, a blank-line-separated paragraph, or the whole text').choices([...SPLITS]).default('lines'))
+    .addOption(new Option('--tokenize <how>', 'word level: Unicode-aware words and punctuation, or split on white space only').choices([...TOKENIZERS]).default('default'))
+    .option('--lowercase', 'lowercase the text first', false)
+    .option('--max-vocab <n>', 'keep the n most frequent tokens, the rest become <unk> (default: word 10000, char all; 0 = all)', int(0))
+    .option('--min-count <k>', 'keep only tokens seen at least k times', int(1), 1)
+    .addOption(new Option('--cell <cell>', 'recurrent cell').choices([...CELLS]).default('gru'))
+    .option('--layers <n>', 'stacked recurrent layers', int(1, 64), 1)
+    .option('--hidden <n>', `hidden size H (default ${LEVEL_DEFAULTS.char.hidden})`, int(1, 65536))
+    .option('--embed <n>', `embedding size E (default: char ${LEVEL_DEFAULTS.char.embed}, word ${LEVEL_DEFAULTS.word.embed})`, int(1, 65536))
+    .option('--batch <n>', 'parallel streams per minibatch B', int(1, 65536), 32)
+    .option('--seq-len <n>', `time steps per window T (default: char ${LEVEL_DEFAULTS.char.seqLen}, word ${LEVEL_DEFAULTS.word.seqLen})`, int(1, 65536))
+    .addOption(new Option('--optimizer <name>', 'optimizer').choices([...OPTIMIZERS]).default('adam'))
+    .option('--lr <rate>', `learning rate (default: adam ${DEFAULT_LR.adam}, sgd ${DEFAULT_LR.sgd}, adagrad ${DEFAULT_LR.adagrad}, rmsprop ${DEFAULT_LR.rmsprop})`, num(0, Infinity, { minOpen: true }))
+    .option('--clip <norm>', 'clip the global gradient norm to this (0 = off)', num(0, Infinity), 5)
+    .option('--clip-value <v>', 'clamp each gradient to ±v (0 = off)', num(0, Infinity), 0)
+    .option('--dropout <p>', 'dropout on the embeddings, between layers and before the decoder', num(0, 1, { maxOpen: true }), 0)
+    .option('--weight-decay <λ>', 'L2 weight decay', num(0, Infinity), 0)
+    .option('--val-frac <f>', 'fraction of the sequences held out for validation (split none: the end of the text)', num(0, 1, { maxOpen: true }), 0.1)
+    .option('--val <file>', 'a separate validation file (replaces --val-frac)')
+    .option('--eval-every <n>', 'validate every n steps (0 = once per epoch)', int(0), 0)
+    .option('--epochs <n>', `stop after n passes over the training text (default ${DEFAULT_EPOCHS} when no other limit is given)`, num(0, Infinity, { minOpen: true }))
+    .option('--steps <n>', 'stop after n optimizer steps', int(1))
+    .option('--time <duration>', 'stop after this much wall-clock time, e.g. 90s, 10m, 2h', duration)
+    .option('--seed <n>', 'random seed: the same seed gives the same model', int(0), 1)
+    .option('--init <model>', 'start from this model\'s weights and vocabulary')
+    .addOption(kernelsOption())
+    .option('--samples <n>', 'samples to print after training', int(0), 3)
+    .option('--replace-invalid', 'replace bytes that are not UTF-8 with U+FFFD instead of failing', false)
+    .option('-q, --quiet', 'print nothing but errors', false)
+    .option('--json', 'print one JSON object per event on stdout', false)
+    .addHelpText('after', '\nExample:\n  recur train names.txt --cell lstm --hidden 128 --time 2m -o names.safetensors')
+    .action(async (corpus: string[], flags: TrainFlags) => runTrain(io, corpus, flags));
+}
+
+async function runTrain(io: CliIO, corpus: string[], flags: TrainFlags): Promise<void> {
+  const paths = corpus.length > 0 ? corpus : [DEFAULT_CORPUS];
+  const quiet = flags.quiet || flags.json;
+  const err = io.stderr;
+  const tty = Boolean(err.isTTY) && !quiet;
+  const jsonOut = (o: object): void => void io.stdout.write(JSON.stringify(o) + '\n');
+
+  const init = flags.init ? readModel(flags.init) : undefined;
+  if (init && corpus.length === 0) throw usageError('--init needs a corpus to continue training on');
+  const level = init?.config.level ?? flags.level;
+  const d = LEVEL_DEFAULTS[level];
+  const texts = paths.map((p) => readText(p, { role: 'corpus', replaceInvalid: flags.replaceInvalid }));
+  const valTexts = flags.val ? [readText(flags.val, { role: 'validation file', replaceInvalid: flags.replaceInvalid })] : undefined;
+  const limited = flags.epochs !== undefined || flags.steps !== undefined || flags.time !== undefined;
+
+  const opts: TrainOptions = {
+    texts,
+    valTexts,
+    init,
+    level,
+    split: flags.split,
+    tokenize: flags.tokenize,
+    lowercase: flags.lowercase,
+    maxVocab: flags.maxVocab ?? d.maxVocab,
+    minCount: flags.minCount,
+    valFrac: flags.valFrac,
+    cell: flags.cell,
+    embed: flags.embed ?? d.embed,
+    hidden: flags.hidden ?? d.hidden,
+    layers: flags.layers,
+    batch: flags.batch,
+    seqLen: flags.seqLen ?? d.seqLen,
+    optimizer: flags.optimizer,
+    lr: flags.lr,
+    clip: flags.clip,
+    clipValue: flags.clipValue,
+    dropout: flags.dropout,
+    weightDecay: flags.weightDecay,
+    evalEvery: flags.evalEvery,
+    epochs: limited ? flags.epochs : DEFAULT_EPOCHS,
+    steps: flags.steps,
+    timeMs: flags.time,
+    seed: flags.seed,
+    kernels: flags.kernels,
+  };
+
+  const spinner = ora({ text: `reading ${paths.join(', ')}`, stream: err as NodeJS.WritableStream, isEnabled: tty, isSilent: quiet });
+  spinner.start();
+  let prepared;
+  try {
+    prepared = prepareTraining(opts);
+  } catch (e) {
+    spinner.stop();
+    throw e;
+  }
+  spinner.succeed(
+    `${paths.length === 1 ? paths[0] : `${paths.length} files`}: ${compact(prepared.train.tokens)} training tokens in ${compact(prepared.train.sequences)} sequences, ` +
+      `${compact(prepared.val?.tokens ?? 0)} validation tokens, vocabulary ${prepared.vocab.size}`,
+  );
+
+  // Ctrl-C / SIGTERM: stop after the current step and keep what was learned
+  const abort = new AbortController();
+  let signal: 'SIGINT' | 'SIGTERM' | null = null;
+  const onSignal = (s: 'SIGINT' | 'SIGTERM') => () => {
+    signal = s;
+    abort.abort();
+  };
+  const onInt = onSignal('SIGINT'), onTerm = onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+
+  const status = new StatusLine(io, tty, quiet);
+  let result: TrainResult;
+  try {
+    result = await train({ ...opts, signal: abort.signal, onEvent: (e) => (flags.json ? jsonOut(e) : status.event(e)) }, prepared);
+  } catch (e) {
+    status.clear();
+    if (e instanceof TrainingDiverged && e.result.steps > 0 && e.result.bestValLoss !== null) {
+      writeFileAtomic(flags.output, saveModel(e.result.model));
+      err.write(`recur: ${e.message}\nrecur: the best model before that (validation loss ${fmt(e.result.bestValLoss)}) is in ${flags.output}\n`);
+      throw new ExitWith(EXIT.failure);
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+  status.clear();
+  result.model.info.corpus = paths.map((p) => p.replace(/^.*[\\/]/, ''));
+  writeFileAtomic(flags.output, saveModel(result.model));
+
+  if (flags.json) {
+    jsonOut({
+      type: 'done',
+      output: flags.output,
+      steps: result.steps,
+      epochs: result.epochs,
+      elapsed_s: result.elapsedMs / 1000,
+      tokens_per_s: result.tokensPerSec,
+      train_loss: result.lastTrainLoss,
+      val_loss: result.bestValLoss,
+      stop: result.stopReason,
+    });
+  } else if (!quiet) {
+    const val = result.bestValLoss !== null
+      ? `best validation loss ${fmt(result.bestValLoss)} (perplexity ${fmt(Math.exp(result.bestValLoss), 2)}, step ${result.bestStep})`
+      : 'no validation data';
+    err.write(
+      `${chalk.green('✔')} ${result.steps} steps, ${fmt(result.epochs, 2)} epochs in ${formatDuration(result.elapsedMs)} ` +
+        `(${compact(result.tokensPerSec)} tokens/s); train loss ${fmt(result.lastTrainLoss)}, ${val}\n` +
+        `  model written to ${chalk.bold(flags.output)}\n`,
+    );
+  }
+  if (flags.samples > 0 && !flags.json) await printSamples(io, result.model, flags.samples, flags.seed, flags.kernels, quiet);
+  if (signal) {
+    if (!quiet) err.write(`recur: interrupted; the model so far is in ${flags.output}\n`);
+    throw new ExitWith(signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
+  }
+}
+
+async function printSamples(io: CliIO, model: LanguageModel, n: number, seed: number, kernels: KernelSetName, quiet: boolean): Promise<void> {
+  if (quiet) return;
+  const session = await InferenceSession.create(model, { kernels });
+  const rng = new Rng(seed);
+  io.stderr.write(chalk.dim(`samples:\n`));
+  for (let i = 0; i < n; i++) io.stdout.write(sampleOne(session, { ...SAMPLE_DEFAULTS, maxLength: 200 }, rng).text + '\n');
+}
+
+/** The live status line (a redrawn line on a terminal, periodic plain lines otherwise). */
+class StatusLine {
+  private lastDraw = 0;
+  private lastVal: number | null = null;
+  private drawn = false;
+  constructor(private io: CliIO, private tty: boolean, private quiet: boolean) {}
+
+  event(e: TrainEvent): void {
+    if (this.quiet) return;
+    const err = this.io.stderr;
+    if (e.type === 'warning') {
+      this.clear();
+      err.write(`${chalk.yellow('warning:')} ${e.message}\n`);
+    } else if (e.type === 'prepared') {
+      err.write(`model: ${compact(e.parameters)} parameters; batch ${e.batch}×${e.seqLen}, ${e.windowsPerEpoch} steps per epoch\n`);
+    } else if (e.type === 'eval') {
+      this.lastVal = e.valLoss;
+      if (!this.tty) err.write(`step ${e.step}  epoch ${fmt(e.epoch, 2)}  val_loss ${fmt(e.valLoss)}${e.best ? ' (best)' : ''}  ${formatDuration(e.elapsedMs)}\n`);
+    } else if (e.type === 'step') {
+      const now = e.elapsedMs;
+      const every = this.tty ? 100 : 10_000;
+      if (now - this.lastDraw < every) return;
+      this.lastDraw = now;
+      const line =
+        `step ${e.step}  epoch ${fmt(e.epoch, 2)}  loss ${fmt(e.loss)}` +
+        (this.lastVal !== null ? `  val ${fmt(this.lastVal)}` : '') +
+        `  ${compact(e.tokensPerSec)} tok/s  ${formatDuration(e.elapsedMs)}`;
+      if (this.tty) {
+        err.write(`\r\x1b[2K${line}`);
+        this.drawn = true;
+      } else {
+        err.write(line + '\n');
+      }
+    }
+  }
+
+  clear(): void {
+    if (this.drawn) this.io.stderr.write('\r\x1b[2K');
+    this.drawn = false;
+  }
+}

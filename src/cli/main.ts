@@ -1,0 +1,80 @@
+/**
+ * The recur command line: parses options (commander), calls the library,
+ * renders results. The only place that decides exit codes:
+ *   0 success · 1 failure (bad file, diverged run, internal error) · 2 usage error
+ *   130 interrupted (SIGINT) · 143 terminated (SIGTERM)
+ */
+import { Command, CommanderError } from 'commander';
+import { isRecurError } from '../core/errors.js';
+import type { CliIO } from './io.js';
+import { trainCommand } from './commands/train.js';
+import { sampleCommand } from './commands/sample.js';
+import { scoreCommand } from './commands/score.js';
+import { evalCommand } from './commands/eval.js';
+import { infoCommand } from './commands/info.js';
+
+export const EXIT = { ok: 0, failure: 1, usage: 2, sigint: 130, sigterm: 143 } as const;
+
+export const EXIT_CODES_HELP = `
+Exit codes: 0 success, 1 failure (unreadable or invalid file, diverged run),
+2 usage error (bad option or value), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).`;
+
+/** Thrown by a command to end with a specific exit code after its output is written. */
+export class ExitWith extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+export function buildProgram(io: CliIO): Command {
+  const program = new Command();
+  program
+    .name('recur')
+    .description('Train recurrent language models (RNN, GRU, LSTM) on the CPU, sample text from them, score sentences.')
+    .version('0.1.0', '-V, --version')
+    .showHelpAfterError('(run with --help for the options)')
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .addHelpText('after', `\nExample:\n  recur train corpora/dinos.txt -o dinos.safetensors && recur sample dinos.safetensors -n 5\n${EXIT_CODES_HELP}`)
+    .exitOverride();
+  for (const make of [trainCommand, sampleCommand, scoreCommand, evalCommand, infoCommand]) {
+    const cmd = make(io);
+    cmd.exitOverride();
+    cmd.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    cmd.showHelpAfterError('(run with --help for the options)');
+    cmd.addHelpText('after', EXIT_CODES_HELP);
+    program.addCommand(cmd);
+  }
+  return program;
+}
+
+/** Run the CLI on `argv` (without node and script); resolves to the exit code. */
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
+  } catch (e) {
+    return exitCodeFor(e, io);
+  }
+}
+
+function exitCodeFor(e: unknown, io: CliIO): number {
+  if (e instanceof ExitWith) return e.code;
+  if (e instanceof CommanderError) {
+    // help and version end with code 0; everything else commander reports is a usage error
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return EXIT.ok;
+    if (e.code === 'commander.help') return EXIT.ok;
+    return EXIT.usage;
+  }
+  if (isRecurError(e)) {
+    io.stderr.write(`recur: ${e.message}\n`);
+    return e.kind === 'usage' ? EXIT.usage : EXIT.failure;
+  }
+  const err = e as Error;
+  io.stderr.write(`recur: internal error: ${err?.message ?? String(e)} (please report this; set RECUR_DEBUG=1 for details)\n`);
+  if (io.env.RECUR_DEBUG) io.stderr.write(`${err?.stack ?? ''}\n`);
+  return EXIT.failure;
+}

@@ -1,0 +1,171 @@
+/**
+ * Drawing text from a model, token by token: feed <eos> (and the prime, if
+ * any), then repeatedly turn the logits into a distribution (temperature,
+ * top-k, top-p, or greedy), draw the next token with the caller's Rng, and feed
+ * it back, until <eos> or the length cap. <unk> is never drawn unless allowed
+ * (its probability is set to zero and the rest renormalised, which is the same
+ * as drawing again until something else comes out).
+ */
+import { usageError } from '../core/errors.js';
+import type { Rng } from '../core/rng.js';
+import { tokenize, detokenize } from '../data/tokenize.js';
+import { EOS, UNK } from '../nn/network.js';
+import type { InferenceSession } from './session.js';
+
+export interface SampleOptions {
+  /** stop after this many generated tokens (not counting the prime) */
+  maxLength: number;
+  temperature: number;
+  /** keep only the k most likely tokens (0 = off) */
+  topK: number;
+  /** keep the smallest set of tokens whose probability reaches p (1 = off) */
+  topP: number;
+  greedy: boolean;
+  /** text to continue */
+  prime: string;
+  allowUnk: boolean;
+}
+
+export const SAMPLE_DEFAULTS: SampleOptions = { maxLength: 200, temperature: 1, topK: 0, topP: 1, greedy: false, prime: '', allowUnk: false };
+
+export interface SampledToken {
+  id: number;
+  token: string;
+  /** log-probability of this token under the model (temperature 1, no truncation) */
+  logprob: number;
+}
+
+export interface Sample {
+  /** prime + continuation, as text */
+  text: string;
+  /** the generated tokens (not the prime) */
+  tokens: string[];
+  /** Σ log p of the generated tokens under the model, including the final <eos> if one was drawn */
+  logprob: number;
+  /** true if the sample ended with <eos>, false if it hit maxLength */
+  ended: boolean;
+}
+
+export function checkSampleOptions(o: SampleOptions): void {
+  if (!Number.isInteger(o.maxLength) || o.maxLength < 1) throw usageError(`--max-length must be an integer ≥ 1 (got ${o.maxLength})`);
+  if (!(o.temperature > 0 && Number.isFinite(o.temperature))) throw usageError(`--temperature must be > 0 (got ${o.temperature}); use --greedy for the most likely token`);
+  if (!Number.isInteger(o.topK) || o.topK < 0) throw usageError(`--top-k must be an integer ≥ 0 (0 = off) (got ${o.topK})`);
+  if (!(o.topP > 0 && o.topP <= 1)) throw usageError(`--top-p must be in (0, 1] (got ${o.topP})`);
+}
+
+/** The prime's tokens, with the ones the model has never seen. */
+export function primeTokens(session: InferenceSession, prime: string): { ids: number[]; unknown: string[] } {
+  const m = session.model;
+  const toks = prime.length > 0 ? tokenize(prime, m.tokenizer) : [];
+  const ids = toks.map((t) => m.vocab.id(t));
+  const unknown = toks.filter((_, i) => ids[i] === UNK && toks[i] !== '<unk>');
+  return { ids, unknown: [...new Set(unknown)] };
+}
+
+/**
+ * Pick the next token from logits. `probs` is scratch of length V.
+ * Returns the chosen id. Pure apart from the one draw from `rng`.
+ */
+export function chooseToken(logits: Float32Array, off: number, probs: Float64Array, o: SampleOptions, rng: Rng): number {
+  const V = probs.length;
+  const banned = o.allowUnk ? -1 : UNK;
+  if (o.greedy) {
+    let best = -1;
+    for (let j = 0; j < V; j++) if (j !== banned && (best < 0 || logits[off + j] > logits[off + best])) best = j;
+    return best;
+  }
+  let max = -Infinity;
+  for (let j = 0; j < V; j++) if (j !== banned && logits[off + j] > max) max = logits[off + j];
+  let sum = 0;
+  for (let j = 0; j < V; j++) {
+    const p = j === banned ? 0 : Math.exp((logits[off + j] - max) / o.temperature);
+    probs[j] = p;
+    sum += p;
+  }
+  if (o.topK > 0 && o.topK < V) {
+    // the k-th largest probability is the cut
+    const sorted = Float64Array.from(probs).sort();
+    const cut = sorted[V - o.topK];
+    sum = 0;
+    let kept = 0;
+    for (let j = 0; j < V; j++) {
+      if (probs[j] < cut || kept >= o.topK) probs[j] = 0;
+      else kept++;
+      sum += probs[j];
+    }
+  }
+  if (o.topP < 1) {
+    const order = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a]);
+    let acc = 0, n = 0;
+    while (n < V && acc < o.topP * sum) acc += probs[order[n++]];
+    for (let i = n; i < V; i++) probs[order[i]] = 0;
+    sum = acc;
+  }
+  let u = rng.next() * sum;
+  let last = -1;
+  for (let j = 0; j < V; j++) {
+    if (probs[j] <= 0) continue;
+    last = j;
+    u -= probs[j];
+    if (u < 0) return j;
+  }
+  return last; // rounding left u ≥ 0: the last token with mass
+}
+
+/** log softmax(logits)[id] in float64. */
+function logProbOf(logits: Float32Array, off: number, V: number, id: number): number {
+  let max = -Infinity;
+  for (let j = 0; j < V; j++) if (logits[off + j] > max) max = logits[off + j];
+  let sum = 0;
+  for (let j = 0; j < V; j++) sum += Math.exp(logits[off + j] - max);
+  return logits[off + id] - max - Math.log(sum);
+}
+
+/**
+ * Generate one sample, yielding each token as it is drawn (the caller can
+ * stream text out). The session must have been planned with T ≥ 1, B ≥ 1.
+ */
+export function* sampleTokens(session: InferenceSession, o: SampleOptions, rng: Rng): Generator<SampledToken, void> {
+  const net = session.net, m = session.model, V = m.vocab.size;
+  const k = net.kernels, ids = k.heap.i32, f = k.heap.f32;
+  const probs = new Float64Array(V);
+  const context = [EOS, ...primeTokens(session, o.prime).ids];
+  net.resetState();
+  // feed <eos> and the prime in windows of up to T steps; the logits of the last step predict the first token
+  for (let p = 0; p < context.length; p += net.T) {
+    const Tc = Math.min(net.T, context.length - p);
+    for (let t = 0; t < Tc; t++) ids[net.inputs + t] = context[p + t];
+    net.forward(Tc, 1);
+  }
+  let lastRow = net.logits + ((context.length - 1) % net.T) * V;
+  for (let n = 0; n < o.maxLength; n++) {
+    const id = chooseToken(f, lastRow, probs, o, rng);
+    const logprob = logProbOf(f, lastRow, V, id);
+    yield { id, token: m.vocab.token(id), logprob };
+    if (id === EOS) return;
+    ids[net.inputs] = id;
+    net.forward(1, 1);
+    lastRow = net.logits;
+  }
+}
+
+/** Draw one complete sample. */
+export function sampleOne(session: InferenceSession, o: SampleOptions, rng: Rng): Sample {
+  const tokens: string[] = [];
+  let logprob = 0, ended = false;
+  for (const t of sampleTokens(session, o, rng)) {
+    logprob += t.logprob;
+    if (t.id === EOS) ended = true;
+    else tokens.push(t.token);
+  }
+  return { text: joinSample(session, o.prime, tokens), tokens, logprob, ended };
+}
+
+/** The text of a sample: the prime followed by the generated tokens. */
+export function joinSample(session: InferenceSession, prime: string, tokens: string[]): string {
+  const tok = session.model.tokenizer;
+  const body = detokenize(tokens, tok);
+  if (prime.length === 0) return body;
+  if (tok.level === 'char' || body.length === 0) return prime + body;
+  return detokenize([...tokenize(prime, { ...tok, lowercase: false }), ...tokens], tok);
+}

@@ -1,0 +1,300 @@
+/**
+ * The training loop: minibatches of B streams × T steps, truncated BPTT with
+ * the state carried between consecutive windows, mean cross-entropy over the
+ * predicted tokens, gradient clipping, one optimizer step per window;
+ * validation every `evalEvery` steps and at the end, keeping the parameters
+ * with the best validation loss.
+ *
+ * Never prints: progress is reported through `onEvent`. Stops when a limit
+ * (epochs, steps, time) is reached or the AbortSignal fires; returns the best
+ * model (the last one when there is no validation data).
+ */
+import { HeapPlan } from '../core/heap.js';
+import { RecurError, inputError, usageError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import { BatchStream, fitWindow } from '../data/batches.js';
+import { prepareCorpus, type CorpusOptions, type PreparedCorpus } from '../data/prepare.js';
+import { createKernels, type KernelSetName } from '../kernels/index.js';
+import { planChunks, meanLoss, streamLogProbs, type Chunk } from '../infer/evaluate.js';
+import type { ModelConfig } from '../nn/config.js';
+import { LanguageModel } from '../nn/model.js';
+import { Network } from '../nn/network.js';
+import { clipGradNorm, clipGradValue } from './clip.js';
+import { DEFAULT_LR, Optimizer, type OptimizerName } from './optimizer.js';
+
+export interface TrainOptions extends CorpusOptions {
+  /** the training texts (the contents of the corpus files) */
+  texts: readonly string[];
+  /** separate validation texts (instead of valFrac) */
+  valTexts?: readonly string[];
+  /** start from this model's weights and vocabulary (its architecture wins) */
+  init?: LanguageModel;
+  cell: ModelConfig['cell'];
+  embed: number;
+  hidden: number;
+  layers: number;
+  batch: number;
+  seqLen: number;
+  optimizer: OptimizerName;
+  /** learning rate; default per optimizer (DEFAULT_LR) */
+  lr?: number;
+  /** clip the global gradient norm to this (0 = off) */
+  clip: number;
+  /** clamp every gradient to ±this (0 = off) */
+  clipValue: number;
+  dropout: number;
+  weightDecay: number;
+  /** validate every this many steps (0 = once per epoch) */
+  evalEvery: number;
+  epochs?: number;
+  steps?: number;
+  /** wall-clock budget in milliseconds */
+  timeMs?: number;
+  seed: number | string;
+  kernels: KernelSetName;
+  onEvent?: (e: TrainEvent) => void;
+  signal?: AbortSignal;
+}
+
+export type TrainEvent =
+  | { type: 'prepared'; vocabSize: number; trainTokens: number; valTokens: number; parameters: number; batch: number; seqLen: number; windowsPerEpoch: number }
+  | { type: 'warning'; message: string }
+  | { type: 'step'; step: number; epoch: number; loss: number; gradNorm: number; lr: number; tokensPerSec: number; elapsedMs: number }
+  | { type: 'eval'; step: number; epoch: number; valLoss: number; best: boolean; elapsedMs: number };
+
+export interface HistoryPoint {
+  step: number;
+  /** fractional epochs done */
+  epoch: number;
+  elapsedMs: number;
+  loss: number;
+}
+
+export interface TrainResult {
+  /** the model with the best validation loss (or the last, without validation data) */
+  model: LanguageModel;
+  steps: number;
+  epochs: number;
+  elapsedMs: number;
+  tokensPerSec: number;
+  bestValLoss: number | null;
+  bestStep: number | null;
+  lastTrainLoss: number;
+  /** mean training loss per logging interval, and validation losses */
+  history: { train: HistoryPoint[]; val: HistoryPoint[] };
+  stopReason: 'epochs' | 'steps' | 'time' | 'aborted';
+  corpus: { vocabSize: number; trainTokens: number; valTokens: number; oovRate: number };
+}
+
+/** Raised when the run diverges; `result` holds the best model found before that. */
+export class TrainingDiverged extends RecurError {
+  readonly result: TrainResult;
+  constructor(message: string, result: TrainResult) {
+    super('numeric', message);
+    this.result = result;
+  }
+}
+
+const HISTORY_EVERY = 10;
+const EVAL_STREAMS = 32;
+
+function checkOptions(o: TrainOptions): void {
+  const int = (name: string, v: number, min: number, max = 1e9): void => {
+    if (!Number.isInteger(v) || v < min || v > max) throw usageError(`--${name} must be an integer from ${min} to ${max} (got ${v})`);
+  };
+  int('batch', o.batch, 1, 65536);
+  int('seq-len', o.seqLen, 1, 65536);
+  if (o.lr !== undefined && !(o.lr > 0 && Number.isFinite(o.lr))) throw usageError(`--lr must be a number > 0 (got ${o.lr})`);
+  if (!(o.clip >= 0)) throw usageError(`--clip must be ≥ 0 (0 = off) (got ${o.clip})`);
+  if (!(o.clipValue >= 0)) throw usageError(`--clip-value must be ≥ 0 (0 = off) (got ${o.clipValue})`);
+  if (!(o.dropout >= 0 && o.dropout < 1)) throw usageError(`--dropout must be in [0, 1) (got ${o.dropout})`);
+  if (!(o.weightDecay >= 0)) throw usageError(`--weight-decay must be ≥ 0 (got ${o.weightDecay})`);
+  if (!(o.valFrac >= 0 && o.valFrac < 1)) throw usageError(`--val-frac must be in [0, 1) (got ${o.valFrac})`);
+  int('eval-every', o.evalEvery, 0);
+  if (o.epochs !== undefined && !(o.epochs > 0)) throw usageError(`--epochs must be > 0 (got ${o.epochs})`);
+  if (o.steps !== undefined) int('steps', o.steps, 1);
+  if (o.timeMs !== undefined && !(o.timeMs > 0)) throw usageError(`--time must be > 0`);
+}
+
+/** Corpus preparation on its own, so the CLI can show a spinner around it. */
+export function prepareTraining(o: TrainOptions): PreparedCorpus {
+  checkOptions(o);
+  const corpus = o.init
+    ? { ...o, level: o.init.config.level, split: o.init.config.split, tokenize: o.init.config.tokenize, lowercase: o.init.config.lowercase }
+    : o;
+  return prepareCorpus(o.texts, corpus, o.init?.vocab, o.valTexts);
+}
+
+export async function train(o: TrainOptions, prepared?: PreparedCorpus): Promise<TrainResult> {
+  const data = prepared ?? prepareTraining(o);
+  const emit = o.onEvent ?? (() => {});
+  const rng = new Rng(o.seed);
+
+  const config: ModelConfig = o.init
+    ? o.init.config
+    : { level: o.level, cell: o.cell, embed: o.embed, hidden: o.hidden, layers: o.layers, split: o.split, tokenize: o.tokenize, lowercase: o.lowercase };
+  const init = o.init ?? LanguageModel.create(config, data.vocab, rng);
+  const V = data.vocab.size;
+
+  const fit = fitWindow(data.train.stream.length, o.batch, o.seqLen);
+  if (data.train.tokens < 2) throw inputError('the corpus is too small to train on: it needs at least two tokens');
+  if (fit.B !== o.batch || fit.T !== o.seqLen) {
+    emit({
+      type: 'warning',
+      message: `the training text (${data.train.tokens} tokens) is smaller than one batch of ${o.batch}×${o.seqLen}; using --batch ${fit.B} --seq-len ${fit.T}`,
+    });
+  }
+  const { B, T } = fit;
+  const batches = new BatchStream(data.train.stream, B, T, config.split !== 'none');
+
+  // plan the heap: training network, optimizer moments, validation network sharing the parameters
+  const plan = new HeapPlan();
+  const net = new Network(plan, config, V, { B, T, train: true, dropout: o.dropout });
+  const opt = new Optimizer(plan, o.optimizer, net.layout.size);
+  opt.weightDecay = o.weightDecay;
+  const val = data.val;
+  const valChunks: Chunk[] = val
+    ? planChunks(val.stream, EVAL_STREAMS, config.split === 'none' ? 2 * T : -1)
+    : [];
+  const valNet = val ? new Network(plan, config, V, { B: valChunks.length, T, train: false, sharedParams: net.params }) : null;
+  const k = await createKernels(o.kernels, plan.words);
+  net.attach(k);
+  valNet?.attach(k);
+  const f = k.heap.f32;
+  f.set(init.params, net.params);
+
+  const lr = o.lr ?? DEFAULT_LR[o.optimizer];
+  const evalEvery = o.evalEvery > 0 ? o.evalEvery : batches.windowsPerEpoch;
+  const maxSteps = o.steps ?? (o.epochs !== undefined ? Math.ceil(o.epochs * batches.windowsPerEpoch) : Infinity);
+  emit({
+    type: 'prepared',
+    vocabSize: V,
+    trainTokens: data.train.tokens,
+    valTokens: val?.tokens ?? 0,
+    parameters: net.layout.size,
+    batch: B,
+    seqLen: T,
+    windowsPerEpoch: batches.windowsPerEpoch,
+  });
+
+  const start = performance.now();
+  const elapsed = (): number => performance.now() - start;
+  const history: TrainResult['history'] = { train: [], val: [] };
+  let best: Float32Array | null = null, bestValLoss: number | null = null, bestStep: number | null = null;
+  let step = 0, lastLoss = NaN, intervalLoss = 0, intervalSteps = 0, lastYield = 0;
+  let stopReason: TrainResult['stopReason'] = 'steps';
+
+  const epochsDone = (): number => batches.epoch + batches.window / batches.windowsPerEpoch;
+  const snapshot = (): LanguageModel =>
+    new LanguageModel(config, data.vocab, (best ?? f.subarray(net.params, net.params + net.layout.size)).slice());
+  const result = (): TrainResult => {
+    const ms = elapsed();
+    const model = snapshot();
+    const out: TrainResult = {
+      model,
+      steps: step,
+      epochs: epochsDone(),
+      elapsedMs: ms,
+      tokensPerSec: (step * B * T) / (ms / 1000),
+      bestValLoss,
+      bestStep,
+      lastTrainLoss: lastLoss,
+      history,
+      stopReason,
+      corpus: {
+        vocabSize: V,
+        trainTokens: data.train.tokens,
+        valTokens: val?.tokens ?? 0,
+        oovRate: val && val.tokens > 0 ? val.oov / val.tokens : 0,
+      },
+    };
+    model.info = {
+      steps: step,
+      epochs: Number(out.epochs.toFixed(3)),
+      elapsed_s: Number((ms / 1000).toFixed(1)),
+      train_loss: Number.isFinite(lastLoss) ? Number(lastLoss.toFixed(4)) : null,
+      val_loss: bestValLoss !== null ? Number(bestValLoss.toFixed(4)) : null,
+      best_step: bestStep,
+      tokens_per_s: Math.round(out.tokensPerSec),
+      optimizer: o.optimizer,
+      lr,
+      batch: B,
+      seq_len: T,
+      dropout: o.dropout,
+      seed: o.seed,
+      ...(o.init ? { init: true } : {}),
+    };
+    return out;
+  };
+
+  const validate = (): void => {
+    if (!valNet || !val) return;
+    const loss = meanLoss(streamLogProbs(valNet, val.stream, valChunks), valChunks);
+    const isBest = bestValLoss === null || loss < bestValLoss;
+    if (isBest) {
+      bestValLoss = loss;
+      bestStep = step;
+      best = f.slice(net.params, net.params + net.layout.size);
+    }
+    history.val.push({ step, epoch: epochsDone(), elapsedMs: elapsed(), loss });
+    emit({ type: 'eval', step, epoch: epochsDone(), valLoss: loss, best: isBest, elapsedMs: elapsed() });
+  };
+
+  batches.beginEpoch(rng);
+  net.resetState();
+  for (;;) {
+    if (step >= maxSteps) {
+      stopReason = o.steps !== undefined ? 'steps' : 'epochs';
+      break;
+    }
+    if (o.timeMs !== undefined && elapsed() >= o.timeMs) {
+      stopReason = 'time';
+      break;
+    }
+    if (o.signal?.aborted) {
+      stopReason = 'aborted';
+      break;
+    }
+    if (batches.epochDone) {
+      batches.epoch++;
+      batches.beginEpoch(rng);
+      net.resetState();
+    }
+    const t0 = performance.now();
+    batches.fill(k.heap.i32, net.inputs, net.targets);
+    net.zeroGrads();
+    net.forward(T, B, o.dropout > 0 ? rng : null);
+    const loss = net.lossAndGrad();
+    net.backward();
+    const norm = clipGradNorm(f, net.grads, net.layout.size, o.clip);
+    if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
+      throw new TrainingDiverged(
+        `training diverged at step ${step + 1}: the ${Number.isFinite(loss) ? 'gradient' : 'loss'} is not finite; ` +
+          `try a lower --lr (now ${lr})${o.clip > 0 ? '' : ' or turn on --clip (e.g. 5)'}`,
+        result(),
+      );
+    }
+    if (o.clipValue > 0) clipGradValue(f, net.grads, net.layout.size, o.clipValue);
+    opt.step(f, net.params, net.grads, lr);
+    step++;
+    lastLoss = loss;
+    intervalLoss += loss;
+    intervalSteps++;
+    if (intervalSteps === HISTORY_EVERY) {
+      history.train.push({ step, epoch: epochsDone(), elapsedMs: elapsed(), loss: intervalLoss / intervalSteps });
+      intervalLoss = 0;
+      intervalSteps = 0;
+    }
+    const dt = performance.now() - t0;
+    emit({ type: 'step', step, epoch: epochsDone(), loss, gradNorm: norm, lr, tokensPerSec: (B * T) / (dt / 1000), elapsedMs: elapsed() });
+    if (step % evalEvery === 0) validate();
+    // let timers and signal handlers run now and then
+    if (elapsed() - lastYield > 100) {
+      await new Promise((r) => setTimeout(r, 0));
+      lastYield = elapsed();
+    }
+  }
+  if (intervalSteps > 0) history.train.push({ step, epoch: epochsDone(), elapsedMs: elapsed(), loss: intervalLoss / intervalSteps });
+  if (step > 0 && step % evalEvery !== 0) validate();
+  return result();
+}
