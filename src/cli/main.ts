@@ -32,22 +32,29 @@ export function buildProgram(io: CliIO): Command {
     .name('recur')
     .description('Train recurrent language models (RNN, GRU, LSTM) on the CPU, sample text from them, score sentences.')
     .version('0.1.0', '-V, --version')
-    .showHelpAfterError('(run with --help for the options)')
-    .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
-    })
+    .configureOutput(output(io, 'recur'))
     .addHelpText('after', `\nExample:\n  recur train corpora/dinos.txt -o dinos.safetensors && recur sample dinos.safetensors -n 5\n${EXIT_CODES_HELP}`)
     .exitOverride();
   for (const make of [trainCommand, sampleCommand, scoreCommand, evalCommand, infoCommand]) {
     const cmd = make(io);
     cmd.exitOverride();
-    cmd.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-    cmd.showHelpAfterError('(run with --help for the options)');
+    cmd.configureOutput(output(io, `recur ${cmd.name()}`));
     cmd.addHelpText('after', EXIT_CODES_HELP);
     program.addCommand(cmd);
   }
   return program;
+}
+
+/** Commander's output, with its errors made into one line: "recur: <what> (see recur train --help)". */
+function output(io: CliIO, name: string) {
+  return {
+    writeOut: (s: string) => void io.stdout.write(s),
+    writeErr: (s: string) => void io.stderr.write(s),
+    outputError: (s: string, write: (s: string) => void) => {
+      const msg = s.trim().replace(/^error:\s*/, '').replace(/\.\s+/g, ': ').replace(/\s*\n\s*/g, ' ').replace(/[.:]$/, '');
+      write(`recur: ${msg} (see ${name} --help)\n`);
+    },
+  };
 }
 
 /** Run the CLI on `argv` (without node and script); resolves to the exit code. */

@@ -181,7 +181,7 @@ export async function train(o: TrainOptions, prepared?: PreparedCorpus): Promise
   const elapsed = (): number => performance.now() - start;
   const history: TrainResult['history'] = { train: [], val: [] };
   let best: Float32Array | null = null, bestValLoss: number | null = null, bestStep: number | null = null;
-  let step = 0, lastLoss = NaN, intervalLoss = 0, intervalSteps = 0, lastYield = 0;
+  let step = 0, firstLoss = Infinity, lastLoss = NaN, intervalLoss = 0, intervalSteps = 0, lastYield = 0;
   let stopReason: TrainResult['stopReason'] = 'steps';
 
   const epochsDone = (): number => batches.epoch + batches.window / batches.windowsPerEpoch;
@@ -267,10 +267,13 @@ export async function train(o: TrainOptions, prepared?: PreparedCorpus): Promise
     const loss = net.lossAndGrad();
     net.backward();
     const norm = clipGradNorm(f, net.grads, net.layout.size, o.clip);
-    if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
+    if (step === 0) firstLoss = loss;
+    // non-finite, or (char-rnn's rule) more than three times the loss of the untrained model
+    const exploded = loss > 3 * firstLoss;
+    if (!Number.isFinite(loss) || !Number.isFinite(norm) || exploded) {
+      const what = exploded ? `the loss exploded (${loss.toPrecision(3)}, from ${firstLoss.toFixed(3)} at the start)` : `the ${Number.isFinite(loss) ? 'gradient' : 'loss'} is not finite`;
       throw new TrainingDiverged(
-        `training diverged at step ${step + 1}: the ${Number.isFinite(loss) ? 'gradient' : 'loss'} is not finite; ` +
-          `try a lower --lr (now ${lr})${o.clip > 0 ? '' : ' or turn on --clip (e.g. 5)'}`,
+        `training diverged at step ${step + 1}: ${what}; try a lower --lr (now ${lr})${o.clip > 0 ? '' : ' or turn on --clip (e.g. 5)'}`,
         result(),
       );
     }

@@ -150,7 +150,8 @@ async function runTrain(io: CliIO, corpus: string[], flags: TrainFlags): Promise
     kernels: flags.kernels,
   };
 
-  const spinner = ora({ text: `reading ${paths.join(', ')}`, stream: err as NodeJS.WritableStream, isEnabled: tty, isSilent: quiet });
+  // a spinner on a terminal; plain lines otherwise
+  const spinner = ora({ text: `reading ${paths.join(', ')}`, stream: err as NodeJS.WritableStream, isEnabled: tty, isSilent: quiet || !tty });
   spinner.start();
   let prepared;
   try {
@@ -159,10 +160,11 @@ async function runTrain(io: CliIO, corpus: string[], flags: TrainFlags): Promise
     spinner.stop();
     throw e;
   }
-  spinner.succeed(
+  const summary =
     `${paths.length === 1 ? paths[0] : `${paths.length} files`}: ${compact(prepared.train.tokens)} training tokens in ${compact(prepared.train.sequences)} sequences, ` +
-      `${compact(prepared.val?.tokens ?? 0)} validation tokens, vocabulary ${prepared.vocab.size}`,
-  );
+    `${compact(prepared.val?.tokens ?? 0)} validation tokens, vocabulary ${prepared.vocab.size}`;
+  if (tty) spinner.succeed(summary);
+  else if (!quiet) err.write(summary + '\n');
 
   // Ctrl-C / SIGTERM: stop after the current step and keep what was learned
   const abort = new AbortController();

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { BatchStream, fitWindow } from '../../src/data/batches.js';
+import { Rng } from '../../src/core/rng.js';
+import { train, type TrainOptions } from '../../src/train/trainer.js';
+import { InferenceSession } from '../../src/infer/session.js';
+import { SAMPLE_DEFAULTS, sampleOne } from '../../src/infer/sample.js';
+import { scoreSentences } from '../../src/infer/score.js';
+
+export function options(over: Partial<TrainOptions> = {}): TrainOptions {
+  return {
+    texts: ['abc\n'], level: 'char', split: 'lines', tokenize: 'default', lowercase: false, maxVocab: 0, minCount: 1, valFrac: 0,
+    cell: 'gru', embed: 8, hidden: 16, layers: 1, batch: 4, seqLen: 8, optimizer: 'adam', clip: 5, clipValue: 0, dropout: 0,
+    weightDecay: 0, evalEvery: 0, seed: 1, kernels: 'reference', ...over,
+  };
+}
+
+describe('batches', () => {
+  it('B streams × T steps, time-major, each target the next token', () => {
+    const stream = Int32Array.from({ length: 21 }, (_, i) => 100 + i); // positions 0..20
+    const b = new BatchStream(stream, 2, 3, false);
+    expect(b.windowsPerEpoch).toBe(3); // L = 10 inputs per stream
+    const i32 = new Int32Array(12);
+    b.fill(i32, 0, 6);
+    expect(Array.from(i32.subarray(0, 6))).toEqual([100, 110, 101, 111, 102, 112]);
+    expect(Array.from(i32.subarray(6, 12))).toEqual([101, 111, 102, 112, 103, 113]);
+    b.fill(i32, 0, 6);
+    expect(Array.from(i32.subarray(0, 6))).toEqual([103, 113, 104, 114, 105, 115]);
+  });
+  it('the training contract: one line of n tokens, B = 1, T = n + 1 is exactly one window <eos> x → x <eos>', () => {
+    const stream = Int32Array.from([0, 5, 6, 7, 0]);
+    const b = new BatchStream(stream, 1, 4, true);
+    expect(b.windowsPerEpoch).toBe(1);
+    b.beginEpoch(new Rng(1));
+    const i32 = new Int32Array(8);
+    b.fill(i32, 0, 4);
+    expect(Array.from(i32)).toEqual([0, 5, 6, 7, 5, 6, 7, 0]);
+  });
+  it('shuffling reorders whole sequences and keeps every token', () => {
+    const stream = Int32Array.from([0, 2, 2, 0, 3, 0, 4, 4, 4, 0, 5, 0]);
+    const b = new BatchStream(stream, 1, 11, true);
+    b.beginEpoch(new Rng(3));
+    const i32 = new Int32Array(22);
+    b.fill(i32, 0, 11);
+    const seen = Array.from(i32.subarray(0, 11)).concat([0]);
+    expect([...seen].sort()).toEqual([...stream].sort());
+    const seqs = seen.join(',').split(',0').filter((x) => x.length > 0).map((x) => x.replace(/^,?0?,?/, ''));
+    expect(new Set(seqs)).toEqual(new Set(['2,2', '3', '4,4,4', '5']));
+  });
+  it('a corpus smaller than one batch shrinks the batch, then the window', () => {
+    expect(fitWindow(1000, 32, 64)).toEqual({ B: 15, T: 64 });
+    expect(fitWindow(20, 32, 64)).toEqual({ B: 1, T: 19 });
+  });
+});
+
+describe('trainer', () => {
+  it('the same seed gives bit-identical weights; another seed does not', async () => {
+    const o = options({ texts: ['hello there\ngeneral kenobi\nhello again\n'], steps: 6, dropout: 0.2 });
+    const a = await train(o), b = await train(o), c = await train({ ...o, seed: 2 });
+    expect(Buffer.from(a.model.params.buffer).equals(Buffer.from(b.model.params.buffer))).toBe(true);
+    expect(Buffer.from(a.model.params.buffer).equals(Buffer.from(c.model.params.buffer))).toBe(false);
+  });
+
+  it('overfits a tiny corpus to near-zero loss and then reproduces it', async () => {
+    const lines = ['the quick brown fox', 'jumps over', 'a lazy dog'];
+    const r = await train(options({ texts: [lines.join('\n') + '\n'], hidden: 32, embed: 8, batch: 1, seqLen: 16, steps: 400, lr: 1e-2 }));
+    const s = await InferenceSession.create(r.model);
+    // the only uncertainty left is which line comes first; every later token is (nearly) certain
+    for (const score of scoreSentences(s, lines)) {
+      expect(score.tokens[0].prob).toBeGreaterThan(0.2);
+      for (const t of score.tokens.slice(1)) expect(t.prob).toBeGreaterThan(0.95);
+    }
+    for (const l of lines) {
+      const out = sampleOne(s, { ...SAMPLE_DEFAULTS, greedy: true, prime: l[0] }, new Rng(1));
+      expect(out.text).toBe(l);
+      expect(out.ended).toBe(true);
+    }
+  });
+
+  it('keeps the parameters with the best validation loss', async () => {
+    const text = Array.from({ length: 40 }, (_, i) => (i % 2 ? 'abab' : 'cdcd') + 'x'.repeat(i % 5)).join('\n');
+    const r = await train(options({ texts: [text], valFrac: 0.2, steps: 30, evalEvery: 3 }));
+    expect(r.history.val.length).toBe(10);
+    const best = Math.min(...r.history.val.map((v) => v.loss));
+    expect(r.bestValLoss).toBe(best);
+    expect(r.history.val.find((v) => v.loss === best)!.step).toBe(r.bestStep);
+  });
+
+  it('stops on the time limit and on an AbortSignal', async () => {
+    const text = 'some text to learn\n'.repeat(50);
+    const t = await train(options({ texts: [text], timeMs: 300 }));
+    expect(t.stopReason).toBe('time');
+    const ac = new AbortController();
+    const a = await train(options({ texts: [text], steps: 100000, signal: ac.signal, onEvent: (e) => { if (e.type === 'step' && e.step === 3) ac.abort(); } }));
+    expect(a.stopReason).toBe('aborted');
+    expect(a.steps).toBe(3);
+  });
+
+  it('a diverging run stops with a message naming the step and suggesting --lr', async () => {
+    await expect(train(options({ texts: ['abcabc\nbcabca\n'.repeat(20)], optimizer: 'sgd', lr: 1e30, clip: 0, steps: 50 }))).rejects.toThrow(/diverged at step \d+.*lower --lr/);
+  });
+});
