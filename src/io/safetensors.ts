@@ -117,8 +117,11 @@ export function readSafetensors(bytes: Uint8Array, what = 'file'): SafetensorsFi
 
   const tensors = new Map<string, Tensor>();
   for (const e of entries) {
-    const raw = bytes.slice(dataStart + e.begin, dataStart + e.end); // copy: aligned, owned
-    tensors.set(e.name, { shape: e.shape, data: new Float32Array(raw.buffer, 0, (e.end - e.begin) / 4) });
+    // Copy into a fresh, aligned, owned array. Not bytes.slice(): on a Node Buffer
+    // (what fs.readFileSync returns) slice() is a view into a shared pool, not a copy.
+    const data = new Float32Array((e.end - e.begin) / 4);
+    new Uint8Array(data.buffer).set(bytes.subarray(dataStart + e.begin, dataStart + e.end));
+    tensors.set(e.name, { shape: e.shape, data });
   }
   return { tensors, metadata };
 }
