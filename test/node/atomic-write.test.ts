@@ -104,7 +104,10 @@ describe('writeFileAtomic', () => {
     expect((e as RecurError).message).toMatch(/permission denied/);
   });
 
-  it(`never leaves a torn model file when the writer is SIGKILLed (≥ ${MIN_KILLS} kill points)`, async () => {
+  interface KillStats { kills: number; saves: number; torn: number; strayTemps: number; sawA: number; sawB: number; ms: number }
+
+  /** Spawn writers and SIGKILL them at random moments, checking the file after each kill. */
+  async function killLoop(modes: string[], minKills: number, maxKills: number, budgetMs: number, stopOnTorn = false): Promise<KillStats> {
     const a = bigModel(1), b = bigModel(2);
     const fileA = path.join(work, 'A.safetensors'), fileB = path.join(work, 'B.safetensors');
     fs.writeFileSync(fileA, saveModel(a));
@@ -112,11 +115,11 @@ describe('writeFileAtomic', () => {
     const target = path.join(work, 'model.safetensors');
     fs.copyFileSync(fileA, target);
 
-    const rng = new Rng('atomic-kill');
+    const rng = new Rng(`atomic-kill-${modes.join()}`);
     const start = Date.now();
-    let kills = 0, saves = 0, torn = 0, strayTemps = 0, sawA = 0, sawB = 0;
-    while (kills < MAX_KILLS && (kills < MIN_KILLS || Date.now() - start < TIME_BUDGET_MS)) {
-      const mode = kills % 2 === 0 ? 'async' : 'sync';
+    const s: KillStats = { kills: 0, saves: 0, torn: 0, strayTemps: 0, sawA: 0, sawB: 0, ms: 0 };
+    while (s.kills < maxKills && (s.kills < minKills || Date.now() - start < budgetMs)) {
+      const mode = modes[s.kills % modes.length];
       const proc = spawn(process.execPath, [child, build, target, fileA, fileB, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '', err = '';
       proc.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -137,33 +140,46 @@ describe('writeFileAtomic', () => {
       await new Promise((r) => setTimeout(r, rng.uniform(0, 80)));
       proc.kill('SIGKILL');
       await exited;
-      kills++;
-      saves += (out.match(/s\n/g) ?? []).length;
+      s.kills++;
+      s.saves += (out.match(/s\n/g) ?? []).length;
 
       for (const f of fs.readdirSync(work)) {
         if (f.startsWith('.model.safetensors.tmp-')) {
-          strayTemps++;
+          s.strayTemps++;
           fs.rmSync(path.join(work, f));
         }
       }
-      let loaded: LanguageModel;
+      let loaded: LanguageModel | null = null;
       try {
         loaded = loadModel(fs.readFileSync(target), target);
-      } catch (e) {
-        if (torn === 0) console.log(`first torn file: ${(e as Error).message}`);
-        torn++;
-        continue;
+      } catch {
+        /* torn */
       }
-      if (sameParams(loaded.params, a.params)) sawA++;
-      else if (sameParams(loaded.params, b.params)) sawB++;
-      else torn++;
+      if (loaded && sameParams(loaded.params, a.params)) s.sawA++;
+      else if (loaded && sameParams(loaded.params, b.params)) s.sawB++;
+      else {
+        s.torn++;
+        if (stopOnTorn) break;
+      }
     }
-    console.log(`atomic write: ${kills} kill points, ${saves} completed saves, ${strayTemps} kills mid-write (stray temp files), A ${sawA} / B ${sawB}, torn ${torn}, ${Date.now() - start} ms`);
-    expect(torn).toBe(0);
-    expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
-    expect(sawA + sawB).toBe(kills);
+    s.ms = Date.now() - start;
+    return s;
+  }
+
+  it(`never leaves a torn model file when the writer is SIGKILLed (≥ ${MIN_KILLS} kill points)`, async () => {
+    const s = await killLoop(['async', 'sync'], MIN_KILLS, MAX_KILLS, TIME_BUDGET_MS);
+    console.log(`atomic write: ${s.kills} kill points, ${s.saves} completed saves, ${s.strayTemps} kills mid-write (stray temp files), A ${s.sawA} / B ${s.sawB}, torn ${s.torn}, ${s.ms} ms`);
+    expect(s.torn).toBe(0);
+    expect(s.kills).toBeGreaterThanOrEqual(MIN_KILLS);
+    expect(s.sawA + s.sawB).toBe(s.kills);
     // the kills must actually land inside writes for the test to mean anything
-    expect(strayTemps).toBeGreaterThan(0);
-    expect(sawB).toBeGreaterThan(0);
+    expect(s.strayTemps).toBeGreaterThan(0);
+    expect(s.sawB).toBeGreaterThan(0);
+  });
+
+  it('control: the same kills do tear a plain fs.writeFileSync (so the test above can see tearing)', async () => {
+    const s = await killLoop(['direct'], 1, 40, 8_000, true);
+    console.log(`atomic write control (plain writeFileSync): torn after ${s.kills} kill points`);
+    expect(s.torn).toBeGreaterThan(0);
   });
 });
