@@ -11,10 +11,10 @@
  */
 import { formatError } from '../core/errors.js';
 import { Vocab, EOS_TOKEN, UNK_TOKEN } from '../data/vocab.js';
-import { CONFIG_DEFAULTS, checkConfig, type ModelConfig } from '../nn/config.js';
+import { CELLS, CONFIG_DEFAULTS, LEVELS, SPLITS, TOKENIZERS, checkConfig, type ModelConfig } from '../nn/config.js';
 import { LanguageModel } from '../nn/model.js';
 import { paramLayout } from '../nn/params.js';
-import { readSafetensors, writeSafetensors } from './safetensors.js';
+import { describeValue, quote, readSafetensors, writeSafetensors } from './safetensors.js';
 import { isRecurError } from '../core/errors.js';
 
 export const MODEL_FORMAT = 'recur-lm/1';
@@ -59,7 +59,23 @@ export function parseConfig(raw: unknown, what: string): ModelConfig {
     tokenize: c.tokenize ?? CONFIG_DEFAULTS.tokenize,
     lowercase: c.lowercase ?? CONFIG_DEFAULTS.lowercase,
   } as ModelConfig;
-  if (typeof config.lowercase !== 'boolean') throw formatError(`${what}: config.lowercase must be true or false`);
+  // Check every value here, before checkConfig: its messages are worded for
+  // command-line options and interpolate the value, which for JSON from a file
+  // may be an object whose conversion to a string throws, or a string with newlines.
+  const choices: [keyof ModelConfig, readonly string[]][] = [['level', LEVELS], ['cell', CELLS], ['split', SPLITS], ['tokenize', TOKENIZERS]];
+  for (const [key, allowed] of choices) {
+    const v: unknown = config[key];
+    if (typeof v !== 'string' || !allowed.includes(v)) {
+      throw formatError(`${what}: config.${key} is ${describeValue(v)}; it must be one of ${allowed.join(', ')}`);
+    }
+  }
+  for (const [key, max] of [['embed', 65536], ['hidden', 65536], ['layers', 64]] as const) {
+    const v: unknown = config[key];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) {
+      throw formatError(`${what}: config.${key} is ${describeValue(v)}; it must be an integer from 1 to ${max}`);
+    }
+  }
+  if (typeof config.lowercase !== 'boolean') throw formatError(`${what}: config.lowercase is ${describeValue(config.lowercase)}; it must be true or false`);
   try {
     checkConfig(config);
   } catch (e) {
@@ -77,7 +93,7 @@ export function loadModel(bytes: Uint8Array, what = 'model file'): LanguageModel
     throw formatError(`${what} is a safetensors file but not a recur model (no "format": "${MODEL_FORMAT}" in its metadata)`);
   }
   if (meta.format !== MODEL_FORMAT) {
-    throw formatError(`${what} has format "${meta.format}", which this recur does not read (it reads ${MODEL_FORMAT}); upgrade recur`);
+    throw formatError(`${what} has format ${quote(meta.format)}, which this recur does not read (it reads ${MODEL_FORMAT}); upgrade recur`);
   }
   if (meta.config === undefined) throw formatError(`${what}: metadata lacks "config"`);
   if (meta.vocab === undefined) throw formatError(`${what}: metadata lacks "vocab"`);
@@ -100,7 +116,7 @@ export function loadModel(bytes: Uint8Array, what = 'model file'): LanguageModel
   const layout = paramLayout(config, vocab.size);
   const expected = new Set(layout.views.map((v) => v.name));
   for (const name of file.tensors.keys()) {
-    if (!expected.has(name)) throw formatError(`${what}: unexpected tensor "${name}" for a ${config.layers}-layer ${config.cell} model`);
+    if (!expected.has(name)) throw formatError(`${what}: unexpected tensor ${quote(name)} for a ${config.layers}-layer ${config.cell} model`);
   }
   for (const v of layout.views) {
     const t = file.tensors.get(v.name);

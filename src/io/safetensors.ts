@@ -58,6 +58,27 @@ export function writeSafetensors(tensors: { name: string; shape: number[]; data:
   return out;
 }
 
+/**
+ * A string from a file, made safe for a one-line message: JSON-quoted (so control
+ * characters and newlines are escaped) and shortened if long.
+ */
+export function quote(s: string, max = 60): string {
+  const q = JSON.stringify(s.length > max ? s.slice(0, max) + '…' : s);
+  return q;
+}
+
+/**
+ * A value parsed from a file, described for a message without ever calling its
+ * toString (JSON can produce {"toString": 1}, which makes `${v}` throw, or an
+ * array nested so deeply that String(v) overflows the stack).
+ */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'string') return quote(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : typeof v;
+}
+
 function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
@@ -86,7 +107,7 @@ export function readSafetensors(bytes: Uint8Array, what = 'file'): SafetensorsFi
   if (meta !== undefined) {
     if (!isRecord(meta)) throw formatError(`${what}: __metadata__ must be an object of strings`);
     for (const [k, v] of Object.entries(meta)) {
-      if (typeof v !== 'string') throw formatError(`${what}: __metadata__.${k} must be a string`);
+      if (typeof v !== 'string') throw formatError(`${what}: __metadata__ entry ${quote(k)} must be a string (got ${describeValue(v)})`);
       metadata[k] = v;
     }
   }
@@ -95,32 +116,34 @@ export function readSafetensors(bytes: Uint8Array, what = 'file'): SafetensorsFi
   const entries: { name: string; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, v] of Object.entries(header)) {
     if (name === '__metadata__') continue;
-    if (!isRecord(v)) throw formatError(`${what}: tensor ${name} has no description`);
-    if (v.dtype !== 'F32') throw formatError(`${what}: tensor ${name} has dtype ${String(v.dtype)}; recur reads float32 (F32) tensors only — convert with tensor.float() before saving`);
+    const tn = quote(name);
+    if (!isRecord(v)) throw formatError(`${what}: tensor ${tn} has no description`);
+    if (v.dtype !== 'F32') throw formatError(`${what}: tensor ${tn} has dtype ${describeValue(v.dtype)}; recur reads float32 (F32) tensors only — convert with tensor.float() before saving`);
     const shape = v.shape, off = v.data_offsets;
     if (!Array.isArray(shape) || shape.length > 8 || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      throw formatError(`${what}: tensor ${name} has an invalid shape`);
+      throw formatError(`${what}: tensor ${tn} has an invalid shape`);
     }
     if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      throw formatError(`${what}: tensor ${name} has invalid data_offsets`);
+      throw formatError(`${what}: tensor ${tn} has invalid data_offsets`);
     }
     const [begin, end] = off as number[];
-    if (begin > end || end > dataLen) throw formatError(`${what}: tensor ${name} lies outside the data (offsets ${begin}–${end}, data is ${dataLen} bytes); the file is truncated or damaged`);
+    if (begin > end || end > dataLen) throw formatError(`${what}: tensor ${tn} lies outside the data (offsets ${begin}–${end}, data is ${dataLen} bytes); the file is truncated or damaged`);
     const count = (shape as number[]).reduce((a, b) => a * b, 1);
-    if (count * 4 !== end - begin) throw formatError(`${what}: tensor ${name} has shape [${shape.join(', ')}] but ${end - begin} bytes of data`);
+    if (count * 4 !== end - begin) throw formatError(`${what}: tensor ${tn} has shape [${shape.join(', ')}] but ${end - begin} bytes of data`);
     entries.push({ name, shape: shape as number[], begin, end });
   }
   entries.sort((a, b) => a.begin - b.begin);
   for (let i = 1; i < entries.length; i++) {
-    if (entries[i].begin < entries[i - 1].end) throw formatError(`${what}: tensors ${entries[i - 1].name} and ${entries[i].name} overlap`);
+    if (entries[i].begin < entries[i - 1].end) throw formatError(`${what}: tensors ${quote(entries[i - 1].name)} and ${quote(entries[i].name)} overlap; the file is damaged`);
   }
 
   const tensors = new Map<string, Tensor>();
   for (const e of entries) {
-    // copy into a fresh aligned buffer (a Node Buffer's slice() would be a view into a shared pool)
-    const raw = new Uint8Array(e.end - e.begin);
-    raw.set(bytes.subarray(dataStart + e.begin, dataStart + e.end));
-    tensors.set(e.name, { shape: e.shape, data: new Float32Array(raw.buffer) });
+    // Copy into a fresh, aligned, owned array. Not bytes.slice(): on a Node Buffer
+    // (what fs.readFileSync returns) slice() is a view into a shared pool, not a copy.
+    const data = new Float32Array((e.end - e.begin) / 4);
+    new Uint8Array(data.buffer).set(bytes.subarray(dataStart + e.begin, dataStart + e.end));
+    tensors.set(e.name, { shape: e.shape, data });
   }
   return { tensors, metadata };
 }
