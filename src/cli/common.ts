@@ -1,8 +1,5 @@
 /** Helpers shared by the commands. */
 import { Option } from 'commander';
-import { renameSync, writeFileSync, openSync, fsyncSync, closeSync, unlinkSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
-import { inputError } from '../core/errors.js';
 import { loadModel } from '../io/model-file.js';
 import { KERNEL_SETS, type KernelSetName } from '../kernels/index.js';
 import type { LanguageModel } from '../nn/model.js';
@@ -18,28 +15,7 @@ export function readModel(path: string): LanguageModel {
   return loadModel(readModelBytes(path), path);
 }
 
-/** Write a file so that a crash leaves the old file or the new one, never a torn one. */
-export function writeFileAtomic(path: string, bytes: Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
-  try {
-    writeFileSync(tmp, bytes);
-    const fd = openSync(tmp, 'r+');
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, path);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* nothing to clean */
-    }
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw inputError(`cannot write ${path}: its directory does not exist`);
-    if (code === 'EACCES' || code === 'EPERM') throw inputError(`cannot write ${path}: permission denied`);
-    if (code === 'ENOSPC') throw inputError(`cannot write ${path}: the disk is full`);
-    throw inputError(`cannot write ${path}: ${(e as Error).message}`);
-  }
-}
+export { writeFileAtomic } from '../node/atomic-write.js';
 
 export function fmt(x: number, digits = 4): string {
   return Number.isFinite(x) ? x.toFixed(digits) : String(x);

@@ -184,7 +184,7 @@ async function runTrain(io: CliIO, corpus: string[], flags: TrainFlags): Promise
   } catch (e) {
     status.clear();
     if (e instanceof TrainingDiverged && e.result.steps > 0 && e.result.bestValLoss !== null) {
-      writeFileAtomic(flags.output, saveModel(e.result.model));
+      await writeFileAtomic(flags.output, saveModel(e.result.model));
       err.write(`recur: ${e.message}\nrecur: the best model before that (validation loss ${fmt(e.result.bestValLoss)}) is in ${flags.output}\n`);
       throw new ExitWith(EXIT.failure);
     }
@@ -195,7 +195,7 @@ async function runTrain(io: CliIO, corpus: string[], flags: TrainFlags): Promise
   }
   status.clear();
   result.model.info.corpus = paths.map((p) => p.replace(/^.*[\\/]/, ''));
-  writeFileAtomic(flags.output, saveModel(result.model));
+  await writeFileAtomic(flags.output, saveModel(result.model));
 
   if (flags.json) {
     jsonOut({
