@@ -62,14 +62,24 @@ export class BatchStream {
 
   /** Write window `this.window` (time-major, row t·B + b) into the int32 heap; advance. */
   fill(i32: Int32Array, inputs: number, targets: number): void {
-    const { B, T, L } = this, s = this.current, base = this.window * T;
+    this.fillSlice(i32, inputs, targets, 0, this.B);
+    this.window++;
+  }
+
+  /** Write streams b0 … b0+Bc−1 of the current window (rows t·Bc + b − b0); does not advance. */
+  fillSlice(i32: Int32Array, inputs: number, targets: number, b0: number, Bc: number): void {
+    const { T, L } = this, s = this.current, base = this.window * T;
     for (let t = 0; t < T; t++) {
-      for (let b = 0; b < B; b++) {
-        const p = b * L + base + t;
-        i32[inputs + t * B + b] = s[p];
-        i32[targets + t * B + b] = s[p + 1];
+      for (let b = 0; b < Bc; b++) {
+        const p = (b0 + b) * L + base + t;
+        i32[inputs + t * Bc + b] = s[p];
+        i32[targets + t * Bc + b] = s[p + 1];
       }
     }
+  }
+
+  /** Move to the next window. */
+  advance(): void {
     this.window++;
   }
 

@@ -19,6 +19,7 @@ import { planChunks, meanLoss, streamLogProbs, type Chunk } from '../infer/evalu
 import type { ModelConfig } from '../nn/config.js';
 import { LanguageModel } from '../nn/model.js';
 import { Network } from '../nn/network.js';
+import { SlicedNetwork } from '../parallel/pool.js';
 import { clipGradNorm, clipGradValue } from './clip.js';
 import { DEFAULT_LR, Optimizer, type OptimizerName } from './optimizer.js';
 
@@ -52,6 +53,8 @@ export interface TrainOptions extends CorpusOptions {
   timeMs?: number;
   seed: number | string;
   kernels: KernelSetName;
+  /** worker threads computing slices of the batch (default 1: this thread only) */
+  threads?: number;
   onEvent?: (e: TrainEvent) => void;
   signal?: AbortSignal;
 }
@@ -83,6 +86,8 @@ export interface TrainResult {
   /** mean training loss per logging interval, and validation losses */
   history: { train: HistoryPoint[]; val: HistoryPoint[] };
   stopReason: 'epochs' | 'steps' | 'time' | 'aborted';
+  /** threads that computed the gradients */
+  threads: number;
   corpus: { vocabSize: number; trainTokens: number; valTokens: number; oovRate: number };
 }
 
@@ -147,9 +152,13 @@ export async function train(o: TrainOptions, prepared?: PreparedCorpus): Promise
   const { B, T } = fit;
   const batches = new BatchStream(data.train.stream, B, T, config.split !== 'none');
 
-  // plan the heap: training network, optimizer moments, validation network sharing the parameters
+  // plan the heap: the batch's slice networks (one per thread), optimizer moments,
+  // and a validation network, all sharing one parameter block
   const plan = new HeapPlan();
-  const net = new Network(plan, config, V, { B, T, train: true, dropout: o.dropout });
+  const threads = o.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw usageError(`--threads must be an integer from 1 to 256 (got ${threads})`);
+  const slices = new SlicedNetwork(plan, config, V, { B, T, dropout: o.dropout, threads }, o.seed);
+  const net = slices.main;
   const opt = new Optimizer(plan, o.optimizer, net.layout.size);
   opt.weightDecay = o.weightDecay;
   const val = data.val;
@@ -157,8 +166,8 @@ export async function train(o: TrainOptions, prepared?: PreparedCorpus): Promise
     ? planChunks(val.stream, EVAL_STREAMS, config.split === 'none' ? 2 * T : -1)
     : [];
   const valNet = val ? new Network(plan, config, V, { B: valChunks.length, T, train: false, sharedParams: net.params }) : null;
-  const k = await createKernels(o.kernels, plan.words);
-  net.attach(k);
+  const k = await createKernels(o.kernels, plan.words, { shared: slices.threads > 1, instances: slices.threads });
+  await slices.start(k, o.kernels, plan.words);
   valNet?.attach(k);
   const f = k.heap.f32;
   f.set(init.params, net.params);
@@ -201,6 +210,7 @@ export async function train(o: TrainOptions, prepared?: PreparedCorpus): Promise
       lastTrainLoss: lastLoss,
       history,
       stopReason,
+      threads: slices.threads,
       corpus: {
         vocabSize: V,
         trainTokens: data.train.tokens,
@@ -241,61 +251,63 @@ export async function train(o: TrainOptions, prepared?: PreparedCorpus): Promise
   };
 
   batches.beginEpoch(rng);
-  net.resetState();
-  for (;;) {
-    if (step >= maxSteps) {
-      stopReason = o.steps !== undefined ? 'steps' : 'epochs';
-      break;
+  slices.resetState();
+  try {
+    for (;;) {
+      if (step >= maxSteps) {
+        stopReason = o.steps !== undefined ? 'steps' : 'epochs';
+        break;
+      }
+      if (o.timeMs !== undefined && elapsed() >= o.timeMs) {
+        stopReason = 'time';
+        break;
+      }
+      if (o.signal?.aborted) {
+        stopReason = 'aborted';
+        break;
+      }
+      if (batches.epochDone) {
+        batches.epoch++;
+        batches.beginEpoch(rng);
+        slices.resetState();
+      }
+      const t0 = performance.now();
+      slices.fill((n, b0) => batches.fillSlice(k.heap.i32, n.inputs, n.targets, b0, n.B));
+      batches.advance();
+      const loss = await slices.step(T, o.dropout > 0 ? rng : null);
+      const norm = clipGradNorm(f, net.grads, net.layout.size, o.clip);
+      if (step === 0) firstLoss = loss;
+      // non-finite, or (char-rnn's rule) more than three times the loss of the untrained model
+      const exploded = loss > 3 * firstLoss;
+      if (!Number.isFinite(loss) || !Number.isFinite(norm) || exploded) {
+        const what = exploded ? `the loss exploded (${loss.toPrecision(3)}, from ${firstLoss.toFixed(3)} at the start)` : `the ${Number.isFinite(loss) ? 'gradient' : 'loss'} is not finite`;
+        throw new TrainingDiverged(
+          `training diverged at step ${step + 1}: ${what}; try a lower --lr (now ${lr})${o.clip > 0 ? '' : ' or turn on --clip (e.g. 5)'}`,
+          result(),
+        );
+      }
+      if (o.clipValue > 0) clipGradValue(f, net.grads, net.layout.size, o.clipValue);
+      opt.step(f, net.params, net.grads, lr);
+      step++;
+      lastLoss = loss;
+      intervalLoss += loss;
+      intervalSteps++;
+      if (intervalSteps === HISTORY_EVERY) {
+        history.train.push({ step, epoch: epochsDone(), elapsedMs: elapsed(), loss: intervalLoss / intervalSteps });
+        intervalLoss = 0;
+        intervalSteps = 0;
+      }
+      const dt = performance.now() - t0;
+      emit({ type: 'step', step, epoch: epochsDone(), loss, gradNorm: norm, lr, tokensPerSec: (B * T) / (dt / 1000), elapsedMs: elapsed() });
+      if (step % evalEvery === 0) validate();
+      // let timers and signal handlers run now and then
+      if (elapsed() - lastYield > 100) {
+        await new Promise((r) => setTimeout(r, 0));
+        lastYield = elapsed();
+      }
     }
-    if (o.timeMs !== undefined && elapsed() >= o.timeMs) {
-      stopReason = 'time';
-      break;
-    }
-    if (o.signal?.aborted) {
-      stopReason = 'aborted';
-      break;
-    }
-    if (batches.epochDone) {
-      batches.epoch++;
-      batches.beginEpoch(rng);
-      net.resetState();
-    }
-    const t0 = performance.now();
-    batches.fill(k.heap.i32, net.inputs, net.targets);
-    net.zeroGrads();
-    net.forward(T, B, o.dropout > 0 ? rng : null);
-    const loss = net.lossAndGrad();
-    net.backward();
-    const norm = clipGradNorm(f, net.grads, net.layout.size, o.clip);
-    if (step === 0) firstLoss = loss;
-    // non-finite, or (char-rnn's rule) more than three times the loss of the untrained model
-    const exploded = loss > 3 * firstLoss;
-    if (!Number.isFinite(loss) || !Number.isFinite(norm) || exploded) {
-      const what = exploded ? `the loss exploded (${loss.toPrecision(3)}, from ${firstLoss.toFixed(3)} at the start)` : `the ${Number.isFinite(loss) ? 'gradient' : 'loss'} is not finite`;
-      throw new TrainingDiverged(
-        `training diverged at step ${step + 1}: ${what}; try a lower --lr (now ${lr})${o.clip > 0 ? '' : ' or turn on --clip (e.g. 5)'}`,
-        result(),
-      );
-    }
-    if (o.clipValue > 0) clipGradValue(f, net.grads, net.layout.size, o.clipValue);
-    opt.step(f, net.params, net.grads, lr);
-    step++;
-    lastLoss = loss;
-    intervalLoss += loss;
-    intervalSteps++;
-    if (intervalSteps === HISTORY_EVERY) {
-      history.train.push({ step, epoch: epochsDone(), elapsedMs: elapsed(), loss: intervalLoss / intervalSteps });
-      intervalLoss = 0;
-      intervalSteps = 0;
-    }
-    const dt = performance.now() - t0;
-    emit({ type: 'step', step, epoch: epochsDone(), loss, gradNorm: norm, lr, tokensPerSec: (B * T) / (dt / 1000), elapsedMs: elapsed() });
-    if (step % evalEvery === 0) validate();
-    // let timers and signal handlers run now and then
-    if (elapsed() - lastYield > 100) {
-      await new Promise((r) => setTimeout(r, 0));
-      lastYield = elapsed();
-    }
+  } finally {
+    await slices.close();
   }
   if (intervalSteps > 0) history.train.push({ step, epoch: epochsDone(), elapsedMs: elapsed(), loss: intervalLoss / intervalSteps });
   if (step > 0 && step % evalEvery !== 0) validate();

@@ -1,6 +1,7 @@
 /** recur train [corpus...] -o model.safetensors */
 import { Command, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
+import { availableParallelism } from 'node:os';
 import chalk from 'chalk';
 import ora from 'ora';
 import { usageError } from '../../core/errors.js';
@@ -58,6 +59,7 @@ interface TrainFlags {
   seed: number;
   init?: string;
   kernels: KernelSetName;
+  threads?: number;
   samples: number;
   replaceInvalid: boolean;
   quiet: boolean;
@@ -96,6 +98,7 @@ export function trainCommand(io: CliIO): Command {
     .option('--seed <n>', 'random seed: the same seed gives the same model', int(0), 1)
     .option('--init <model>', 'start from this model\'s weights and vocabulary')
     .addOption(kernelsOption())
+    .option('--threads <n>', `worker threads computing slices of each batch (default: the available cores, ${availableParallelism()} here)`, int(1, 256))
     .option('--samples <n>', 'samples to print after training', int(0), 3)
     .option('--replace-invalid', 'replace bytes that are not UTF-8 with U+FFFD instead of failing', false)
     .option('-q, --quiet', 'print nothing but errors', false)
@@ -148,6 +151,7 @@ async function runTrain(io: CliIO, corpus: string[], flags: TrainFlags): Promise
     timeMs: flags.time,
     seed: flags.seed,
     kernels: flags.kernels,
+    threads: flags.threads ?? availableParallelism(),
   };
 
   // a spinner on a terminal; plain lines otherwise

@@ -1,0 +1,160 @@
+/**
+ * Data-parallel gradients over worker threads. The batch of B streams is cut
+ * into slices, one per thread; slice 0 is computed on the calling thread and
+ * the others by workers, all on one shared heap: the parameters are read by
+ * everyone, each slice has its own activations, carried state and gradient
+ * region. After a step the slice gradients are summed, in a fixed order and
+ * weighted by slice size, into slice 0's gradient region, so the result is the
+ * gradient of the mean loss over the whole batch, and deterministic for a given
+ * seed and thread count.
+ *
+ * With one thread there are no workers and no copies: slice 0 is the batch.
+ */
+import type { HeapPlan } from '../core/heap.js';
+import { Rng, type RngState } from '../core/rng.js';
+import { shareableMemory, type Kernels, type KernelSetName } from '../kernels/index.js';
+import type { ModelConfig } from '../nn/config.js';
+import { Network } from '../nn/network.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+
+type NodeWorker = import('node:worker_threads').Worker;
+
+export interface SliceShape {
+  B: number;
+  T: number;
+  dropout: number;
+  threads: number;
+}
+
+/** The sizes of the slices: as even as possible, larger ones first. */
+export function sliceSizes(B: number, threads: number): number[] {
+  const n = Math.max(1, Math.min(threads, B));
+  return Array.from({ length: n }, (_, w) => Math.floor(B / n) + (w < B % n ? 1 : 0));
+}
+
+export class SlicedNetwork {
+  readonly nets: Network[];
+  readonly sizes: number[];
+  readonly B: number;
+  /** dropout generators of the slices beyond 0 (slice 0 uses the trainer's Rng) */
+  readonly rngs: Rng[];
+  private readonly starts: number[];
+  private workers: NodeWorker[] = [];
+  private kernels!: Kernels;
+
+  /** Plan every slice's network on `plan` (slice 0 owns the parameters and the summed gradients). */
+  constructor(plan: HeapPlan, cfg: ModelConfig, V: number, s: SliceShape, seed: string | number) {
+    this.B = s.B;
+    this.sizes = sliceSizes(s.B, s.threads);
+    this.nets = [];
+    this.starts = [];
+    for (const size of this.sizes) {
+      this.starts.push(plan.words);
+      const shared = this.nets.length > 0 ? this.nets[0].params : undefined;
+      this.nets.push(new Network(plan, cfg, V, { B: size, T: s.T, train: true, dropout: s.dropout, sharedParams: shared }));
+    }
+    this.rngs = this.sizes.slice(1).map((_, w) => new Rng(`${seed}/slice${w + 1}`));
+  }
+
+  get main(): Network {
+    return this.nets[0];
+  }
+
+  get threads(): number {
+    return this.sizes.length;
+  }
+
+  /** Attach the kernels (created with shared memory when threads > 1) and start the workers. */
+  async start(k: Kernels, set: KernelSetName, words: number): Promise<void> {
+    this.kernels = k;
+    for (const n of this.nets) n.attach(k);
+    if (this.threads === 1) return;
+    const { Worker } = await import('node:worker_threads');
+    const here = import.meta.url;
+    // from dist/ the worker sits beside this file; from the TypeScript sources (tests) use the build
+    const url = here.endsWith('.ts') ? new URL('../../dist/parallel/worker.js', here) : new URL('./worker.js', here);
+    const memory = shareableMemory(k);
+    const cfg = this.main.cfg;
+    await Promise.all(
+      this.nets.slice(1).map((n, i) => {
+        const w = new Worker(url);
+        this.workers.push(w);
+        const init: ToWorker = {
+          type: 'init', kernels: set, memory, words, slot: i + 1, config: cfg, V: n.V,
+          planStart: this.starts[i + 1], B: n.B, T: n.T, dropout: n.dropout, params: this.main.params,
+        };
+        w.postMessage(init);
+        return this.reply(w);
+      }),
+    );
+  }
+
+  private reply(w: NodeWorker): Promise<FromWorker> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (m: FromWorker): void => {
+        cleanup();
+        if (m.type === 'error') reject(new Error(`gradient worker: ${m.message}`));
+        else resolve(m);
+      };
+      const onError = (e: Error): void => {
+        cleanup();
+        reject(e);
+      };
+      const cleanup = (): void => {
+        w.off('message', onMessage);
+        w.off('error', onError);
+      };
+      w.on('message', onMessage);
+      w.on('error', onError);
+    });
+  }
+
+  /** Write the ids of this window for every slice (the caller's fill function writes B_w streams from b0). */
+  fill(write: (net: Network, b0: number) => void): void {
+    let b0 = 0;
+    this.nets.forEach((n, w) => {
+      write(n, b0);
+      b0 += this.sizes[w];
+    });
+  }
+
+  /**
+   * Forward, loss and backward over the whole batch; returns the mean loss and
+   * leaves the gradient of the mean loss in the main network's gradient region
+   * (the caller zeroes nothing: every slice zeroes its own gradients first).
+   */
+  async step(T: number, rng: Rng | null): Promise<number> {
+    const pending = this.workers.map((w, i) => {
+      const m: ToWorker = { type: 'step', T, rng: rng ? this.rngs[i].state() : null };
+      w.postMessage(m);
+      return this.reply(w);
+    });
+    const main = this.main;
+    main.zeroGrads();
+    main.forward(T, main.B, rng);
+    let loss = main.lossAndGrad() * (this.sizes[0] / this.B);
+    main.backward();
+    const done = await Promise.all(pending);
+    if (this.threads === 1) return loss;
+    const f = this.kernels.heap.f32, n = main.layout.size, g0 = main.grads;
+    const w0 = this.sizes[0] / this.B;
+    for (let i = 0; i < n; i++) f[g0 + i] *= w0;
+    done.forEach((d, i) => {
+      if (d.type !== 'done') return;
+      if (d.rng) this.rngs[i] = Rng.restore(d.rng as RngState);
+      const net = this.nets[i + 1], wi = this.sizes[i + 1] / this.B, g = net.grads;
+      loss += d.loss * wi;
+      for (let j = 0; j < n; j++) f[g0 + j] += wi * f[g + j];
+    });
+    return loss;
+  }
+
+  resetState(): void {
+    for (const n of this.nets) n.resetState();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.workers = [];
+  }
+}

@@ -1,0 +1,41 @@
+/** Messages between the trainer and its gradient workers (parallel/pool.ts, parallel/worker.ts). */
+import type { KernelSetName } from '../kernels/index.js';
+import type { ModelConfig } from '../nn/config.js';
+import type { RngState } from '../core/rng.js';
+
+export interface WorkerInit {
+  type: 'init';
+  kernels: KernelSetName;
+  /** the shared heap: a WebAssembly.Memory (wasm) or a SharedArrayBuffer (reference) */
+  memory: WebAssembly.Memory | SharedArrayBuffer;
+  /** words of the heap (below the per-instance scratch) */
+  words: number;
+  /** kernel instance slot (scratch region) of this worker */
+  slot: number;
+  config: ModelConfig;
+  V: number;
+  /** where this worker's network was planned, so it can lay out the same regions */
+  planStart: number;
+  B: number;
+  T: number;
+  dropout: number;
+  params: number;
+}
+
+export interface WorkerStep {
+  type: 'step';
+  T: number;
+  /** dropout masks are drawn from this generator state; the state after is sent back */
+  rng: RngState | null;
+}
+
+export interface WorkerReset {
+  type: 'reset';
+}
+
+export type ToWorker = WorkerInit | WorkerStep | WorkerReset;
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'done'; loss: number; rng: RngState | null }
+  | { type: 'error'; message: string };

@@ -1,0 +1,39 @@
+/**
+ * A gradient worker: computes forward, loss and backward for its slice of the
+ * batch on the shared heap (its own activations and gradient regions, the
+ * trainer's parameters), on request. It never touches the parameters' values.
+ */
+import { parentPort } from 'node:worker_threads';
+import { HeapPlan } from '../core/heap.js';
+import { Rng } from '../core/rng.js';
+import { kernelsOn } from '../kernels/index.js';
+import { Network } from '../nn/network.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+
+let net: Network | null = null;
+const port = parentPort!;
+const reply = (m: FromWorker): void => port.postMessage(m);
+
+port.on('message', (m: ToWorker) => {
+  void handle(m).catch((e: unknown) => reply({ type: 'error', message: (e as Error)?.message ?? String(e) }));
+});
+
+async function handle(m: ToWorker): Promise<void> {
+  if (m.type === 'init') {
+    const plan = new HeapPlan();
+    plan.words = m.planStart;
+    net = new Network(plan, m.config, m.V, { B: m.B, T: m.T, train: true, dropout: m.dropout, sharedParams: m.params });
+    net.attach(await kernelsOn(m.kernels, m.memory, m.words, m.slot));
+    reply({ type: 'ready' });
+  } else if (m.type === 'step') {
+    const n = net!;
+    const rng = m.rng ? Rng.restore(m.rng) : null;
+    n.zeroGrads();
+    n.forward(m.T, n.B, rng);
+    const loss = n.lossAndGrad();
+    n.backward();
+    reply({ type: 'done', loss, rng: rng ? rng.state() : null });
+  } else if (m.type === 'reset') {
+    net!.resetState();
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Data-parallel training over worker threads: the same gradients as one thread
+ * (up to float summation order), and bit-identical runs for a given seed and
+ * thread count. Workers run the built dist/ (npm test builds first).
+ */
+import { describe, expect, it } from 'vitest';
+import { sliceSizes } from '../../src/parallel/pool.js';
+import { train, type TrainOptions } from '../../src/train/trainer.js';
+
+const text = Array.from({ length: 60 }, (_, i) => `line ${i} says ${'abcdefgh'.slice(i % 5)} and ${i * 7}`).join('\n');
+
+function opts(over: Partial<TrainOptions>): TrainOptions {
+  return {
+    texts: [text], level: 'char', split: 'lines', tokenize: 'default', lowercase: false, maxVocab: 0, minCount: 1, valFrac: 0.1,
+    cell: 'gru', embed: 8, hidden: 24, layers: 2, batch: 7, seqLen: 12, optimizer: 'adam', clip: 5, clipValue: 0, dropout: 0,
+    weightDecay: 0, evalEvery: 4, seed: 3, kernels: 'reference', steps: 8, ...over,
+  };
+}
+
+describe('worker threads', () => {
+  it('slices the batch as evenly as possible', () => {
+    expect(sliceSizes(32, 2)).toEqual([16, 16]);
+    expect(sliceSizes(7, 3)).toEqual([3, 2, 2]);
+    expect(sliceSizes(2, 8)).toEqual([1, 1]);
+  });
+
+  it('2 and 3 threads give the weights of 1 thread (to float rounding)', async () => {
+    const one = await train(opts({ threads: 1 }));
+    for (const threads of [2, 3]) {
+      const many = await train(opts({ threads }));
+      expect(many.threads).toBe(threads);
+      let worst = 0;
+      for (let i = 0; i < one.model.params.length; i++) worst = Math.max(worst, Math.abs(one.model.params[i] - many.model.params[i]));
+      expect(worst).toBeLessThan(1e-4);
+      expect(many.bestValLoss).toBeCloseTo(one.bestValLoss!, 4);
+    }
+  });
+
+  it('with dropout, the same seed and thread count give bit-identical weights', async () => {
+    const a = await train(opts({ threads: 2, dropout: 0.3 }));
+    const b = await train(opts({ threads: 2, dropout: 0.3 }));
+    expect(Buffer.from(a.model.params.buffer).equals(Buffer.from(b.model.params.buffer))).toBe(true);
+  });
+});
