@@ -137,7 +137,7 @@ export function* sampleTokens(session: InferenceSession, o: SampleOptions, rng: 
     for (let t = 0; t < Tc; t++) ids[net.inputs + t] = context[p + t];
     net.forward(Tc, 1);
   }
-  let lastRow = net.logits + ((context.length - 1) % net.T) * V;
+  let lastRow = net.scores((context.length - 1) % net.T);
   for (let n = 0; n < o.maxLength; n++) {
     const id = chooseToken(f, lastRow, probs, o, rng);
     const logprob = logProbOf(f, lastRow, V, id);
@@ -145,7 +145,7 @@ export function* sampleTokens(session: InferenceSession, o: SampleOptions, rng: 
     if (id === EOS) return;
     ids[net.inputs] = id;
     net.forward(1, 1);
-    lastRow = net.logits;
+    lastRow = net.scores(0);
   }
 }
 

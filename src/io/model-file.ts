@@ -11,15 +11,16 @@
  */
 import { formatError } from '../core/errors.js';
 import { Vocab, EOS_TOKEN, UNK_TOKEN } from '../data/vocab.js';
-import { CELLS, CONFIG_DEFAULTS, LEVELS, SPLITS, TOKENIZERS, checkConfig, type ModelConfig } from '../nn/config.js';
+import { CELLS, CONFIG_DEFAULTS, LEVELS, SOFTMAXES, SPLITS, TOKENIZERS, checkConfig, checkConfigForVocab, type ModelConfig } from '../nn/config.js';
 import { LanguageModel } from '../nn/model.js';
-import { paramLayout } from '../nn/params.js';
+import { paramLayout, syncTiedDecoder } from '../nn/params.js';
 import { describeValue, quote, readSafetensors, writeSafetensors } from './safetensors.js';
 import { isRecurError } from '../core/errors.js';
 
 export const MODEL_FORMAT = 'recur-lm/1';
 
 export function saveModel(model: LanguageModel): Uint8Array {
+  syncTiedDecoder(model.params, model.layout);
   const tensors = model.layout.views.map((v) => ({
     name: v.name,
     shape: v.shape,
@@ -58,6 +59,11 @@ export function parseConfig(raw: unknown, what: string): ModelConfig {
     split: c.split ?? CONFIG_DEFAULTS.split,
     tokenize: c.tokenize ?? CONFIG_DEFAULTS.tokenize,
     lowercase: c.lowercase ?? CONFIG_DEFAULTS.lowercase,
+    softmax: c.softmax ?? CONFIG_DEFAULTS.softmax,
+    cutoffs: c.cutoffs ?? [...CONFIG_DEFAULTS.cutoffs],
+    div_value: c.div_value ?? CONFIG_DEFAULTS.div_value,
+    head_bias: c.head_bias ?? CONFIG_DEFAULTS.head_bias,
+    tie: c.tie ?? CONFIG_DEFAULTS.tie,
   } as ModelConfig;
   // Check every value here, before checkConfig: its messages are worded for
   // command-line options and interpolate the value, which for JSON from a file
@@ -75,7 +81,18 @@ export function parseConfig(raw: unknown, what: string): ModelConfig {
       throw formatError(`${what}: config.${key} is ${describeValue(v)}; it must be an integer from 1 to ${max}`);
     }
   }
-  if (typeof config.lowercase !== 'boolean') throw formatError(`${what}: config.lowercase is ${describeValue(config.lowercase)}; it must be true or false`);
+  for (const key of ['lowercase', 'head_bias', 'tie'] as const) {
+    if (typeof config[key] !== 'boolean') throw formatError(`${what}: config.${key} is ${describeValue(config[key])}; it must be true or false`);
+  }
+  if (typeof config.softmax !== 'string' || !SOFTMAXES.includes(config.softmax)) {
+    throw formatError(`${what}: config.softmax is ${describeValue(config.softmax)}; it must be one of ${SOFTMAXES.join(', ')}`);
+  }
+  if (!Array.isArray(config.cutoffs) || config.cutoffs.length > 64 || !config.cutoffs.every((x) => typeof x === 'number' && Number.isInteger(x) && x > 0)) {
+    throw formatError(`${what}: config.cutoffs must be a list of positive integers`);
+  }
+  if (typeof config.div_value !== 'number' || !(config.div_value >= 1 && config.div_value <= 1e6)) {
+    throw formatError(`${what}: config.div_value must be a number ≥ 1`);
+  }
   try {
     checkConfig(config);
   } catch (e) {
@@ -113,6 +130,12 @@ export function loadModel(bytes: Uint8Array, what = 'model file'): LanguageModel
   }
 
   // names and shapes are checked against the config before anything is allocated
+  try {
+    checkConfigForVocab(config, vocab.size);
+  } catch (e) {
+    if (isRecurError(e)) throw formatError(`${what}: invalid config: ${e.message.replace(/^--/, '')}`);
+    throw e;
+  }
   const layout = paramLayout(config, vocab.size);
   const expected = new Set(layout.views.map((v) => v.name));
   for (const name of file.tensors.keys()) {

@@ -22,6 +22,7 @@ import type { Rng } from '../core/rng.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { gateCount, type ModelConfig } from './config.js';
 import { paramLayout, type ParamLayout } from './params.js';
+import { AdaptiveSoftmax, FullSoftmax } from './head.js';
 
 export const EOS = 0;
 export const UNK = 1;
@@ -80,8 +81,8 @@ export class Network {
   /** decoder input after dropout (T·B, H); −1: the top layer's h */
   readonly y: number;
   readonly yMask: number;
-  /** logits, then (after softmaxXent) their gradient, (T·B, V) */
-  readonly logits: number;
+  /** the output layer: full or adaptive softmax */
+  readonly head: FullSoftmax | AdaptiveSoftmax;
   /** log-probability of each target, (T·B) */
   readonly logp: number;
 
@@ -137,7 +138,9 @@ export class Network {
     }
     this.y = drop ? plan.alloc(M * H) : -1;
     this.yMask = drop ? plan.alloc(M * H) : -1;
-    this.logits = plan.alloc(M * V);
+    this.head = cfg.softmax === 'adaptive'
+      ? new AdaptiveSoftmax(plan, this.layout, this.params, M, V, H, this.train)
+      : new FullSoftmax(plan, this.layout, this.params, M, V, H);
     this.logp = plan.alloc(M);
     if (this.train) {
       this.dGi = plan.alloc(M * GH);
@@ -154,6 +157,7 @@ export class Network {
   /** Bind to the kernels (and so the heap) once the plan has been turned into a heap. */
   attach(k: Kernels): void {
     this.k = k;
+    this.head.attach(k);
   }
 
   get kernels(): Kernels {
@@ -244,7 +248,16 @@ export class Network {
       this.dropoutForward(this.y, top, this.yMask, M * H, rng);
       y = this.y;
     }
-    k.matmulNT(this.logits, y, P + lay.decoderW, P + lay.decoderB, M, this.V, H, false);
+    this.lastY = y;
+    this.head.forward(y, M);
+  }
+
+  /** The decoder input of the last forward pass. */
+  private lastY = -1;
+
+  /** Offset of V scores for row r of the last forward pass whose softmax is the model's next-token distribution. */
+  scores(r: number): number {
+    return this.head.scores(this.lastY, r);
   }
 
   /** Copy the state each stream continues from, or zeros where its input is <eos>. */
@@ -266,15 +279,15 @@ export class Network {
     }
   }
 
-  /** Mean cross-entropy of the last forward pass; leaves ∂loss/∂logits in place of the logits. */
+  /** Mean cross-entropy of the last forward pass; prepares the output layer's gradient. */
   lossAndGrad(): number {
     const M = this.lastT * this.lastB;
-    return this.k.softmaxXent(this.logits, this.logits, this.targets, M, this.V, 1 / M) / M;
+    return this.head.loss(this.lastY, this.targets, M, 1 / M) / M;
   }
 
   /** log p(target) for every row of the last forward pass, into `logp`. */
   logProbs(): void {
-    this.k.logProbRows(this.logp, this.logits, this.targets, this.lastT * this.lastB, this.V);
+    this.head.logProbs(this.logp, this.lastY, this.targets, this.lastT * this.lastB);
   }
 
   // ---------------------------------------------------------------------------
@@ -283,18 +296,13 @@ export class Network {
   backward(): void {
     if (!this.train) throw new Error('backward: this network was planned without gradients');
     const k = this.k, f = k.heap.f32, ids = k.heap.i32, cfg = this.cfg;
-    const H = cfg.hidden, E = cfg.embed, GH = this.G * H, V = this.V;
+    const H = cfg.hidden, E = cfg.embed, GH = this.G * H;
     const Bc = this.lastB, Tc = this.lastT, M = Tc * Bc;
     const P = this.params, D = this.grads, lay = this.layout;
     const drop = this.dropout > 0;
-    const top = this.layers[cfg.layers - 1].h;
-    const y = drop ? this.y : top;
 
-    // forward was: logits = y W_decᵀ + b_dec
     let dH = this.dA, dX = this.dB;
-    k.matmulNN(dH, this.logits, P + lay.decoderW, M, H, V, false);
-    k.matmulTN(D + lay.decoderW, this.logits, y, V, H, M, true);
-    k.colSumAcc(D + lay.decoderB, this.logits, M, V);
+    this.head.backward(dH, this.lastY, M, D);
     if (drop) this.mulInPlace(dH, this.yMask, M * H);
 
     for (let l = cfg.layers - 1; l >= 0; l--) {

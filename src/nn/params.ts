@@ -18,7 +18,7 @@
  * onto the buffer without reordering and the optimizer loops over one array.
  */
 import type { Rng } from '../core/rng.js';
-import { gateCount, type ModelConfig } from './config.js';
+import { clusterHidden, gateCount, type ModelConfig } from './config.js';
 
 export interface ParamView {
   name: string;
@@ -36,14 +36,29 @@ export interface LayerOffsets {
   bhh: number;
 }
 
+/** Adaptive softmax (nn.AdaptiveLogSoftmaxWithLoss) parameters, stored as decoder.head.* and decoder.tail.* */
+export interface AdaptiveOffsets {
+  /** shortlist size = cutoffs[0] */
+  shortlist: number;
+  /** head rows: shortlist + number of clusters */
+  headSize: number;
+  headW: number; // (headSize, H)
+  headB: number; // (headSize); −1 without head_bias
+  clusters: { start: number; size: number; hidden: number; proj: number; out: number }[]; // proj (hidden, H), out (size, hidden)
+}
+
 export interface ParamLayout {
   views: ParamView[];
   /** total number of parameters */
   size: number;
   embedding: number;
   layers: LayerOffsets[];
+  /** full softmax: decoder.weight (V, H) — the embedding's offset when tied — and decoder.bias (V); −1 for adaptive */
   decoderW: number;
   decoderB: number;
+  /** decoder.weight's own storage (kept, and saved equal to the embedding, when tied) */
+  decoderWStored: number;
+  adaptive: AdaptiveOffsets | null;
 }
 
 export function paramLayout(cfg: ModelConfig, V: number): ParamLayout {
@@ -66,23 +81,48 @@ export function paramLayout(cfg: ModelConfig, V: number): ParamLayout {
     const bhh = add(`rnn.bias_hh_l${k}`, [GH]);
     layers.push({ nIn, wih, whh, bih, bhh });
   }
-  const decoderW = add('decoder.weight', [V, H]);
+  if (cfg.softmax === 'adaptive') {
+    const cut = [...cfg.cutoffs, V];
+    const shortlist = cut[0], headSize = shortlist + cut.length - 1;
+    const headW = add('decoder.head.weight', [headSize, H]);
+    const headB = cfg.head_bias ? add('decoder.head.bias', [headSize]) : -1;
+    const clusters = [];
+    for (let i = 0; i + 1 < cut.length; i++) {
+      const hidden = clusterHidden(H, cfg.div_value, i), size = cut[i + 1] - cut[i];
+      const proj = add(`decoder.tail.${i}.0.weight`, [hidden, H]);
+      const out = add(`decoder.tail.${i}.1.weight`, [size, hidden]);
+      clusters.push({ start: cut[i], size, hidden, proj, out });
+    }
+    return { views, size, embedding, layers, decoderW: -1, decoderB: -1, decoderWStored: -1, adaptive: { shortlist, headSize, headW, headB, clusters } };
+  }
+  const decoderWStored = add('decoder.weight', [V, H]);
   const decoderB = add('decoder.bias', [V]);
-  return { views, size, embedding, layers, decoderW, decoderB };
+  return { views, size, embedding, layers, decoderW: cfg.tie ? embedding : decoderWStored, decoderB, decoderWStored, adaptive: null };
 }
 
 /**
  * PyTorch's default initialisation: recurrent weights and biases U(−1/√H, 1/√H),
- * the decoder U(−1/√H, 1/√H) (nn.Linear), the embedding N(0, 1) (nn.Embedding).
+ * linear layers U(−1/√fan_in, 1/√fan_in) (nn.Linear), the embedding N(0, 1)
+ * (nn.Embedding). A tied decoder starts as (and stays) the embedding.
  */
 export function initParams(p: Float32Array, layout: ParamLayout, cfg: ModelConfig, rng: Rng): void {
-  const k = 1 / Math.sqrt(cfg.hidden);
   for (const v of layout.views) {
     const end = v.offset + v.size;
     if (v.name === 'embedding.weight') {
       for (let i = v.offset; i < end; i++) p[i] = rng.normal();
     } else {
+      const fanIn = v.name.startsWith('rnn.') ? cfg.hidden : v.shape.length === 2 ? v.shape[1] : cfg.hidden;
+      const k = 1 / Math.sqrt(fanIn);
       for (let i = v.offset; i < end; i++) p[i] = rng.uniform(-k, k);
     }
+  }
+  syncTiedDecoder(p, layout);
+}
+
+/** With tied weights, copy the embedding into decoder.weight's storage (what the model file holds). */
+export function syncTiedDecoder(p: Float32Array, layout: ParamLayout): void {
+  if (layout.decoderW >= 0 && layout.decoderW !== layout.decoderWStored) {
+    const e = layout.views.find((v) => v.name === 'embedding.weight')!;
+    p.copyWithin(layout.decoderWStored, e.offset, e.offset + e.size);
   }
 }

@@ -16,7 +16,7 @@ import { BatchStream, fitWindow } from '../data/batches.js';
 import { prepareCorpus, type CorpusOptions, type PreparedCorpus } from '../data/prepare.js';
 import { createKernels, type KernelSetName } from '../kernels/index.js';
 import { planChunks, meanLoss, streamLogProbs, type Chunk } from '../infer/evaluate.js';
-import type { ModelConfig } from '../nn/config.js';
+import { checkConfigForVocab, defaultCutoffs, modelConfig, type ModelConfig, type SoftmaxKind } from '../nn/config.js';
 import { LanguageModel } from '../nn/model.js';
 import { Network } from '../nn/network.js';
 import { SlicedNetwork } from '../parallel/pool.js';
@@ -53,6 +53,12 @@ export interface TrainOptions extends CorpusOptions {
   timeMs?: number;
   seed: number | string;
   kernels: KernelSetName;
+  /** output layer (default full) */
+  softmax?: SoftmaxKind;
+  /** adaptive softmax cluster boundaries (default: defaultCutoffs(V)) */
+  cutoffs?: number[];
+  /** tie the decoder to the embedding */
+  tie?: boolean;
   /** worker threads computing slices of the batch (default 1: this thread only) */
   threads?: number;
   onEvent?: (e: TrainEvent) => void;
@@ -137,7 +143,11 @@ export async function train(o: TrainOptions, prepared?: PreparedCorpus): Promise
 
   const config: ModelConfig = o.init
     ? o.init.config
-    : { level: o.level, cell: o.cell, embed: o.embed, hidden: o.hidden, layers: o.layers, split: o.split, tokenize: o.tokenize, lowercase: o.lowercase };
+    : modelConfig({
+        level: o.level, cell: o.cell, embed: o.embed, hidden: o.hidden, layers: o.layers, split: o.split, tokenize: o.tokenize, lowercase: o.lowercase,
+        softmax: o.softmax ?? 'full', cutoffs: o.cutoffs ?? (o.softmax === 'adaptive' ? defaultCutoffs(data.vocab.size) : []), tie: o.tie ?? false,
+      });
+  checkConfigForVocab(config, data.vocab.size);
   const init = o.init ?? LanguageModel.create(config, data.vocab, rng);
   const V = data.vocab.size;
 

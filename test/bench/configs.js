@@ -58,8 +58,8 @@ async function trainingRate(opts) {
 function model(cfg, vocabTokens, seed = 1) {
   return LanguageModel.create(cfg, new Vocab(['<eos>', '<unk>', ...vocabTokens]), new Rng(seed));
 }
-const charModel = (cell = 'gru') => model({ level: 'char', cell, embed: 65, hidden: 256, layers: 1, split: 'none', tokenize: 'default', lowercase: false }, CHARS);
-const wordModel = () => model({ level: 'word', cell: 'gru', embed: 128, hidden: 256, layers: 1, split: 'lines', tokenize: 'default', lowercase: false },
+const charModel = (cell = 'gru') => model({ level: 'char', cell, embed: 65, hidden: 256, layers: 1, split: 'none', tokenize: 'default', lowercase: false, softmax: 'full', cutoffs: [], div_value: 4, head_bias: true, tie: false }, CHARS);
+const wordModel = () => model({ level: 'word', cell: 'gru', embed: 128, hidden: 256, layers: 1, split: 'lines', tokenize: 'default', lowercase: false, softmax: 'full', cutoffs: [], div_value: 4, head_bias: true, tie: false },
   Array.from({ length: 9998 }, (_, i) => `w${i}`));
 
 async function samplingRate(m, kernels) {

@@ -5,7 +5,7 @@
 import { Rng } from '../../src/core/rng.js';
 import { EOS_TOKEN, UNK_TOKEN, Vocab } from '../../src/data/vocab.js';
 import { saveModel } from '../../src/io/model-file.js';
-import type { CellType, Level, ModelConfig } from '../../src/nn/config.js';
+import { modelConfig, type CellType, type Level, type ModelConfig } from '../../src/nn/config.js';
 import { LanguageModel } from '../../src/nn/model.js';
 import { HeapPlan, createPlainHeap } from '../../src/core/heap.js';
 import { referenceKernels } from '../../src/kernels/ref/index.js';
@@ -15,7 +15,7 @@ export function tinyModel(cell: CellType, level: Level, layers: number, seed = 1
   const words = ['the', 'cat', 'sat', 'on', 'mat', 'dog', '.'];
   const chars = ['a', 'b', 'c', ' ', 'é', '\n'];
   const tokens = [EOS_TOKEN, UNK_TOKEN, ...(level === 'word' ? words : chars)];
-  const cfg: ModelConfig = { level, cell, embed, hidden, layers, split: 'lines', tokenize: 'default', lowercase: level === 'word' };
+  const cfg: ModelConfig = modelConfig({ level, cell, embed, hidden, layers, lowercase: level === 'word' });
   const model = LanguageModel.create(cfg, new Vocab(tokens), new Rng(seed));
   model.info = { steps: 12, note: 'fuzz base' };
   return model;

@@ -1,12 +1,12 @@
 import { HeapPlan, createPlainHeap } from '../../src/core/heap.js';
 import { Rng } from '../../src/core/rng.js';
 import { referenceKernels } from '../../src/kernels/ref/index.js';
-import type { ModelConfig, CellType } from '../../src/nn/config.js';
+import { modelConfig, type ModelConfig, type CellType } from '../../src/nn/config.js';
 import { Network } from '../../src/nn/network.js';
 import { initParams } from '../../src/nn/params.js';
 
 export function tinyConfig(cell: CellType, layers = 1, over: Partial<ModelConfig> = {}): ModelConfig {
-  return { level: 'char', cell, embed: 3, hidden: 4, layers, split: 'lines', tokenize: 'default', lowercase: false, ...over };
+  return modelConfig({ level: 'char', cell, embed: 3, hidden: 4, layers, ...over });
 }
 
 /** A reference-kernel network with random non-symmetric weights. */

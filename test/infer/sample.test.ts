@@ -5,9 +5,9 @@ import { InferenceSession } from '../../src/infer/session.js';
 import { SAMPLE_DEFAULTS, chooseToken, sampleOne, type SampleOptions } from '../../src/infer/sample.js';
 import { scoreSentences } from '../../src/infer/score.js';
 import { LanguageModel } from '../../src/nn/model.js';
-import type { ModelConfig } from '../../src/nn/config.js';
+import { modelConfig, type ModelConfig } from '../../src/nn/config.js';
 
-const cfg: ModelConfig = { level: 'char', cell: 'gru', embed: 4, hidden: 8, layers: 1, split: 'lines', tokenize: 'default', lowercase: false };
+const cfg: ModelConfig = modelConfig({ level: 'char', cell: 'gru', embed: 4, hidden: 8, layers: 1 });
 const vocab = new Vocab(['<eos>', '<unk>', 'a', 'b', 'c', 'd']);
 
 function model(seed = 3, spread = 1.5): LanguageModel {

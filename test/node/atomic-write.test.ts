@@ -25,6 +25,7 @@ import { loadModel, saveModel } from '../../src/io/model-file.js';
 import type { LanguageModel } from '../../src/nn/model.js';
 import { LanguageModel as LM } from '../../src/nn/model.js';
 import { writeError, writeFileAtomic, writeFileAtomicSync } from '../../src/node/atomic-write.js';
+import { modelConfig } from '../../src/nn/config.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const child = path.join(root, 'test/fixtures/atomic-child.mjs');
@@ -52,7 +53,7 @@ afterAll(() => {
 function bigModel(seed: number): LanguageModel {
   const tokens = ['<eos>', '<unk>', ...Array.from({ length: 60 }, (_, i) => String.fromCharCode(33 + i))];
   // 2-layer LSTM, H = 256: about 0.9 M parameters, a 3.6 MB file
-  const cfg = { level: 'char', cell: 'lstm', embed: 64, hidden: 256, layers: 2, split: 'lines', tokenize: 'default', lowercase: false } as const;
+  const cfg = modelConfig({ level: 'char', cell: 'lstm', embed: 64, hidden: 256, layers: 2 });
   return LM.create({ ...cfg }, new Vocab(tokens), new Rng(seed));
 }
 

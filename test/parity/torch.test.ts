@@ -13,7 +13,7 @@ import { Vocab } from '../../src/data/vocab.js';
 import { loadModel, saveModel } from '../../src/io/model-file.js';
 import { InferenceSession } from '../../src/infer/session.js';
 import { scoreSentences } from '../../src/infer/score.js';
-import type { CellType, ModelConfig } from '../../src/nn/config.js';
+import { modelConfig, type CellType, type ModelConfig } from '../../src/nn/config.js';
 import { LanguageModel } from '../../src/nn/model.js';
 import { recur } from '../helpers/cli.js';
 import { findTorchPython, runTorch } from '../helpers/torch.js';
@@ -25,7 +25,7 @@ const dir = mkdtempSync(join(tmpdir(), 'recur-parity-'));
 const LETTERS = 'abcdefghijk'.split('');
 
 function randomModel(cell: CellType, layers: number, seed: number): LanguageModel {
-  const cfg: ModelConfig = { level: 'char', cell, embed: 5, hidden: 6, layers, split: 'lines', tokenize: 'default', lowercase: false };
+  const cfg: ModelConfig = modelConfig({ level: 'char', cell, embed: 5, hidden: 6, layers });
   const rng = new Rng(seed);
   const m = LanguageModel.create(cfg, new Vocab(['<eos>', '<unk>', ...LETTERS]), rng);
   // PyTorch's init is already random; widen it so every gate works away from zero
