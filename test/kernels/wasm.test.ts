@@ -5,10 +5,11 @@
  * Both kernel sets run on the same heap (the wasm memory), on copies of the
  * same inputs.
  */
+import { Worker } from 'node:worker_threads';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HeapPlan } from '../../src/core/heap.js';
 import { Rng } from '../../src/core/rng.js';
-import { createKernels, createWasmMemory, wasmKernelsOn, type Kernels } from '../../src/kernels/index.js';
+import { createKernels, createWasmMemory, kernelModule, SCRATCH_WORDS, wasmKernelsOn, type Kernels } from '../../src/kernels/index.js';
 import { referenceKernels } from '../../src/kernels/ref/index.js';
 import { Network } from '../../src/nn/network.js';
 import { makeNetwork, randomWindow, tinyConfig } from '../helpers/net.js';
@@ -264,6 +265,43 @@ describe('wasm memory', () => {
     for (let i = 0; i < 10; i++) fs[off + i] = i;
     k1.colSumAcc(off, off, 1, 5); // out(5) += row 0 (itself)
     expect(Array.from(fs.subarray(off, off + 5))).toEqual([0, 2, 4, 6, 8]);
+  });
+});
+
+describe('wasm on shared memory across threads', () => {
+  it('a worker instantiates the module on the same memory (own scratch slot) and computes on the shared heap', async () => {
+    const M = 70, N = 33, K = 21; // M ≥ 64: the packed path, which uses the scratch slot
+    const plan = new HeapPlan();
+    const a = plan.alloc(M * K), b = plan.alloc(K * N), c1 = plan.alloc(M * N), c2 = plan.alloc(M * N);
+    const memory = createWasmMemory(plan.words, { shared: true, instances: 2 });
+    const main = await wasmKernelsOn(memory, plan.words, 0);
+    const fs = main.heap.f32;
+    for (let i = 0; i < M * K; i++) fs[a + i] = Math.sin(i);
+    for (let i = 0; i < K * N; i++) fs[b + i] = Math.cos(i);
+    main.matmulNN(c1, a, b, M, N, K, false);
+    // the worker does what wasmKernelsOn does, with slot 1 (second scratch slot from the top)
+    const code = `
+      const { parentPort, workerData: d } = require('node:worker_threads');
+      WebAssembly.instantiate(d.module, { env: { memory: d.memory } }).then((inst) => {
+        const x = inst.exports;
+        x.init(d.scratch);
+        x.matmulNN(d.c, d.a, d.b, d.M, d.N, d.K, 0);
+        parentPort.postMessage('done');
+      });`;
+    const worker = new Worker(code, {
+      eval: true,
+      workerData: {
+        module: await kernelModule(true), memory, a, b, c: c2, M, N, K,
+        scratch: memory.buffer.byteLength / 4 - 2 * SCRATCH_WORDS,
+      },
+    });
+    const msg = await new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    expect(msg).toBe('done');
+    for (let i = 0; i < M * N; i++) expect(fs[c2 + i]).toBe(fs[c1 + i]);
   });
 });
 
