@@ -81,6 +81,45 @@ function mk4x8(pc: usize, ldc: usize, pa: usize, rs: usize, ks: usize, pb: usize
   storeRow(pc + 3 * ldc, c30, c31, nv, accum);
 }
 
+/** write 4 accumulators of one row: full width, or the first nv columns */
+// @ts-ignore: decorator
+@inline function storeRow4(pc: usize, x: v128, nv: i32, accum: bool): void {
+  if (nv == 4) {
+    if (accum) x = f32x4.add(x, v128.load(pc));
+    v128.store(pc, x);
+  } else {
+    const t = scratch + SCRATCH_TILE;
+    v128.store(t, x);
+    for (let c = 0; c < nv; c++) {
+      const o = pc + (<usize>c << 2);
+      const v = load<f32>(t + (<usize>c << 2));
+      store<f32>(o, accum ? load<f32>(o) + v : v);
+    }
+  }
+}
+
+/** 4×4 variant for a last panel of ≤ 4 columns (half the work of 4×8 there) */
+function mk4x4(pc: usize, ldc: usize, pa: usize, rs: usize, ks: usize, pb: usize, ldb: usize,
+  kc: i32, init: usize, nv: i32, accum: bool): void {
+  let c0 = f32x4.splat(0);
+  if (init) c0 = v128.load(init);
+  let c1 = c0, c2 = c0, c3 = c0;
+  let p0 = pa, p1 = pa + rs, p2 = pa + 2 * rs, p3 = pa + 3 * rs;
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(pb);
+    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(p0), b0));
+    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(p1), b0));
+    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(p2), b0));
+    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(p3), b0));
+    p0 += ks; p1 += ks; p2 += ks; p3 += ks;
+    pb += ldb;
+  }
+  storeRow4(pc, c0, nv, accum);
+  storeRow4(pc + ldc, c1, nv, accum);
+  storeRow4(pc + 2 * ldc, c2, nv, accum);
+  storeRow4(pc + 3 * ldc, c3, nv, accum);
+}
+
 /** one row of the above (M tails) */
 function mk1x8(pc: usize, pa: usize, ks: usize, pb: usize, ldb: usize, kc: i32, init: usize, nv: i32, accum: bool): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
@@ -211,6 +250,13 @@ function gemm(c: usize, a: usize, rs: usize, ks: usize, b: usize, bT: bool, bias
         const pcRow = c + <usize>i * ldc + (<usize>j0 << 2);
         for (let p = 0; p < np; p++) {
           const inPlace = !pack && p < full;
+          const nv = min(8, nc - 8 * p);
+          if (nv <= 4) {
+            // last panel with ≤ 4 columns: always packed (zero-padded) here
+            mk4x4(pcRow + (<usize>p << 5), ldc, pa, rs, ks, pk + <usize>p * pstride, 32,
+              kc, init ? init + (<usize>p << 5) : 0, nv, accum);
+            continue;
+          }
           mk4x8(pcRow + (<usize>p << 5), ldc, pa, rs, ks,
             inPlace ? bIn + (<usize>p << 5) : pk + <usize>p * pstride, inPlace ? ldbIn : 32,
             kc, init ? init + (<usize>p << 5) : 0, min(8, nc - 8 * p), accum);
