@@ -95,7 +95,54 @@ async function main() {
   }
 }
 
-main().catch((e) => {
+/** microseconds per call of the pointwise kernels (cells, softmax), reference vs wasm */
+async function pointwise() {
+  const B = 32, H = 256, words = 1024 + 2048 * 10000 * 2 + 100000;
+  const sets = noRef ? ['wasm'] : ['reference', 'wasm'];
+  console.log('\npointwise kernels, µs per call (median):');
+  const cases = [
+    ['gruForward B=32 H=256', (k) => k.gruForward(1024, 2048, 100000, 200000, 300000, B, H)],
+    ['gruBackward B=32 H=256', (k) => k.gruBackward(2048, 100000, 200000, 300000, 400000, 500000, 600000, B, H)],
+    ['lstmForward B=32 H=256', (k) => k.lstmForward(1024, 2048, 100000, 200000, 300000, 400000, B, H)],
+    ['lstmBackward B=32 H=256', (k) => k.lstmBackward(2048, 100000, 100000, 200000, 300000, 400000, 500000, B, H)],
+    ['rnnForward B=32 H=256', (k) => k.rnnForward(1024, 100000, 200000, B, H)],
+    ['softmaxXent M=2048 V=65', (k) => k.softmaxXent(4096, 4096, 1024, 2048, 65, 1 / 2048)],
+    ['softmaxXent M=2048 V=10000', (k) => k.softmaxXent(4096, 4096, 1024, 2048, 10000, 1 / 2048)],
+    ['logProbRows M=1 V=10000', (k) => k.logProbRows(2000, 4096, 1024, 1, 10000)],
+    ['colSumAcc M=2048 N=768', (k) => k.colSumAcc(2000, 4096, 2048, 768)],
+  ];
+  const ks = {};
+  for (const s of sets) {
+    const k = (ks[s] = await createKernels(s, words));
+    const f = k.heap.f32;
+    for (let i = 1024; i < words; i++) f[i] = Math.sin(i) * 2;
+  }
+  for (const [name, fn] of cases) {
+    const out = {};
+    for (const s of sets) {
+      const k = ks[s];
+      // fresh inputs each run (softmax is in place): targets and logits
+      const reset = () => {
+        for (let i = 0; i < 2048; i++) k.heap.i32[1024 + i] = i % 65;
+      };
+      reset();
+      for (let w = 0; w < (s === 'wasm' ? 200 : 3); w++) fn(k);
+      const times = [];
+      for (let r = 0; r < (quick ? 3 : 7); r++) {
+        const reps = s === 'wasm' ? 20 : 2;
+        const t0 = performance.now();
+        for (let i = 0; i < reps; i++) fn(k);
+        times.push(((performance.now() - t0) / reps) * 1000);
+      }
+      out[s] = median(times);
+    }
+    const fmt = (x) => (x === undefined ? '' : x.toFixed(1).padStart(9));
+    console.log(`${name.padEnd(28)} ref ${fmt(out.reference)}  wasm ${fmt(out.wasm)}` +
+      (out.reference ? `  ×${(out.reference / out.wasm).toFixed(1)}` : ''));
+  }
+}
+
+main().then(pointwise).catch((e) => {
   console.error(e);
   process.exit(1);
 });

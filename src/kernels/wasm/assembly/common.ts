@@ -31,27 +31,31 @@ export const SCRATCH_WORDS: i32 = NC + 64 + KC * NC;
 
 /**
  * e^x for four float32 lanes: x = n·ln2 + r with |r| ≤ ln2/2, e^r by a
- * degree-6 polynomial (Cephes expf coefficients), 2^n put into the exponent bits.
+ * degree-7 polynomial 1 + r + r²·q(r) (Cephes expf coefficients), 2^n put into the exponent bits.
  * Inputs are clamped to [−86.5, 88] so that 2^n stays a normal number
  * (e^−86.5 ≈ 2.7e−38 stands in for anything smaller, e^88 for anything larger).
  * Relative error ≈ 1e−7.
  */
 // @ts-ignore: decorator
 @inline export function vexp(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, f32x4.splat(-86.5)), f32x4.splat(88.0));
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  // pmin/pmax are single minps/maxps (min/max carry NaN and −0 fix-ups in V8)
+  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-86.5)), f32x4.splat(88.0));
+  // n = round(x·log2 e) by the 1.5·2^23 trick: adding it leaves n in the low
+  // mantissa bits, so the integer n is a plain i32 subtraction of the bit patterns
+  const t = f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), f32x4.splat(12582912.0));
+  const n = f32x4.sub(t, f32x4.splat(12582912.0));
   // r = x − n·ln2, ln2 split in a part exact in float32 and the rest
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  // e^r ≈ 1 + r + z·q(r), q of degree 5 evaluated by Estrin's scheme
+  // (pairs first): a short dependency chain, so more loop iterations overlap
   const z = f32x4.mul(r, r);
-  let p = f32x4.splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
-  p = f32x4.add(f32x4.add(f32x4.mul(p, z), r), f32x4.splat(1.0));
-  const e = i32x4.shl(i32x4.trunc_sat_f32x4_s(n), 23);
+  const qa = f32x4.add(f32x4.mul(f32x4.splat(1.6666665459e-1), r), f32x4.splat(5.0000001201e-1));
+  const qb = f32x4.add(f32x4.mul(f32x4.splat(8.3334519073e-3), r), f32x4.splat(4.1665795894e-2));
+  const qc = f32x4.add(f32x4.mul(f32x4.splat(1.9875691500e-4), r), f32x4.splat(1.3981999507e-3));
+  const q = f32x4.add(qa, f32x4.mul(z, f32x4.add(qb, f32x4.mul(z, qc))));
+  const p = f32x4.add(f32x4.add(f32x4.mul(q, z), r), f32x4.splat(1.0));
+  const e = i32x4.shl(i32x4.sub(t, i32x4.splat(0x4b400000)), 23); // 0x4b400000 = bits of 1.5·2^23
   return i32x4.add(p, e);
 }
 
@@ -106,7 +110,7 @@ export const SCRATCH_WORDS: i32 = NC + 64 + KC * NC;
 /** max of the four lanes */
 // @ts-ignore: decorator
 @inline export function hmax(v: v128): f32 {
-  const s = f32x4.max(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+  const s = f32x4.pmax(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
   return max(f32x4.extract_lane(s, 0), f32x4.extract_lane(s, 1));
 }
 

@@ -10,7 +10,7 @@ import { ptr, vexp, sexp, hsum, hmax, log64 } from './common';
   const V4 = V & ~3;
   let m = f32x4.splat(-Infinity);
   let j = 0;
-  for (; j < V4; j += 4) m = f32x4.max(m, v128.load(row + (<usize>j << 2)));
+  for (; j < V4; j += 4) m = f32x4.pmax(m, v128.load(row + (<usize>j << 2)));
   let s = hmax(m);
   for (; j < V; j++) s = max(s, load<f32>(row + (<usize>j << 2)));
   return s;
