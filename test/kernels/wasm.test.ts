@@ -108,6 +108,8 @@ describe('wasm matmul vs reference', () => {
       expect(checkMatmul(layout, 70, 601, 263, false, layout === 'NT')).toBeLessThan(tol(263));
       expect(checkMatmul(layout, 5, 523, 517, true, layout === 'NT')).toBeLessThan(tol(517));
       expect(checkMatmul(layout, 67, 9, 1030, true, false)).toBeLessThan(tol(1030));
+      // NT with M ≥ 64 and K > 1024 takes the packed GEMM (transposed packing, bias over two k blocks)
+      expect(checkMatmul(layout, 66, 523, 1031, false, layout === 'NT')).toBeLessThan(tol(1031));
     });
   }
   it('K = 0 gives the bias (or leaves C)', () => {
