@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HeapPlan } from '../../src/core/heap.js';
 import { Rng } from '../../src/core/rng.js';
-import { createKernels, createWasmMemory, kernelModule, SCRATCH_WORDS, wasmKernelsOn, type Kernels } from '../../src/kernels/index.js';
+import { createKernels, createWasmMemory, KERNEL_SETS, kernelModule, SCRATCH_WORDS, wasmKernelsOn, type Kernels } from '../../src/kernels/index.js';
 import { referenceKernels } from '../../src/kernels/ref/index.js';
 import { Network } from '../../src/nn/network.js';
 import { makeNetwork, randomWindow, tinyConfig } from '../helpers/net.js';
@@ -251,6 +251,15 @@ describe('wasm softmax cross-entropy vs reference', () => {
 });
 
 describe('wasm memory', () => {
+  it('is a kernel set; createKernels passes shared/instances through; sizes are checked', async () => {
+    expect(KERNEL_SETS).toContain('wasm');
+    const k = await createKernels('wasm', 5000, { shared: true, instances: 3 });
+    expect(k.name).toBe('wasm');
+    expect(k.heap.f32.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(k.heap.f32.length).toBeGreaterThanOrEqual(5000 + 3 * SCRATCH_WORDS);
+    expect((await createKernels('reference', 100, { shared: true })).heap.f32.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(() => createWasmMemory(2 ** 30)).toThrow(RangeError);
+  });
   it('the planner keeps clear of the module data and the scratch slots', async () => {
     const plan = new HeapPlan();
     const off = plan.alloc(10);
