@@ -1,14 +1,14 @@
 /** Helpers shared by the commands. */
 import { Option } from 'commander';
 import { loadModel } from '../io/model-file.js';
-import { KERNEL_SETS, type KernelSetName } from '../kernels/index.js';
+import { DEFAULT_KERNELS, KERNEL_SETS } from '../kernels/index.js';
 import type { LanguageModel } from '../nn/model.js';
 import { readModelBytes } from '../node/files.js';
 
 export function kernelsOption(): Option {
   return new Option('--kernels <set>', 'kernel set: the fast one, or the scalar reference for debugging')
     .choices([...KERNEL_SETS])
-    .default(KERNEL_SETS[KERNEL_SETS.length - 1] as KernelSetName);
+    .default(DEFAULT_KERNELS);
 }
 
 export function readModel(path: string): LanguageModel {

@@ -14,9 +14,16 @@ export interface Heap {
   readonly i32: Int32Array;
 }
 
+/**
+ * Words at the start of every heap that the planner never hands out: offset 0
+ * never names a real buffer, and the WebAssembly kernel module may keep its own
+ * static data there (the loader checks that it fits). 1024 words = 4 KiB.
+ */
+export const HEAP_RESERVED_WORDS = 1024;
+
 export class HeapPlan {
-  /** Words reserved so far. Word 0..3 stay unused so that offset 0 never names a real buffer. */
-  words = 4;
+  /** Words reserved so far; the first HEAP_RESERVED_WORDS stay unused. */
+  words = HEAP_RESERVED_WORDS;
 
   /** Reserve n words, aligned to 16 bytes; returns the word offset. */
   alloc(n: number): number {

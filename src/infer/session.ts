@@ -3,7 +3,7 @@
  * planned for B streams × T steps, inference only (no gradients, no dropout).
  */
 import { HeapPlan } from '../core/heap.js';
-import { createKernels, type KernelSetName } from '../kernels/index.js';
+import { DEFAULT_KERNELS, createKernels, type KernelSetName } from '../kernels/index.js';
 import type { LanguageModel } from '../nn/model.js';
 import { Network } from '../nn/network.js';
 
@@ -27,7 +27,7 @@ export class InferenceSession {
   static async create(model: LanguageModel, o: SessionOptions = {}): Promise<InferenceSession> {
     const plan = new HeapPlan();
     const net = new Network(plan, model.config, model.vocab.size, { B: o.batch ?? 1, T: o.steps ?? 64, train: false });
-    net.attach(await createKernels(o.kernels ?? 'reference', plan.words));
+    net.attach(await createKernels(o.kernels ?? DEFAULT_KERNELS, plan.words));
     net.paramView().set(model.params);
     return new InferenceSession(model, net);
   }

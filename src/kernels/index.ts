@@ -2,15 +2,22 @@
 import { createPlainHeap, heapFromBuffer } from '../core/heap.js';
 import type { Kernels, KernelSetName } from './kernels.js';
 import { referenceKernels } from './ref/index.js';
+import { createWasmKernels, wasmKernelsOn, type WasmKernels } from './wasm/loader.js';
 
 export type { Kernels, KernelSetName } from './kernels.js';
+export {
+  createWasmKernels, createWasmMemory, wasmKernelsOn, kernelModule, SCRATCH_WORDS,
+  type WasmKernels, type WasmMemoryOptions,
+} from './wasm/loader.js';
 
-export const KERNEL_SETS: readonly KernelSetName[] = ['reference'];
+/** The kernel sets, the fastest last (the default). */
+export const KERNEL_SETS: readonly KernelSetName[] = ['reference', 'wasm'];
+export const DEFAULT_KERNELS: KernelSetName = 'wasm';
 
 export interface KernelOptions {
   /** put the heap in shared memory (SharedArrayBuffer) so worker threads can use it */
   shared?: boolean;
-  /** kernel instances that will run on the memory (the first is returned) */
+  /** wasm: kernel instances that will run on the memory (one scratch slot each; the first is returned) */
   instances?: number;
 }
 
@@ -19,6 +26,8 @@ export async function createKernels(set: KernelSetName, words: number, opts: Ker
   switch (set) {
     case 'reference':
       return referenceKernels(createPlainHeap(words, opts.shared ?? false));
+    case 'wasm':
+      return createWasmKernels(words, opts);
     default:
       throw new Error(`kernel set ${String(set)} is not available`);
   }
@@ -26,6 +35,7 @@ export async function createKernels(set: KernelSetName, words: number, opts: Ker
 
 /** What a worker needs to compute on the same heap: the wasm memory or the SharedArrayBuffer. */
 export function shareableMemory(k: Kernels): WebAssembly.Memory | SharedArrayBuffer {
+  if (k.name === 'wasm') return (k as WasmKernels).memory;
   const buffer = k.heap.f32.buffer;
   if (typeof SharedArrayBuffer === 'undefined' || !(buffer instanceof SharedArrayBuffer)) {
     throw new Error('the heap is not shared; create the kernels with { shared: true }');
@@ -33,13 +43,13 @@ export function shareableMemory(k: Kernels): WebAssembly.Memory | SharedArrayBuf
   return buffer;
 }
 
-/** Another kernel instance on an existing shared heap (a worker's), using scratch `slot`. */
+/** Another kernel instance on an existing shared heap of `words` words (a worker's), using scratch `slot`. */
 export async function kernelsOn(set: KernelSetName, memory: WebAssembly.Memory | SharedArrayBuffer, words: number, slot: number): Promise<Kernels> {
-  void words;
-  void slot;
   switch (set) {
     case 'reference':
       return referenceKernels(heapFromBuffer(memory as SharedArrayBuffer));
+    case 'wasm':
+      return wasmKernelsOn(memory as WebAssembly.Memory, words, slot);
     default:
       throw new Error(`kernel set ${String(set)} is not available`);
   }

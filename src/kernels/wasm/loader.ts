@@ -1,0 +1,138 @@
+/**
+ * Instantiates the WebAssembly SIMD kernels (compiled from ./assembly by
+ * scripts/build-wasm.mjs into ./generated.ts) on a WebAssembly.Memory that is
+ * the heap: kernel arguments are word offsets into memory.buffer, exactly as
+ * for the reference kernels, so nothing is copied between JS and wasm.
+ *
+ * Memory layout (words):
+ *   [0, HEAP_RESERVED_WORDS)           the module's static data (none today) — HeapPlan starts after it
+ *   [HEAP_RESERVED_WORDS, words)       regions handed out by the HeapPlan
+ *   ... top of memory                  one scratch region of SCRATCH_WORDS per instance slot
+ *                                      (slot s ends (s)·SCRATCH_WORDS below the top)
+ * The memory is sized once (initial = maximum) and never grows, so views of
+ * memory.buffer stay valid.
+ *
+ * No Node built-ins: this also runs in a browser (and in workers, where a
+ * second instance is created on the same shared memory with another slot).
+ */
+import { HEAP_RESERVED_WORDS, heapFromBuffer } from '../../core/heap.js';
+import type { Kernels } from '../kernels.js';
+import { WASM_PLAIN, WASM_SHARED } from './generated.js';
+
+/** Scratch words per instance (packed B block + bias row + a tile); must match assembly/common.ts. */
+export const SCRATCH_WORDS = 512 + 64 + 256 * 512;
+const PAGE_WORDS = 65536 / 4;
+
+interface Exports {
+  init(scratchWord: number): void;
+  heapBase(): number;
+  scratchWords(): number;
+  matmulNT(c: number, a: number, b: number, bias: number, M: number, N: number, K: number, acc: number): void;
+  matmulNN(c: number, a: number, b: number, M: number, N: number, K: number, acc: number): void;
+  matmulTN(c: number, a: number, b: number, M: number, N: number, K: number, acc: number): void;
+  colSumAcc(out: number, a: number, M: number, N: number): void;
+  gatherRows(out: number, table: number, ids: number, M: number, E: number): void;
+  scatterAddRows(dtable: number, dout: number, ids: number, M: number, E: number): void;
+  rnnForward(hNext: number, gi: number, gh: number, B: number, H: number): void;
+  rnnBackward(dG: number, dh: number, hNext: number, B: number, H: number): void;
+  gruForward(hNext: number, gates: number, gi: number, gh: number, hPrev: number, B: number, H: number): void;
+  gruBackward(dGi: number, dGh: number, dhPrev: number, dh: number, gates: number, gh: number, hPrev: number, B: number, H: number): void;
+  lstmForward(hNext: number, cNext: number, gates: number, gi: number, gh: number, cPrev: number, B: number, H: number): void;
+  lstmBackward(dG: number, dcPrev: number, dh: number, dc: number, gates: number, cNext: number, cPrev: number, B: number, H: number): void;
+  softmaxXent(dlogits: number, logits: number, targets: number, M: number, V: number, scale: number): number;
+  logProbRows(out: number, logits: number, targets: number, M: number, V: number): void;
+}
+
+/** base64 → bytes with atob (Node ≥ 16 and browsers) */
+function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+const compiled: { plain?: Promise<WebAssembly.Module>; shared?: Promise<WebAssembly.Module> } = {};
+
+/** The compiled kernel module (cached); a WebAssembly.Module can be posted to a worker. */
+export function kernelModule(shared: boolean): Promise<WebAssembly.Module> {
+  const key = shared ? 'shared' : 'plain';
+  return (compiled[key] ??= WebAssembly.compile(decodeBase64(shared ? WASM_SHARED : WASM_PLAIN)));
+}
+
+export interface WasmMemoryOptions {
+  /** a shared memory (SharedArrayBuffer), for worker threads */
+  shared?: boolean;
+  /** how many kernel instances (each needs its own scratch slot) will run on this memory; default 1 */
+  instances?: number;
+}
+
+/** Total words of a memory holding a `words`-word heap and `instances` scratch slots. */
+export function wasmMemoryWords(words: number, instances = 1): number {
+  const need = Math.max(words, HEAP_RESERVED_WORDS) + instances * SCRATCH_WORDS;
+  return Math.ceil(need / PAGE_WORDS) * PAGE_WORDS;
+}
+
+/** A memory for a heap of `words` words (fixed size, never grows). */
+export function createWasmMemory(words: number, opts: WasmMemoryOptions = {}): WebAssembly.Memory {
+  const instances = opts.instances ?? 1;
+  if (!Number.isInteger(instances) || instances < 1) throw new RangeError(`bad instance count ${instances}`);
+  const pages = wasmMemoryWords(words, instances) / PAGE_WORDS;
+  if (pages > 65536) throw new RangeError(`heap of ${words} words exceeds the 4 GiB of wasm32 memory`);
+  return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: opts.shared ?? false });
+}
+
+export interface WasmKernels extends Kernels {
+  readonly memory: WebAssembly.Memory;
+  /** scratch slot of this instance */
+  readonly slot: number;
+}
+
+function isShared(memory: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+}
+
+/**
+ * Kernels on an existing memory whose heap spans `words` words. Each instance
+ * on the same memory (e.g. one per worker) must use its own `slot`
+ * (0 ≤ slot < the `instances` the memory was created for).
+ */
+export async function wasmKernelsOn(memory: WebAssembly.Memory, words: number, slot = 0): Promise<WasmKernels> {
+  const totalWords = memory.buffer.byteLength / 4;
+  const scratch = totalWords - (slot + 1) * SCRATCH_WORDS;
+  if (!Number.isInteger(slot) || slot < 0 || scratch < Math.max(words, HEAP_RESERVED_WORDS)) {
+    throw new RangeError(`wasm kernels: no scratch slot ${slot} above a heap of ${words} words in ${totalWords} words of memory`);
+  }
+  const module = await kernelModule(isShared(memory));
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  const x = instance.exports as unknown as Exports;
+  if (x.scratchWords() !== SCRATCH_WORDS) throw new Error('wasm kernels: scratch size mismatch with generated module; rebuild');
+  if (x.heapBase() > HEAP_RESERVED_WORDS * 4) {
+    throw new Error(`wasm kernels: static data (${x.heapBase()} bytes) exceeds the reserved heap prefix`);
+  }
+  x.init(scratch);
+  return {
+    name: 'wasm',
+    heap: heapFromBuffer(memory.buffer),
+    memory,
+    slot,
+    matmulNT: (c, a, b, bias, M, N, K, acc) => x.matmulNT(c, a, b, bias, M, N, K, acc ? 1 : 0),
+    matmulNN: (c, a, b, M, N, K, acc) => x.matmulNN(c, a, b, M, N, K, acc ? 1 : 0),
+    matmulTN: (c, a, b, M, N, K, acc) => x.matmulTN(c, a, b, M, N, K, acc ? 1 : 0),
+    colSumAcc: (out, a, M, N) => x.colSumAcc(out, a, M, N),
+    gatherRows: (out, table, ids, M, E) => x.gatherRows(out, table, ids, M, E),
+    scatterAddRows: (dt, dout, ids, M, E) => x.scatterAddRows(dt, dout, ids, M, E),
+    rnnForward: (hNext, gi, gh, B, H) => x.rnnForward(hNext, gi, gh, B, H),
+    rnnBackward: (dG, dh, hNext, B, H) => x.rnnBackward(dG, dh, hNext, B, H),
+    gruForward: (hNext, gates, gi, gh, hPrev, B, H) => x.gruForward(hNext, gates, gi, gh, hPrev, B, H),
+    gruBackward: (dGi, dGh, dhPrev, dh, gates, gh, hPrev, B, H) => x.gruBackward(dGi, dGh, dhPrev, dh, gates, gh, hPrev, B, H),
+    lstmForward: (hNext, cNext, gates, gi, gh, cPrev, B, H) => x.lstmForward(hNext, cNext, gates, gi, gh, cPrev, B, H),
+    lstmBackward: (dG, dcPrev, dh, dc, gates, cNext, cPrev, B, H) => x.lstmBackward(dG, dcPrev, dh, dc, gates, cNext, cPrev, B, H),
+    softmaxXent: (dl, l, t, M, V, scale) => x.softmaxXent(dl, l, t, M, V, scale),
+    logProbRows: (out, l, t, M, V) => x.logProbRows(out, l, t, M, V),
+  };
+}
+
+/** Kernels over a new memory for a heap of `words` words (instance slot 0). */
+export async function createWasmKernels(words: number, opts: WasmMemoryOptions = {}): Promise<WasmKernels> {
+  return wasmKernelsOn(createWasmMemory(words, opts), words, 0);
+}
