@@ -44,3 +44,12 @@ export function formatDuration(ms: number): string {
   if (h > 0) return `${h}h${String(m % 60).padStart(2, '0')}m`;
   return `${m}m${String(s % 60).padStart(2, '0')}s`;
 }
+
+/** "2000,10000" → [2000, 10000] (increasing positive integers). */
+export function cutoffList(v: string): number[] {
+  const xs = v.split(',').map((x) => Number(x.trim()));
+  if (xs.length === 0 || !xs.every((x, i) => Number.isInteger(x) && x > 0 && (i === 0 || x > xs[i - 1]))) {
+    throw new InvalidArgumentError('must be increasing positive integers separated by commas, e.g. 2000,10000.');
+  }
+  return xs;
+}

@@ -147,3 +147,21 @@ describe('scorer', () => {
     expect(together[5].oov).toBe(1);
   });
 });
+
+describe('adaptive softmax in inference', () => {
+  it('the sampling distribution is normalised and equals the scorer’s probabilities', async () => {
+    const tokens = ['<eos>', '<unk>', ...'abcdefghijklmn'.split('')];
+    const rng = new Rng(9);
+    const m = LanguageModel.create(modelConfig({ level: 'char', cell: 'gru', embed: 4, hidden: 8, layers: 1, softmax: 'adaptive', cutoffs: [5, 10], div_value: 2 }), new Vocab(tokens), rng);
+    for (let i = 0; i < m.params.length; i++) m.params[i] += 0.5 * rng.normal();
+    const s = await InferenceSession.create(m, { batch: 2, steps: 4 });
+    const net = s.net, f = net.kernels.heap.f32, ids = net.kernels.heap.i32;
+    ids[net.inputs] = 0;
+    net.forward(1, 1);
+    const off = net.scores(0);
+    const p = Array.from(f.subarray(off, off + tokens.length), Math.exp);
+    expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    // p(first token = x) from the scorer, for tokens in the shortlist and in both clusters
+    for (const t of ['a', 'e', 'k']) expect(scoreSentences(s, [t])[0].tokens[0].prob).toBeCloseTo(p[m.vocab.id(t)], 5);
+  });
+});

@@ -6,14 +6,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { makeNetwork, randomWindow, tinyConfig } from '../helpers/net.js';
-import type { CellType } from '../../src/nn/config.js';
+import type { CellType, ModelConfig } from '../../src/nn/config.js';
 import { Rng } from '../../src/core/rng.js';
 
 const h = 1e-2;
 
-function check(cell: CellType, layers: number, dropout = 0): { worst: number; checked: number } {
-  const V = 7, B = 3, T = 5;
-  const net = makeNetwork(tinyConfig(cell, layers), V, B, T, 1, true, dropout);
+function check(cell: CellType, layers: number, dropout = 0, over: Partial<ModelConfig> = {}, V = 7): { worst: number; checked: number } {
+  const B = 3, T = 5;
+  const net = makeNetwork(tinyConfig(cell, layers, over), V, B, T, 1, true, dropout);
   // the same dropout masks on every evaluation
   const masks = (): Rng | null => (dropout > 0 ? new Rng(99) : null);
   const p = net.paramView(), g = net.gradView();
@@ -66,4 +66,14 @@ describe('finite-difference gradient check', () => {
       expect(worst).toBeLessThan(1e-2);
     });
   }
+  it('adaptive softmax (two clusters, head bias), every parameter', () => {
+    // V = 12: shortlist 4, clusters 4–7 and 8–11; H = 4, div 2 → cluster hidden sizes 2 and 1
+    const { worst, checked } = check('gru', 1, 0, { softmax: 'adaptive', cutoffs: [4, 8], div_value: 2, head_bias: true }, 12);
+    expect(checked).toBeGreaterThan(100);
+    expect(worst).toBeLessThan(1e-2);
+  });
+  it('tied decoder (E = H): the embedding gets both gradients', () => {
+    const { worst } = check('lstm', 1, 0, { tie: true, embed: 4 });
+    expect(worst).toBeLessThan(1e-2);
+  });
 });

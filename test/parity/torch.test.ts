@@ -24,8 +24,8 @@ const dir = mkdtempSync(join(tmpdir(), 'recur-parity-'));
 
 const LETTERS = 'abcdefghijk'.split('');
 
-function randomModel(cell: CellType, layers: number, seed: number): LanguageModel {
-  const cfg: ModelConfig = modelConfig({ level: 'char', cell, embed: 5, hidden: 6, layers });
+function randomModel(cell: CellType, layers: number, seed: number, over: Partial<ModelConfig> = {}): LanguageModel {
+  const cfg: ModelConfig = modelConfig({ level: 'char', cell, embed: 5, hidden: 6, layers, ...over });
   const rng = new Rng(seed);
   const m = LanguageModel.create(cfg, new Vocab(['<eos>', '<unk>', ...LETTERS]), rng);
   // PyTorch's init is already random; widen it so every gate works away from zero
@@ -39,10 +39,16 @@ function randomLine(seed: number, n: number): string {
 }
 
 describe.skipIf(!py)('parity with PyTorch (nn.Embedding → nn.RNN/GRU/LSTM → nn.Linear)', () => {
-  const cases: [CellType, number][] = [['rnn', 1], ['gru', 1], ['lstm', 1], ['rnn', 2], ['gru', 2], ['lstm', 2]];
-  cases.forEach(([cell, layers], i) => {
-    it(`${cell}, ${layers} layer(s): per-token log-probs and one SGD step agree to 1e-4`, async () => {
-      const model = randomModel(cell, layers, 100 + i);
+  const cases: [CellType, number, Partial<ModelConfig>, string][] = [
+    ['rnn', 1, {}, ''], ['gru', 1, {}, ''], ['lstm', 1, {}, ''], ['rnn', 2, {}, ''], ['gru', 2, {}, ''], ['lstm', 2, {}, ''],
+    // vocabulary of 13: shortlist 5, clusters 5–8 and 9–12 (cluster hidden sizes 3 and 1 with div_value 2)
+    ['gru', 1, { softmax: 'adaptive', cutoffs: [5, 9], div_value: 2, head_bias: true }, ', adaptive softmax'],
+    ['lstm', 2, { softmax: 'adaptive', cutoffs: [6], div_value: 4, head_bias: false }, ', adaptive softmax without head bias'],
+    ['gru', 1, { tie: true, embed: 6 }, ', tied decoder'],
+  ];
+  cases.forEach(([cell, layers, over, label], i) => {
+    it(`${cell}, ${layers} layer(s)${label}: per-token log-probs and one SGD step agree to 1e-4`, async () => {
+      const model = randomModel(cell, layers, 100 + i, over);
       const path = join(dir, `${cell}${layers}.safetensors`);
       writeFileSync(path, saveModel(model));
       const line = randomLine(200 + i, 12);
@@ -65,6 +71,11 @@ describe.skipIf(!py)('parity with PyTorch (nn.Embedding → nn.RNN/GRU/LSTM → 
       expect(run.code).toBe(0);
       runTorch(py!, ['sgd', path, JSON.stringify(ids), '0.5', ref]);
       const a = loadModel(readFileSync(out)), b = loadModel(readFileSync(ref));
+      if (over.tie) {
+        // PyTorch keeps one tensor under both names; so does our file
+        const e = a.layout.views.find((v) => v.name === 'embedding.weight')!;
+        expect(Array.from(a.params.subarray(a.layout.decoderWStored, a.layout.decoderWStored + e.size))).toEqual(Array.from(a.params.subarray(e.offset, e.offset + e.size)));
+      }
       let worst = 0, moved = 0;
       for (let j = 0; j < a.params.length; j++) {
         worst = Math.max(worst, Math.abs(a.params[j] - b.params[j]));

@@ -19,7 +19,9 @@ export function infoCommand(io: CliIO): Command {
       const sample = m.vocab.tokens.slice(2, 22).map((t) => JSON.stringify(t)).join(' ');
       const lines = [
         `${path}`,
-        `  model       ${c.layers}-layer ${c.cell.toUpperCase()}, hidden ${c.hidden}, embedding ${c.embed}; ${compact(m.parameterCount)} parameters (${m.parameterCount})`,
+        `  model       ${c.layers}-layer ${c.cell.toUpperCase()}, hidden ${c.hidden}, embedding ${c.embed}` +
+          `${c.softmax === 'adaptive' ? `, adaptive softmax (cutoffs ${c.cutoffs.join(',')}, div_value ${c.div_value})` : ''}${c.tie ? ', tied decoder' : ''}` +
+          `; ${compact(m.parameterCount)} parameters (${m.parameterCount})`,
         `  tokens      ${c.level} level${c.level === 'word' ? `, ${c.tokenize} tokenizer` : ''}${c.lowercase ? ', lowercased' : ''}; sequences split by ${c.split}`,
         `  vocabulary  ${m.vocab.size} (<eos>, <unk>, ${sample}${m.vocab.size > 22 ? ' …' : ''})`,
       ];

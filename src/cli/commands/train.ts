@@ -9,7 +9,7 @@ import { Rng } from '../../core/rng.js';
 import { saveModel } from '../../io/model-file.js';
 import { InferenceSession } from '../../infer/session.js';
 import { SAMPLE_DEFAULTS, sampleOne } from '../../infer/sample.js';
-import { CELLS, LEVELS, SPLITS, TOKENIZERS, type CellType, type Level, type SplitMode, type Tokenize } from '../../nn/config.js';
+import { CELLS, LEVELS, SOFTMAXES, SPLITS, TOKENIZERS, type CellType, type Level, type SoftmaxKind, type SplitMode, type Tokenize } from '../../nn/config.js';
 import type { LanguageModel } from '../../nn/model.js';
 import { OPTIMIZERS, DEFAULT_LR, type OptimizerName } from '../../train/optimizer.js';
 import { prepareTraining, train, TrainingDiverged, type TrainEvent, type TrainOptions, type TrainResult } from '../../train/trainer.js';
@@ -17,7 +17,7 @@ import type { KernelSetName } from '../../kernels/index.js';
 import { readText } from '../../node/files.js';
 import type { CliIO } from '../io.js';
 import { EXIT, ExitWith } from '../main.js';
-import { duration, formatDuration, int, num } from '../parse.js';
+import { cutoffList, duration, formatDuration, int, num } from '../parse.js';
 import { compact, fmt, kernelsOption, readModel, writeFileAtomic } from '../common.js';
 
 /** The corpus `recur train` uses when given none. */
@@ -39,6 +39,9 @@ interface TrainFlags {
   maxVocab?: number;
   minCount: number;
   cell: CellType;
+  softmax: SoftmaxKind;
+  cutoffs?: number[];
+  tie: boolean;
   layers: number;
   hidden?: number;
   embed?: number;
@@ -81,6 +84,9 @@ export function trainCommand(io: CliIO): Command {
     .option('--layers <n>', 'stacked recurrent layers', int(1, 64), 1)
     .option('--hidden <n>', `hidden size H (default ${LEVEL_DEFAULTS.char.hidden})`, int(1, 65536))
     .option('--embed <n>', `embedding size E (default: char ${LEVEL_DEFAULTS.char.embed}, word ${LEVEL_DEFAULTS.word.embed})`, int(1, 65536))
+    .addOption(new Option('--softmax <kind>', 'output layer: full softmax, or the adaptive softmax (faster for large vocabularies)').choices([...SOFTMAXES]).default('full'))
+    .option('--cutoffs <list>', 'adaptive softmax cluster boundaries, e.g. 2000,10000 (default: 2000, then ×5 while below the vocabulary size)', cutoffList)
+    .option('--tie', 'tie the decoder to the embedding (needs --embed equal to --hidden; full softmax)', false)
     .option('--batch <n>', 'parallel streams per minibatch B', int(1, 65536), 32)
     .option('--seq-len <n>', `time steps per window T (default: char ${LEVEL_DEFAULTS.char.seqLen}, word ${LEVEL_DEFAULTS.word.seqLen})`, int(1, 65536))
     .addOption(new Option('--optimizer <name>', 'optimizer').choices([...OPTIMIZERS]).default('adam'))
@@ -134,6 +140,9 @@ async function runTrain(io: CliIO, corpus: string[], flags: TrainFlags): Promise
     minCount: flags.minCount,
     valFrac: flags.valFrac,
     cell: flags.cell,
+    softmax: flags.softmax,
+    cutoffs: flags.cutoffs,
+    tie: flags.tie,
     embed: flags.embed ?? d.embed,
     hidden: flags.hidden ?? d.hidden,
     layers: flags.layers,
