@@ -270,10 +270,21 @@ export class Network {
     }
   }
 
+  /**
+   * Dropout: keep each value with probability 1 − p, scaled by 1/(1 − p). The
+   * masks come from a xorshift32 stream seeded by one draw of the run's Rng, so
+   * they are reproducible without a call into the Rng per element.
+   */
   private dropoutForward(out: number, x: number, mask: number, n: number, rng: Rng): void {
-    const f = this.k.heap.f32, p = this.dropout, keep = 1 / (1 - p);
+    const f = this.k.heap.f32, keep = 1 / (1 - this.dropout);
+    const threshold = this.dropout * 4294967296;
+    let s = (rng.int(4294967295) + 1) >>> 0;
     for (let i = 0; i < n; i++) {
-      const m = rng.next() < p ? 0 : keep;
+      s ^= s << 13;
+      s ^= s >>> 17;
+      s ^= s << 5;
+      s >>>= 0;
+      const m = s < threshold ? 0 : keep;
       f[mask + i] = m;
       f[out + i] = f[x + i] * m;
     }

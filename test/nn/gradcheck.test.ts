@@ -77,3 +77,17 @@ describe('finite-difference gradient check', () => {
     expect(worst).toBeLessThan(1e-2);
   });
 });
+
+describe('dropout', () => {
+  it('zeroes a fraction p of the values and scales the rest by 1/(1 − p)', () => {
+    const net = makeNetwork(tinyConfig('gru', 1, { embed: 64, hidden: 64 }), 9, 16, 32, 1, true, 0.3);
+    randomWindow(net, 32, 16, 5);
+    net.forward(32, 16, new Rng(4));
+    const f = net.kernels.heap.f32, n = 32 * 16 * 64;
+    const mask = f.subarray(net.x0Mask, net.x0Mask + n);
+    const zeros = mask.filter((m) => m === 0).length;
+    expect(zeros / n).toBeGreaterThan(0.28);
+    expect(zeros / n).toBeLessThan(0.32);
+    expect(mask.every((m) => m === 0 || Math.abs(m - 1 / 0.7) < 1e-6)).toBe(true);
+  });
+});
