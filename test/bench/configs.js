@@ -98,6 +98,7 @@ export const CONFIGS = {
   'C1-lstm': { kind: 'train', opts: () => char('lstm') },
   'C1-rnn': { kind: 'train', opts: () => char('rnn') },
   'C2-gru': { kind: 'train', opts: () => ({ level: 'word', split: 'lines', maxVocab: 10000, texts: [wordText(400_000, 9998, 3)], cell: 'gru', embed: 128, hidden: 256, batch: 32, seqLen: 32 }) },
+  'C2-adaptive': { kind: 'train', opts: () => ({ level: 'word', split: 'lines', maxVocab: 10000, texts: [wordText(400_000, 9998, 3)], cell: 'gru', embed: 128, hidden: 256, batch: 32, seqLen: 32, softmax: 'adaptive', cutoffs: [2000] }) },
   'C3-char': { kind: 'sample', model: () => charModel() },
   'C3-word': { kind: 'sample', model: () => wordModel() },
   'C4-one': { kind: 'score', chunks: 1 },

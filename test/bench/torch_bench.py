@@ -18,15 +18,19 @@ WINDOWS, WINDOW_S, WARMUP_S = 7, 1.0, 1.0
 
 
 class LM(nn.Module):
-    def __init__(self, V, E, H, cell):
+    def __init__(self, V, E, H, cell, cutoffs=None):
         super().__init__()
         self.embedding = nn.Embedding(V, E)
         self.rnn = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}[cell](E, H, batch_first=True)
-        self.decoder = nn.Linear(H, V)
+        self.adaptive = cutoffs is not None
+        if self.adaptive:
+            self.decoder = nn.AdaptiveLogSoftmaxWithLoss(H, V, cutoffs, div_value=4.0, head_bias=True)
+        else:
+            self.decoder = nn.Linear(H, V)
 
     def forward(self, x, state=None):
         out, state = self.rnn(self.embedding(x), state)
-        return self.decoder(out), state
+        return (out if self.adaptive else self.decoder(out)), state
 
 
 def detach(state):
@@ -37,8 +41,8 @@ def detach(state):
     return state.detach()
 
 
-def training_rate(V, E, H, cell, B, T):
-    model = LM(V, E, H, cell)
+def training_rate(V, E, H, cell, B, T, cutoffs=None):
+    model = LM(V, E, H, cell, cutoffs)
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
     data = torch.randint(2, V, (B, 100 * T + 1))
     state, rates = None, []
@@ -51,7 +55,10 @@ def training_rate(V, E, H, cell, B, T):
         pos += T
         logits, state = model(x, state)
         state = detach(state)
-        loss = nn.functional.cross_entropy(logits.reshape(-1, V), y.reshape(-1))
+        if model.adaptive:
+            loss = model.decoder(logits.reshape(-1, H), y.reshape(-1)).loss
+        else:
+            loss = nn.functional.cross_entropy(logits.reshape(-1, V), y.reshape(-1))
         opt.zero_grad()
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), 5.0)
@@ -121,6 +128,8 @@ def main():
         rates = training_rate(65, 65, 256, name[3:], 32, 64)
     elif name == "C2-gru":
         rates = training_rate(10000, 128, 256, "gru", 32, 32)
+    elif name == "C2-adaptive":
+        rates = training_rate(10000, 128, 256, "gru", 32, 32, cutoffs=[2000])
     elif name == "C3-char":
         rates = sampling_rate(65, 65, 256)
     elif name == "C3-word":
