@@ -14,7 +14,7 @@ export function surprise01(prob: number, maxBits = HEAT_MAX_BITS): number {
 
 /** [r, g, b] 0–255 for a surprise in [0, 1]: hue 120° (green) → 0° (red). */
 export function heatRgb(s: number): [number, number, number] {
-  const h = 120 * (1 - s), sat = 0.75, light = 0.45;
+  const h = 120 * (1 - s), sat = 0.8, light = 0.62;
   // HSL → RGB
   const c = (1 - Math.abs(2 * light - 1)) * sat;
   const hp = h / 60, x = c * (1 - Math.abs((hp % 2) - 1));
