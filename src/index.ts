@@ -31,3 +31,9 @@ export {
   type TrainEvent,
 } from './train/trainer.js';
 export { KERNEL_SETS, type KernelSetName } from './kernels/index.js';
+export { sampleStream, nextTokens, type StreamOptions, type Candidate } from './infer/stream.js';
+export { formatKenlm, formatSrilm, kenlmSummary, srilmSummary, type KenlmSummary, type SrilmSummary } from './infer/lmformats.js';
+export { renderReport } from './report/html.js';
+export { renderHeatmapPage } from './report/heatmap.js';
+export { recordFromModel, recordFromTrainResult, type RunRecord, type RunPoint, type RunSamples } from './report/record.js';
+export type { HistoryPoint } from './train/trainer.js';
