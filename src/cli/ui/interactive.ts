@@ -65,6 +65,6 @@ export async function interactive(io: CliIO, session: InferenceSession, base: Sa
     }
     ask();
   }
-  if (!terminal) out.write('\n');
+  out.write('\n');
   rl.close();
 }
