@@ -35,6 +35,6 @@ export { sampleStream, nextTokens, type StreamOptions, type Candidate } from './
 export { formatKenlm, formatSrilm, kenlmSummary, srilmSummary, type KenlmSummary, type SrilmSummary } from './infer/lmformats.js';
 export { renderReport } from './report/html.js';
 export { renderHeatmapPage } from './report/heatmap.js';
-export { recordFromModel, recordFromTrainResult, attachHistory, type RunRecord, type RunPoint, type RunSamples } from './report/record.js';
+export { recordFromModel, recordFromTrainResult, attachHistory, parseRunRecord, type RunRecord, type RunPoint, type RunSamples } from './report/record.js';
 export type { HistoryPoint } from './train/trainer.js';
 export { TRAIN_DEFAULTS } from './train/defaults.js';

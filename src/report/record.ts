@@ -165,3 +165,43 @@ export function recordFromModel(model: LanguageModel, title: string): RunRecord 
     tokensPerStep: batch !== undefined && seqLen !== undefined ? batch * seqLen : undefined,
   };
 }
+
+/**
+ * A run record from parsed JSON (a file written by another tool, or a
+ * checkpoint's summary): checked field by field, unknown fields ignored.
+ */
+export function parseRunRecord(raw: unknown, what = 'run record'): RunRecord {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new TypeError(`${what} must be a JSON object`);
+  const o = raw as Record<string, unknown>;
+  const points = (v: unknown, name: string): RunPoint[] => {
+    if (v === undefined) return [];
+    if (!Array.isArray(v)) throw new TypeError(`${what}: ${name} must be an array of {step, elapsedMs, loss}`);
+    return v.map((p, i) => {
+      const q = p as Record<string, unknown>;
+      if (typeof q !== 'object' || q === null || typeof q.step !== 'number' || typeof q.elapsedMs !== 'number' || typeof q.loss !== 'number') {
+        throw new TypeError(`${what}: ${name}[${i}] must be {step, elapsedMs, loss} numbers`);
+      }
+      return { step: q.step, elapsedMs: q.elapsedMs, loss: q.loss };
+    });
+  };
+  const statuses = ['finished', 'running', 'interrupted', 'diverged', 'unknown'];
+  const samples = Array.isArray(o.samples)
+    ? (o.samples as Record<string, unknown>[]).filter((s) => typeof s?.step === 'number' && Array.isArray(s.texts)).map((s) => ({
+        step: s.step as number,
+        texts: (s.texts as unknown[]).filter((t): t is string => typeof t === 'string'),
+        ...(typeof s.valLoss === 'number' ? { valLoss: s.valLoss } : {}),
+      }))
+    : [];
+  const final = (typeof o.final === 'object' && o.final !== null ? o.final : {}) as RunRecord['final'];
+  return {
+    title: typeof o.title === 'string' ? o.title : what,
+    status: statuses.includes(o.status as string) ? (o.status as RunRecord['status']) : 'unknown',
+    config: typeof o.config === 'object' && o.config !== null && !Array.isArray(o.config) ? (o.config as Record<string, unknown>) : {},
+    train: points(o.train, 'train'),
+    val: points(o.val, 'val'),
+    samples,
+    final: Object.fromEntries(Object.entries(final).filter(([, v]) => typeof v === 'number' || v === null)) as RunRecord['final'],
+    tokensPerStep: typeof o.tokensPerStep === 'number' ? o.tokensPerStep : undefined,
+    createdAt: typeof o.createdAt === 'string' ? o.createdAt : undefined,
+  };
+}

@@ -4,6 +4,10 @@ import { compactHistory, expandHistory, recordFromModel, thin } from '../../src/
 import { renderReport } from '../../src/report/html.js';
 import { niceTicks } from '../../src/report/svg.js';
 import { LanguageModel, Rng, Vocab } from '../../src/index.js';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { recurWith } from '../helpers/ui-cli.js';
 
 describe('run records', () => {
   it('thins long histories to at most 200 points, keeping the first and the last', () => {
@@ -32,5 +36,32 @@ describe('run records', () => {
   it('round tick values', () => {
     expect(niceTicks(0, 100, 5)).toEqual([0, 20, 40, 60, 80, 100]);
     expect(niceTicks(1.93, 2.61, 5)).toEqual([2, 2.2, 2.4, 2.6]);
+  });
+});
+
+describe('recur report from a run record (.json)', () => {
+  it('draws the curves of any RunRecord; a bad one is a one-line error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'recur-rec-'));
+    const rec = {
+      title: 'a running job',
+      status: 'running',
+      config: { cell: 'lstm', hidden: 512 },
+      train: [1, 2, 3, 4].map((i) => ({ step: i * 100, elapsedMs: i * 60_000, loss: 3 / i })),
+      val: [{ step: 200, elapsedMs: 125_000, loss: 1.8 }, { step: 400, elapsedMs: 245_000, loss: 1.2 }],
+      samples: [{ step: 400, texts: ['hello'] }],
+      final: { steps: 400, bestValLoss: 1.2 },
+    };
+    writeFileSync(join(dir, 'run.json'), JSON.stringify(rec));
+    const r = await recurWith(['report', join(dir, 'run.json'), '-o', join(dir, 'run.html')]);
+    expect(r.code).toBe(0);
+    const html = readFileSync(join(dir, 'run.html'), 'utf8');
+    expect(html.match(/class="curve"/g)).toHaveLength(4); // train + val, by step and by time; no throughput without tokensPerStep
+    expect(html).toContain('running');
+    expect(html).toContain('hello');
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ train: [{ step: 'x' }] }));
+    const b = await recurWith(['report', join(dir, 'bad.json'), '-o', join(dir, 'bad.html')]);
+    expect(b.code).toBe(1);
+    expect(b.stderr).toMatch(/^recur: .*bad\.json is not a usable run record: .*train\[0\]/);
+    expect(b.stderr.trim().split('\n')).toHaveLength(1);
   });
 });

@@ -2,7 +2,9 @@
 import { Command } from 'commander';
 import chalk from 'chalk';
 import { renderReport } from '../../report/html.js';
-import { recordFromModel, type RunRecord } from '../../report/record.js';
+import { parseRunRecord, recordFromModel, type RunRecord } from '../../report/record.js';
+import { inputError } from '../../core/errors.js';
+import { readText } from '../../node/files.js';
 import type { CliIO } from '../io.js';
 import { readModel, writeFileAtomic } from '../common.js';
 
@@ -14,6 +16,19 @@ export type RunRecordSource = (path: string) => RunRecord;
 
 export const modelRecordSource: RunRecordSource = (path) => recordFromModel(readModel(path), path);
 
+/** A run record saved as JSON (the RunRecord shape), e.g. by another tool or a checkpointing job. */
+export const jsonRecordSource: RunRecordSource = (path) => {
+  const text = readText(path, { role: 'run record' });
+  try {
+    return parseRunRecord(JSON.parse(text), path);
+  } catch (e) {
+    throw inputError(`${path} is not a usable run record: ${(e as Error).message}`);
+  }
+};
+
+/** .json files are run records, anything else a model file. */
+export const defaultRecordSource: RunRecordSource = (path) => (/\.json$/i.test(path) ? jsonRecordSource(path) : modelRecordSource(path));
+
 /** Write the report page for a record; returns the bytes written. */
 export async function writeReport(record: RunRecord, output: string): Promise<number> {
   const bytes = new TextEncoder().encode(renderReport(record));
@@ -21,10 +36,10 @@ export async function writeReport(record: RunRecord, output: string): Promise<nu
   return bytes.length;
 }
 
-export function reportCommand(io: CliIO, source: RunRecordSource = modelRecordSource): Command {
+export function reportCommand(io: CliIO, source: RunRecordSource = defaultRecordSource): Command {
   return new Command('report')
     .description('write the HTML training report (loss curves, samples along the way, configuration) of a model')
-    .argument('<model>', 'a model file written by recur train')
+    .argument('<run>', 'a model file written by recur train, or a run record (.json, the RunRecord shape)')
     .option('-o, --output <file>', 'where to write the page', 'report.html')
     .addHelpText('after', '\nExample:\n  recur report dinos.safetensors -o dinos.html && xdg-open dinos.html')
     .action(async (path: string, f: { output: string }) => {

@@ -18,13 +18,18 @@ interface Snapshot {
   params: Float32Array;
 }
 
+/** Memory the kept parameter copies may take (a large word-level model keeps fewer). */
+const BUDGET_BYTES = 64 * 2 ** 20;
+
 export class SnapshotSampler {
   private snaps: Snapshot[] = [];
-  constructor(private readonly max = 8) {}
+  constructor(private max = 8) {}
 
   /** For TrainOptions.onValidate. */
   readonly onValidate = (e: { step: number; elapsedMs: number; valLoss: number; model: () => LanguageModel }): void => {
-    this.snaps.push({ step: e.step, elapsedMs: e.elapsedMs, valLoss: e.valLoss, params: e.model().params });
+    const params = e.model().params;
+    this.max = Math.min(this.max, Math.max(1, Math.floor(BUDGET_BYTES / (2 * 4 * params.length))));
+    this.snaps.push({ step: e.step, elapsedMs: e.elapsedMs, valLoss: e.valLoss, params });
     // over the budget: drop every other one but keep the first and the newest
     if (this.snaps.length > 2 * this.max) this.snaps = this.snaps.filter((_, i, a) => i % 2 === 0 || i === a.length - 1);
   };
@@ -37,7 +42,7 @@ export class SnapshotSampler {
     if (this.snaps.length === 0 || perSnapshot <= 0) return [];
     const keep = this.snaps.length <= this.max
       ? this.snaps
-      : Array.from({ length: this.max }, (_, i) => this.snaps[Math.round((i * (this.snaps.length - 1)) / (this.max - 1))]);
+      : this.max === 1 ? [this.snaps[this.snaps.length - 1]] : Array.from({ length: this.max }, (_, i) => this.snaps[Math.round((i * (this.snaps.length - 1)) / (this.max - 1))]);
     const session = await InferenceSession.create(model, { kernels });
     const out: RunSamples[] = [];
     for (const s of keep) {
