@@ -4,7 +4,7 @@ import type { SentenceScore, TokenScore } from '../../infer/score.js';
 import { HEAT_MAX_BITS, heatRgb, surprise01 } from '../../report/colors.js';
 
 /** How a token is shown: <eos> as ⏎, spaces between words at word level. */
-export function tokenText(t: TokenScore, level: 'char' | 'word'): string {
+export function tokenText(t: TokenScore): string {
   if (t.token === '<eos>' && t.id === 0) return '⏎';
   return t.token;
 }
@@ -17,7 +17,8 @@ export function heatToken(text: string, prob: number): string {
 /** The sentence as a heat map (plain text when colour is off). */
 export function heatLine(s: SentenceScore, level: 'char' | 'word'): string {
   const sep = level === 'word' ? ' ' : '';
-  return s.tokens.map((t) => heatToken(tokenText(t, level), t.prob)).join(sep);
+  // out-of-vocabulary tokens (scored as <unk>) are underlined as well
+  return s.tokens.map((t) => (t.oov ? chalk.underline(heatToken(tokenText(t), t.prob)) : heatToken(tokenText(t), t.prob))).join(sep);
 }
 
 /** A legend: p = 1 … 2^-maxBits. */
