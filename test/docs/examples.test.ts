@@ -4,7 +4,7 @@
  * of corpora/dinos.txt.
  */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -29,6 +29,7 @@ describe('README API examples', () => {
   afterAll(() => {
     console.log = log;
     process.chdir(cwd);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('has an example for each part of the API', () => {
