@@ -2,26 +2,10 @@
  * recur: recurrent language models (RNN, GRU, LSTM) trained on the CPU,
  * sampled and scored, with PyTorch-compatible model files.
  *
- * Everything here runs in a browser too, except `train`'s use of worker
- * threads (none yet) and the helpers under recur/node.
+ * This entry is the inference path (recur/inference, browser-safe) plus
+ * training, which runs in Node (worker threads).
  */
-export { RecurError, isRecurError, type ErrorKind } from './core/errors.js';
-export { Rng } from './core/rng.js';
-export type { ModelConfig, CellType, Level, SplitMode, Tokenize } from './nn/config.js';
-export { LanguageModel } from './nn/model.js';
-export { Vocab, EOS_TOKEN, UNK_TOKEN } from './data/vocab.js';
-export { tokenize, detokenize } from './data/tokenize.js';
-export { saveModel, loadModel, MODEL_FORMAT } from './io/model-file.js';
-export { InferenceSession, type SessionOptions } from './infer/session.js';
-export {
-  sampleOne,
-  sampleTokens,
-  SAMPLE_DEFAULTS,
-  type Sample,
-  type SampleOptions,
-  type SampledToken,
-} from './infer/sample.js';
-export { scoreSentences, evaluateText, type SentenceScore, type TokenScore, type Evaluation } from './infer/score.js';
+export * from './inference.js';
 export {
   train,
   prepareTraining,
@@ -29,5 +13,6 @@ export {
   type TrainOptions,
   type TrainResult,
   type TrainEvent,
+  type HistoryPoint,
 } from './train/trainer.js';
-export { KERNEL_SETS, type KernelSetName } from './kernels/index.js';
+export { TRAIN_DEFAULTS } from './train/defaults.js';

@@ -11,6 +11,8 @@ export interface CliIO {
   readStdin: () => Promise<string>;
   /** true when standard input is a terminal (then score does not wait for it) */
   stdinIsTTY: boolean;
+  /** standard input as a stream (for interactive prompts) */
+  stdin?: NodeJS.ReadableStream;
   env: Record<string, string | undefined>;
   cwd: string;
 }
@@ -25,6 +27,7 @@ export function processIO(): CliIO {
       return Buffer.concat(chunks).toString('utf8');
     },
     stdinIsTTY: Boolean(process.stdin.isTTY),
+    stdin: process.stdin,
     env: process.env,
     cwd: process.cwd(),
   };

@@ -12,6 +12,8 @@ import { sampleCommand } from './commands/sample.js';
 import { scoreCommand } from './commands/score.js';
 import { evalCommand } from './commands/eval.js';
 import { infoCommand } from './commands/info.js';
+import { reportCommand } from './commands/report.js';
+import { applyColor } from './ui/color.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, sigint: 130, sigterm: 143 } as const;
 
@@ -35,9 +37,11 @@ export function buildProgram(io: CliIO): Command {
     .configureOutput(output(io, 'recur'))
     .addHelpText('after', `\nExample:\n  recur train corpora/dinos.txt -o dinos.safetensors && recur sample dinos.safetensors -n 5\n${EXIT_CODES_HELP}`)
     .exitOverride();
-  for (const make of [trainCommand, sampleCommand, scoreCommand, evalCommand, infoCommand]) {
+  for (const make of [trainCommand, sampleCommand, scoreCommand, evalCommand, infoCommand, reportCommand]) {
     const cmd = make(io);
     cmd.exitOverride();
+    // colour is decided before parsing (applyColor); the option is here so that it is accepted and listed
+    cmd.option('--no-color', 'no colours (also: NO_COLOR=1; FORCE_COLOR=1 forces them)');
     cmd.configureOutput(output(io, `recur ${cmd.name()}`));
     cmd.addHelpText('after', EXIT_CODES_HELP);
     program.addCommand(cmd);
@@ -59,6 +63,7 @@ function output(io: CliIO, name: string) {
 
 /** Run the CLI on `argv` (without node and script); resolves to the exit code. */
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  applyColor(io, argv);
   const program = buildProgram(io);
   try {
     await program.parseAsync(argv, { from: 'user' });

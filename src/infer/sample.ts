@@ -112,6 +112,22 @@ export function chooseToken(logits: Float32Array, off: number, probs: Float64Arr
   return last; // rounding left u ≥ 0: the last token with mass
 }
 
+/**
+ * Start a sequence: reset the state, feed <eos> and then `ids` in windows of up
+ * to T steps; returns the offset of the scores (V) that predict the next token.
+ */
+export function feedContext(session: InferenceSession, ids: readonly number[]): number {
+  const net = session.net, heap = net.kernels.heap.i32;
+  const context = [EOS, ...ids];
+  net.resetState();
+  for (let p = 0; p < context.length; p += net.T) {
+    const Tc = Math.min(net.T, context.length - p);
+    for (let t = 0; t < Tc; t++) heap[net.inputs + t] = context[p + t];
+    net.forward(Tc, 1);
+  }
+  return net.scores((context.length - 1) % net.T);
+}
+
 /** log softmax(logits)[id] in float64. */
 function logProbOf(logits: Float32Array, off: number, V: number, id: number): number {
   let max = -Infinity;
@@ -129,15 +145,7 @@ export function* sampleTokens(session: InferenceSession, o: SampleOptions, rng: 
   const net = session.net, m = session.model, V = m.vocab.size;
   const k = net.kernels, ids = k.heap.i32, f = k.heap.f32;
   const probs = new Float64Array(V);
-  const context = [EOS, ...primeTokens(session, o.prime).ids];
-  net.resetState();
-  // feed <eos> and the prime in windows of up to T steps; the logits of the last step predict the first token
-  for (let p = 0; p < context.length; p += net.T) {
-    const Tc = Math.min(net.T, context.length - p);
-    for (let t = 0; t < Tc; t++) ids[net.inputs + t] = context[p + t];
-    net.forward(Tc, 1);
-  }
-  let lastRow = net.scores((context.length - 1) % net.T);
+  let lastRow = feedContext(session, primeTokens(session, o.prime).ids);
   for (let n = 0; n < o.maxLength; n++) {
     const id = chooseToken(f, lastRow, probs, o, rng);
     const logprob = logProbOf(f, lastRow, V, id);

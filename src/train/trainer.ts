@@ -62,6 +62,8 @@ export interface TrainOptions extends CorpusOptions {
   /** worker threads computing slices of the batch (default 1: this thread only) */
   threads?: number;
   onEvent?: (e: TrainEvent) => void;
+  /** called after each validation with the current (not the best) model, e.g. to take samples along the way */
+  onValidate?: (e: { step: number; elapsedMs: number; valLoss: number; model: () => LanguageModel }) => void;
   signal?: AbortSignal;
 }
 
@@ -258,6 +260,7 @@ export async function train(o: TrainOptions, prepared?: PreparedCorpus): Promise
     }
     history.val.push({ step, epoch: epochsDone(), elapsedMs: elapsed(), loss });
     emit({ type: 'eval', step, epoch: epochsDone(), valLoss: loss, best: isBest, elapsedMs: elapsed() });
+    o.onValidate?.({ step, elapsedMs: elapsed(), valLoss: loss, model: () => new LanguageModel(config, data.vocab, f.slice(net.params, net.params + net.layout.size)) });
   };
 
   batches.beginEpoch(rng);

@@ -27,8 +27,9 @@ export function infoCommand(io: CliIO): Command {
       ];
       const t = m.info;
       if (Object.keys(t).length > 0) {
-        lines.push(`  training    ${Object.entries(t).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ')}`);
+        lines.push(`  training    ${Object.entries(t).filter(([k]) => k !== 'history' && k !== 'samples').map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ')}`);
       }
+      if (t.history) lines.push(`  history     stored (recur report ${path} draws the loss curves)`);
       io.stdout.write(lines.join('\n') + '\n');
     });
 }

@@ -1,5 +1,6 @@
 /** recur sample MODEL */
 import { Command } from 'commander';
+import { interactive } from '../ui/interactive.js';
 import chalk from 'chalk';
 import { Rng } from '../../core/rng.js';
 import { InferenceSession } from '../../infer/session.js';
@@ -23,6 +24,8 @@ interface SampleFlags {
   allowUnk: boolean;
   json: boolean;
   kernels: KernelSetName;
+  interactive: boolean;
+  top: number;
 }
 
 export function sampleCommand(io: CliIO): Command {
@@ -39,9 +42,11 @@ export function sampleCommand(io: CliIO): Command {
     .option('--seed <n>', 'random seed: the same seed gives the same samples', int(0), 1)
     .option('--allow-unk', 'allow <unk> to be drawn', false)
     .option('--json', 'one JSON object per sample: {"text","tokens","logprob","ended"}', false)
+    .option('-i, --interactive', 'a prompt: type a beginning, see the likeliest next tokens and a few continuations', false)
+    .option('--top <k>', 'interactive: how many next-token candidates to show', int(1), 5)
     .addOption(kernelsOption())
-    .addHelpText('after', '\nExample:\n  recur sample model.safetensors -n 10 --temperature 0.8 --prime "Th"')
-    .action(async (path: string, f: SampleFlags) => {
+    .addHelpText('after', '\nExample:\n  recur sample model.safetensors -n 10 --temperature 0.8 --prime "Th"\n  recur sample model.safetensors --interactive')
+    .action(async (path: string, f: SampleFlags, cmd: Command) => {
       const model = readModel(path);
       const o: SampleOptions = {
         maxLength: f.maxLength,
@@ -59,6 +64,11 @@ export function sampleCommand(io: CliIO): Command {
         io.stderr.write(`${chalk.yellow('warning:')} the prime has ${unknown.length === 1 ? 'a token' : 'tokens'} the model has never seen (${unknown.map((u) => JSON.stringify(u)).join(', ')}); they are read as <unk>\n`);
       }
       const rng = new Rng(f.seed);
+      if (f.interactive) {
+        const samples = cmd.getOptionValueSource('number') === 'default' ? 3 : f.number;
+        await interactive(io, session, o, rng, { samples, top: f.top });
+        return;
+      }
       const tok = model.tokenizer;
       for (let i = 0; i < f.number; i++) {
         const tokens: string[] = [];

@@ -1,17 +1,23 @@
 /** recur score MODEL [sentence...] */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import chalk from 'chalk';
 import { InferenceSession } from '../../infer/session.js';
 import { scoreSentences } from '../../infer/score.js';
 import type { KernelSetName } from '../../kernels/index.js';
 import { readText } from '../../node/files.js';
 import type { CliIO } from '../io.js';
-import { kernelsOption, readModel } from '../common.js';
+import { kernelsOption, readModel, writeFileAtomic } from '../common.js';
+import { formatKenlm, formatSrilm } from '../../infer/lmformats.js';
+import { heatLegend, heatLine } from '../ui/heatmap.js';
+import { colorOn } from '../ui/color.js';
+import { renderHeatmapPage } from '../../report/heatmap.js';
 
 interface ScoreFlags {
   file?: string;
   json: boolean;
   kernels: KernelSetName;
+  format: 'text' | 'kenlm' | 'srilm';
+  html?: string;
 }
 
 export function scoreCommand(io: CliIO): Command {
@@ -21,8 +27,10 @@ export function scoreCommand(io: CliIO): Command {
     .argument('[sentence...]', 'sentences to score')
     .option('-f, --file <file>', 'score every line of this file')
     .option('--json', 'one JSON object per sentence: {"text","tokens":[{"token","id","prob","logprob"}],"logprob","log10prob","perplexity","oov"}', false)
+    .addOption(new Option('--format <format>', 'text: a heat map and the numbers; kenlm: like KenLM query; srilm: like SRILM ngram -ppl').choices(['text', 'kenlm', 'srilm']).default('text'))
+    .option('--html <file>', 'also write the heat map of the sentences as an HTML page')
     .addOption(kernelsOption())
-    .addHelpText('after', '\nExample:\n  recur score names.safetensors emma xqzzy\n  cat candidates.txt | recur score model.safetensors --json')
+    .addHelpText('after', '\nExample:\n  recur score names.safetensors emma xqzzy\n  recur score names.safetensors --file test.txt --format srilm\n  cat candidates.txt | recur score model.safetensors --json')
     .action(async (path: string, sentences: string[], f: ScoreFlags) => {
       const model = readModel(path);
       let lines = sentences;
@@ -33,6 +41,18 @@ export function scoreCommand(io: CliIO): Command {
       }
       const session = await InferenceSession.create(model, { kernels: f.kernels, batch: 32, steps: 64 });
       const scores = scoreSentences(session, lines);
+      if (f.html) {
+        await writeFileAtomic(f.html, new TextEncoder().encode(renderHeatmapPage(scores, { title: f.file ?? path, level: model.config.level })));
+      }
+      if (!f.json && f.format === 'kenlm') {
+        io.stdout.write(formatKenlm(scores));
+        return;
+      }
+      if (!f.json && f.format === 'srilm') {
+        io.stdout.write(formatSrilm(scores, f.file ?? '-'));
+        return;
+      }
+      if (!f.json && colorOn() && scores.length > 0) io.stderr.write(heatLegend() + '\n');
       let oovWarned = false;
       for (const s of scores) {
         if (s.oov > 0 && !oovWarned && !f.json) {
@@ -50,7 +70,7 @@ export function scoreCommand(io: CliIO): Command {
           }) + '\n');
           continue;
         }
-        io.stdout.write(`${chalk.bold(s.text)}\n`);
+        io.stdout.write(`${colorOn() ? heatLine(s, model.config.level) : s.text}\n`);
         io.stdout.write(s.tokens.map((t) => `  ${JSON.stringify(t.token)}${t.oov ? ' (oov→<unk>)' : ''} p=${t.prob.toPrecision(4)} logp=${t.logprob.toFixed(4)}`).join('\n') + '\n');
         io.stdout.write(`  logprob ${s.logprob.toFixed(4)} (log10 ${s.log10prob.toFixed(4)}), prob ${s.prob.toPrecision(4)}, perplexity ${s.perplexity.toFixed(3)}, oov ${s.oov}\n`);
       }

@@ -12,13 +12,18 @@ import { SAMPLE_DEFAULTS, sampleOne } from '../../infer/sample.js';
 import { CELLS, LEVELS, SOFTMAXES, SPLITS, TOKENIZERS, type CellType, type Level, type SoftmaxKind, type SplitMode, type Tokenize } from '../../nn/config.js';
 import type { LanguageModel } from '../../nn/model.js';
 import { OPTIMIZERS, DEFAULT_LR, type OptimizerName } from '../../train/optimizer.js';
-import { prepareTraining, train, TrainingDiverged, type TrainEvent, type TrainOptions, type TrainResult } from '../../train/trainer.js';
+import { prepareTraining, train, TrainingDiverged, type TrainOptions, type TrainResult } from '../../train/trainer.js';
 import type { KernelSetName } from '../../kernels/index.js';
 import { readText } from '../../node/files.js';
 import type { CliIO } from '../io.js';
 import { EXIT, ExitWith } from '../main.js';
-import { cutoffList, duration, formatDuration, int, num } from '../parse.js';
+import { cutoffList, duration, int, num } from '../parse.js';
 import { compact, fmt, kernelsOption, readModel, writeFileAtomic } from '../common.js';
+import { StatusLine } from '../ui/status.js';
+import { formatSummary } from '../ui/summary.js';
+import { SnapshotSampler } from '../ui/snapshots.js';
+import { attachHistory, recordFromTrainResult } from '../../report/record.js';
+import { renderReport } from '../../report/html.js';
 
 /** The corpus `recur train` uses when given none. */
 export const DEFAULT_CORPUS = fileURLToPath(new URL('../../../corpora/dinos.txt', import.meta.url));
@@ -67,6 +72,7 @@ interface TrainFlags {
   replaceInvalid: boolean;
   quiet: boolean;
   json: boolean;
+  report?: string;
 }
 
 export function trainCommand(io: CliIO): Command {
@@ -109,6 +115,7 @@ export function trainCommand(io: CliIO): Command {
     .option('--replace-invalid', 'replace bytes that are not UTF-8 with U+FFFD instead of failing', false)
     .option('-q, --quiet', 'print nothing but errors', false)
     .option('--json', 'print one JSON object per event on stdout', false)
+    .option('--report <file>', 'write an HTML report (loss curves, samples along the way, configuration) to this file')
     .addHelpText('after', '\nExample:\n  recur train names.txt --cell lstm --hidden 128 --time 2m -o names.safetensors')
     .action(async (corpus: string[], flags: TrainFlags) => runTrain(io, corpus, flags));
 }
@@ -190,10 +197,11 @@ async function runTrain(io: CliIO, corpus: string[], flags: TrainFlags): Promise
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
 
-  const status = new StatusLine(io, tty, quiet);
+  const status = new StatusLine(err, quiet ? 'quiet' : tty ? 'tty' : 'plain', { steps: opts.steps, epochs: opts.epochs, timeMs: opts.timeMs });
+  const snapshots = new SnapshotSampler();
   let result: TrainResult;
   try {
-    result = await train({ ...opts, signal: abort.signal, onEvent: (e) => (flags.json ? jsonOut(e) : status.event(e)) }, prepared);
+    result = await train({ ...opts, signal: abort.signal, onEvent: (e) => (flags.json ? jsonOut(e) : status.event(e)), onValidate: snapshots.onValidate }, prepared);
   } catch (e) {
     status.clear();
     if (e instanceof TrainingDiverged && e.result.steps > 0 && e.result.bestValLoss !== null) {
@@ -208,7 +216,13 @@ async function runTrain(io: CliIO, corpus: string[], flags: TrainFlags): Promise
   }
   status.clear();
   result.model.info.corpus = paths.map((p) => p.replace(/^.*[\\/]/, ''));
+  const along = await snapshots.sample(result.model, 3, flags.seed, flags.kernels);
+  attachHistory(result.model, result, along);
   await writeFileAtomic(flags.output, saveModel(result.model));
+  if (flags.report) {
+    const options = { optimizer: flags.optimizer, lr: result.model.info.lr, batch: result.model.info.batch, seq_len: result.model.info.seq_len, clip: flags.clip, dropout: flags.dropout, weight_decay: flags.weightDecay, seed: flags.seed, corpus: paths.join(', ') };
+    await writeFileAtomic(flags.report, new TextEncoder().encode(renderReport(recordFromTrainResult(result, { title: flags.output, options, samples: along }))));
+  }
 
   if (flags.json) {
     jsonOut({
@@ -223,14 +237,7 @@ async function runTrain(io: CliIO, corpus: string[], flags: TrainFlags): Promise
       stop: result.stopReason,
     });
   } else if (!quiet) {
-    const val = result.bestValLoss !== null
-      ? `best validation loss ${fmt(result.bestValLoss)} (perplexity ${fmt(Math.exp(result.bestValLoss), 2)}, step ${result.bestStep})`
-      : 'no validation data';
-    err.write(
-      `${chalk.green('✔')} ${result.steps} steps, ${fmt(result.epochs, 2)} epochs in ${formatDuration(result.elapsedMs)} ` +
-        `(${compact(result.tokensPerSec)} tokens/s); train loss ${fmt(result.lastTrainLoss)}, ${val}\n` +
-        `  model written to ${chalk.bold(flags.output)}\n`,
-    );
+    err.write(formatSummary(result, flags.output, { report: flags.report }));
   }
   if (flags.samples > 0 && !flags.json) await printSamples(io, result.model, flags.samples, flags.seed, flags.kernels, quiet);
   if (signal) {
@@ -245,46 +252,4 @@ async function printSamples(io: CliIO, model: LanguageModel, n: number, seed: nu
   const rng = new Rng(seed);
   io.stderr.write(chalk.dim(`samples:\n`));
   for (let i = 0; i < n; i++) io.stdout.write(sampleOne(session, { ...SAMPLE_DEFAULTS, maxLength: 200 }, rng).text + '\n');
-}
-
-/** The live status line (a redrawn line on a terminal, periodic plain lines otherwise). */
-class StatusLine {
-  private lastDraw = 0;
-  private lastVal: number | null = null;
-  private drawn = false;
-  constructor(private io: CliIO, private tty: boolean, private quiet: boolean) {}
-
-  event(e: TrainEvent): void {
-    if (this.quiet) return;
-    const err = this.io.stderr;
-    if (e.type === 'warning') {
-      this.clear();
-      err.write(`${chalk.yellow('warning:')} ${e.message}\n`);
-    } else if (e.type === 'prepared') {
-      err.write(`model: ${compact(e.parameters)} parameters; batch ${e.batch}×${e.seqLen}, ${e.windowsPerEpoch} steps per epoch\n`);
-    } else if (e.type === 'eval') {
-      this.lastVal = e.valLoss;
-      if (!this.tty) err.write(`step ${e.step}  epoch ${fmt(e.epoch, 2)}  val_loss ${fmt(e.valLoss)}${e.best ? ' (best)' : ''}  ${formatDuration(e.elapsedMs)}\n`);
-    } else if (e.type === 'step') {
-      const now = e.elapsedMs;
-      const every = this.tty ? 100 : 10_000;
-      if (now - this.lastDraw < every) return;
-      this.lastDraw = now;
-      const line =
-        `step ${e.step}  epoch ${fmt(e.epoch, 2)}  loss ${fmt(e.loss)}` +
-        (this.lastVal !== null ? `  val ${fmt(this.lastVal)}` : '') +
-        `  ${compact(e.tokensPerSec)} tok/s  ${formatDuration(e.elapsedMs)}`;
-      if (this.tty) {
-        err.write(`\r\x1b[2K${line}`);
-        this.drawn = true;
-      } else {
-        err.write(line + '\n');
-      }
-    }
-  }
-
-  clear(): void {
-    if (this.drawn) this.io.stderr.write('\r\x1b[2K');
-    this.drawn = false;
-  }
 }

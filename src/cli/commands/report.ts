@@ -1,0 +1,51 @@
+/** recur report MODEL -o report.html: the training report of a finished run, from the model file's metadata. */
+import { Command } from 'commander';
+import chalk from 'chalk';
+import { renderReport } from '../../report/html.js';
+import { parseRunRecord, recordFromModel, type RunRecord } from '../../report/record.js';
+import { inputError } from '../../core/errors.js';
+import { readText } from '../../node/files.js';
+import type { CliIO } from '../io.js';
+import { readModel, writeFileAtomic } from '../common.js';
+
+/**
+ * Where run records come from. A model file is the one source today; a
+ * checkpoint reader can be added here (it only has to produce a RunRecord).
+ */
+export type RunRecordSource = (path: string) => RunRecord;
+
+export const modelRecordSource: RunRecordSource = (path) => recordFromModel(readModel(path), path);
+
+/** A run record saved as JSON (the RunRecord shape), e.g. by another tool or a checkpointing job. */
+export const jsonRecordSource: RunRecordSource = (path) => {
+  const text = readText(path, { role: 'run record' });
+  try {
+    return parseRunRecord(JSON.parse(text), path);
+  } catch (e) {
+    throw inputError(`${path} is not a usable run record: ${(e as Error).message}`);
+  }
+};
+
+/** .json files are run records, anything else a model file. */
+export const defaultRecordSource: RunRecordSource = (path) => (/\.json$/i.test(path) ? jsonRecordSource(path) : modelRecordSource(path));
+
+/** Write the report page for a record; returns the bytes written. */
+export async function writeReport(record: RunRecord, output: string): Promise<number> {
+  const bytes = new TextEncoder().encode(renderReport(record));
+  await writeFileAtomic(output, bytes);
+  return bytes.length;
+}
+
+export function reportCommand(io: CliIO, source: RunRecordSource = defaultRecordSource): Command {
+  return new Command('report')
+    .description('write the HTML training report (loss curves, samples along the way, configuration) of a model')
+    .argument('<run>', 'a model file written by recur train, or a run record (.json, the RunRecord shape)')
+    .option('-o, --output <file>', 'where to write the page', 'report.html')
+    .addHelpText('after', '\nExample:\n  recur report dinos.safetensors -o dinos.html && xdg-open dinos.html')
+    .action(async (path: string, f: { output: string }) => {
+      const record = source(path);
+      await writeReport(record, f.output);
+      const note = record.train.length === 0 ? ' (the model holds no loss history, so there are no curves)' : '';
+      io.stderr.write(`${chalk.green('✔')} report written to ${chalk.bold(f.output)}${note}\n`);
+    });
+}
