@@ -22,6 +22,7 @@ import { Network } from '../nn/network.js';
 import { SlicedNetwork } from '../parallel/pool.js';
 import { clipGradNorm, clipGradValue } from './clip.js';
 import { DEFAULT_LR, Optimizer, type OptimizerName } from './optimizer.js';
+import { LrSchedule } from './schedule.js';
 
 export interface TrainOptions extends CorpusOptions {
   /** the training texts (the contents of the corpus files) */
@@ -59,6 +60,14 @@ export interface TrainOptions extends CorpusOptions {
   cutoffs?: number[];
   /** tie the decoder to the embedding */
   tie?: boolean;
+  /** multiply the learning rate by this when validation stops improving (default 1: never) */
+  lrDecay?: number;
+  /** evaluations without improvement before the rate decays (default 1) */
+  patience?: number;
+  /** evaluations without improvement before training stops (default 0: never) */
+  earlyStop?: number;
+  /** steps of linear learning-rate warm-up (default 0) */
+  warmup?: number;
   /** worker threads computing slices of the batch (default 1: this thread only) */
   threads?: number;
   onEvent?: (e: TrainEvent) => void;
@@ -71,7 +80,8 @@ export type TrainEvent =
   | { type: 'prepared'; vocabSize: number; trainTokens: number; valTokens: number; parameters: number; batch: number; seqLen: number; windowsPerEpoch: number }
   | { type: 'warning'; message: string }
   | { type: 'step'; step: number; epoch: number; loss: number; gradNorm: number; lr: number; tokensPerSec: number; elapsedMs: number }
-  | { type: 'eval'; step: number; epoch: number; valLoss: number; best: boolean; elapsedMs: number };
+  | { type: 'eval'; step: number; epoch: number; valLoss: number; best: boolean; elapsedMs: number }
+  | { type: 'lr'; step: number; lr: number };
 
 export interface HistoryPoint {
   step: number;
@@ -93,7 +103,7 @@ export interface TrainResult {
   lastTrainLoss: number;
   /** mean training loss per logging interval, and validation losses */
   history: { train: HistoryPoint[]; val: HistoryPoint[] };
-  stopReason: 'epochs' | 'steps' | 'time' | 'aborted';
+  stopReason: 'epochs' | 'steps' | 'time' | 'aborted' | 'early-stop';
   /** threads that computed the gradients */
   threads: number;
   corpus: { vocabSize: number; trainTokens: number; valTokens: number; oovRate: number };
@@ -124,6 +134,10 @@ function checkOptions(o: TrainOptions): void {
   if (!(o.weightDecay >= 0)) throw usageError(`--weight-decay must be ≥ 0 (got ${o.weightDecay})`);
   if (!(o.valFrac >= 0 && o.valFrac < 1)) throw usageError(`--val-frac must be in [0, 1) (got ${o.valFrac})`);
   int('eval-every', o.evalEvery, 0);
+  if (o.lrDecay !== undefined && !(o.lrDecay > 0 && o.lrDecay <= 1)) throw usageError(`--lr-decay must be in (0, 1] (got ${o.lrDecay})`);
+  if (o.patience !== undefined) int('patience', o.patience, 1);
+  if (o.earlyStop !== undefined) int('early-stop', o.earlyStop, 0);
+  if (o.warmup !== undefined) int('warmup', o.warmup, 0);
   if (o.epochs !== undefined && !(o.epochs > 0)) throw usageError(`--epochs must be > 0 (got ${o.epochs})`);
   if (o.steps !== undefined) int('steps', o.steps, 1);
   if (o.timeMs !== undefined && !(o.timeMs > 0)) throw usageError(`--time must be > 0`);
@@ -185,6 +199,8 @@ export async function train(o: TrainOptions, prepared?: PreparedCorpus): Promise
   f.set(init.params, net.params);
 
   const lr = o.lr ?? DEFAULT_LR[o.optimizer];
+  const schedule = new LrSchedule({ lr, decay: o.lrDecay ?? 1, patience: o.patience ?? 1, earlyStop: o.earlyStop ?? 0, warmup: o.warmup ?? 0 });
+  let stopEarly = false;
   const evalEvery = o.evalEvery > 0 ? o.evalEvery : batches.windowsPerEpoch;
   const maxSteps = o.steps ?? (o.epochs !== undefined ? Math.ceil(o.epochs * batches.windowsPerEpoch) : Infinity);
   emit({
@@ -260,6 +276,9 @@ export async function train(o: TrainOptions, prepared?: PreparedCorpus): Promise
     }
     history.val.push({ step, epoch: epochsDone(), elapsedMs: elapsed(), loss });
     emit({ type: 'eval', step, epoch: epochsDone(), valLoss: loss, best: isBest, elapsedMs: elapsed() });
+    const what = schedule.onValidation(loss);
+    if (what === 'decayed') emit({ type: 'lr', step, lr: schedule.state.lr });
+    if (what === 'stop') stopEarly = true;
     o.onValidate?.({ step, elapsedMs: elapsed(), valLoss: loss, model: () => new LanguageModel(config, data.vocab, f.slice(net.params, net.params + net.layout.size)) });
   };
 
@@ -300,7 +319,7 @@ export async function train(o: TrainOptions, prepared?: PreparedCorpus): Promise
         );
       }
       if (o.clipValue > 0) clipGradValue(f, net.grads, net.layout.size, o.clipValue);
-      opt.step(f, net.params, net.grads, lr);
+      opt.step(f, net.params, net.grads, schedule.rate(step + 1));
       step++;
       lastLoss = loss;
       intervalLoss += loss;
@@ -311,8 +330,12 @@ export async function train(o: TrainOptions, prepared?: PreparedCorpus): Promise
         intervalSteps = 0;
       }
       const dt = performance.now() - t0;
-      emit({ type: 'step', step, epoch: epochsDone(), loss, gradNorm: norm, lr, tokensPerSec: (B * T) / (dt / 1000), elapsedMs: elapsed() });
+      emit({ type: 'step', step, epoch: epochsDone(), loss, gradNorm: norm, lr: schedule.rate(step), tokensPerSec: (B * T) / (dt / 1000), elapsedMs: elapsed() });
       if (step % evalEvery === 0) validate();
+      if (stopEarly) {
+        stopReason = 'early-stop';
+        break;
+      }
       // let timers and signal handlers run now and then
       if (elapsed() - lastYield > 100) {
         await new Promise((r) => setTimeout(r, 0));

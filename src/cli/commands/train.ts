@@ -54,6 +54,10 @@ interface TrainFlags {
   seqLen?: number;
   optimizer: OptimizerName;
   lr?: number;
+  lrDecay?: number;
+  patience?: number;
+  earlyStop?: number;
+  warmup?: number;
   clip: number;
   clipValue: number;
   dropout: number;
@@ -97,6 +101,10 @@ export function trainCommand(io: CliIO): Command {
     .option('--seq-len <n>', `time steps per window T (default: char ${LEVEL_DEFAULTS.char.seqLen}, word ${LEVEL_DEFAULTS.word.seqLen})`, int(1, 65536))
     .addOption(new Option('--optimizer <name>', 'optimizer').choices([...OPTIMIZERS]).default('adam'))
     .option('--lr <rate>', `learning rate (default: adam ${DEFAULT_LR.adam}, sgd ${DEFAULT_LR.sgd}, adagrad ${DEFAULT_LR.adagrad}, rmsprop ${DEFAULT_LR.rmsprop})`, num(0, Infinity, { minOpen: true }))
+    .option('--lr-decay <f>', 'multiply the learning rate by f when validation stops improving (1 = never)', num(0, 1, { minOpen: true }))
+    .option('--patience <n>', 'validations without improvement before the learning rate decays', int(1))
+    .option('--early-stop <n>', 'stop after n validations without improvement (0 = never)', int(0))
+    .option('--warmup <steps>', 'linear learning-rate warm-up over this many steps', int(0))
     .option('--clip <norm>', 'clip the global gradient norm to this (0 = off)', num(0, Infinity), 5)
     .option('--clip-value <v>', 'clamp each gradient to ±v (0 = off)', num(0, Infinity), 0)
     .option('--dropout <p>', 'dropout on the embeddings, between layers and before the decoder', num(0, 1, { maxOpen: true }), 0)
@@ -157,6 +165,10 @@ async function runTrain(io: CliIO, corpus: string[], flags: TrainFlags): Promise
     seqLen: flags.seqLen ?? d.seqLen,
     optimizer: flags.optimizer,
     lr: flags.lr,
+    lrDecay: flags.lrDecay,
+    patience: flags.patience,
+    earlyStop: flags.earlyStop,
+    warmup: flags.warmup,
     clip: flags.clip,
     clipValue: flags.clipValue,
     dropout: flags.dropout,

@@ -118,6 +118,9 @@ export class StatusLine {
       } else {
         this.draw(true);
       }
+    } else if (e.type === 'lr') {
+      this.clear();
+      err.write(`validation stopped improving: learning rate now ${e.lr.toPrecision(3)} (step ${e.step})\n`);
     } else if (e.type === 'step') {
       // smooth the per-step throughput so the figure does not flicker
       this.tokensPerSec = this.tokensPerSec === 0 ? e.tokensPerSec : 0.9 * this.tokensPerSec + 0.1 * e.tokensPerSec;
