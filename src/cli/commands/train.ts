@@ -12,6 +12,7 @@ import { SAMPLE_DEFAULTS, sampleOne } from '../../infer/sample.js';
 import { CELLS, LEVELS, SOFTMAXES, SPLITS, TOKENIZERS, type CellType, type Level, type SoftmaxKind, type SplitMode, type Tokenize } from '../../nn/config.js';
 import type { LanguageModel } from '../../nn/model.js';
 import { OPTIMIZERS, DEFAULT_LR, type OptimizerName } from '../../train/optimizer.js';
+import { DEFAULT_EPOCHS, LEVEL_DEFAULTS } from '../../train/defaults.js';
 import { prepareTraining, train, TrainingDiverged, type TrainOptions, type TrainResult } from '../../train/trainer.js';
 import type { KernelSetName } from '../../kernels/index.js';
 import { readText } from '../../node/files.js';
@@ -28,12 +29,6 @@ import { renderReport } from '../../report/html.js';
 /** The corpus `recur train` uses when given none. */
 export const DEFAULT_CORPUS = fileURLToPath(new URL('../../../corpora/dinos.txt', import.meta.url));
 
-/** Sizes that depend on the level when not given. */
-const LEVEL_DEFAULTS: Record<Level, { embed: number; hidden: number; seqLen: number; maxVocab: number }> = {
-  char: { embed: 64, hidden: 256, seqLen: 64, maxVocab: 0 },
-  word: { embed: 128, hidden: 256, seqLen: 32, maxVocab: 10000 },
-};
-const DEFAULT_EPOCHS = 10;
 
 interface TrainFlags {
   output: string;
