@@ -12,7 +12,7 @@ import { SAMPLE_DEFAULTS, sampleOne } from '../../infer/sample.js';
 import { CELLS, LEVELS, SOFTMAXES, SPLITS, TOKENIZERS, type CellType, type Level, type SoftmaxKind, type SplitMode, type Tokenize } from '../../nn/config.js';
 import type { LanguageModel } from '../../nn/model.js';
 import { OPTIMIZERS, DEFAULT_LR, type OptimizerName } from '../../train/optimizer.js';
-import { DEFAULT_EPOCHS, LEVEL_DEFAULTS } from '../../train/defaults.js';
+import { DEFAULT_EPOCHS, LEVEL_DEFAULTS, SCHEDULE_DEFAULTS } from '../../train/defaults.js';
 import { prepareTraining, train, TrainingDiverged, type TrainOptions, type TrainResult } from '../../train/trainer.js';
 import type { KernelSetName } from '../../kernels/index.js';
 import { readText } from '../../node/files.js';
@@ -96,9 +96,9 @@ export function trainCommand(io: CliIO): Command {
     .option('--seq-len <n>', `time steps per window T (default: char ${LEVEL_DEFAULTS.char.seqLen}, word ${LEVEL_DEFAULTS.word.seqLen})`, int(1, 65536))
     .addOption(new Option('--optimizer <name>', 'optimizer').choices([...OPTIMIZERS]).default('adam'))
     .option('--lr <rate>', `learning rate (default: adam ${DEFAULT_LR.adam}, sgd ${DEFAULT_LR.sgd}, adagrad ${DEFAULT_LR.adagrad}, rmsprop ${DEFAULT_LR.rmsprop})`, num(0, Infinity, { minOpen: true }))
-    .option('--lr-decay <f>', 'multiply the learning rate by f when validation stops improving (1 = never)', num(0, 1, { minOpen: true }))
-    .option('--patience <n>', 'validations without improvement before the learning rate decays', int(1))
-    .option('--early-stop <n>', 'stop after n validations without improvement (0 = never)', int(0))
+    .option('--lr-decay <f>', 'multiply the learning rate by f when validation stops improving (1 = never)', num(0, 1, { minOpen: true }), SCHEDULE_DEFAULTS.lrDecay)
+    .option('--patience <n>', 'validations without improvement before the learning rate decays', int(1), SCHEDULE_DEFAULTS.patience)
+    .option('--early-stop <n>', 'stop after n validations without improvement (0 = never)', int(0), SCHEDULE_DEFAULTS.earlyStop)
     .option('--warmup <steps>', 'linear learning-rate warm-up over this many steps', int(0))
     .option('--clip <norm>', 'clip the global gradient norm to this (0 = off)', num(0, Infinity), 5)
     .option('--clip-value <v>', 'clamp each gradient to ±v (0 = off)', num(0, Infinity), 0)
