@@ -1,18 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { BatchStream, fitWindow } from '../../src/data/batches.js';
 import { Rng } from '../../src/core/rng.js';
-import { train, type TrainOptions } from '../../src/train/trainer.js';
+import { train } from '../../src/train/trainer.js';
 import { InferenceSession } from '../../src/infer/session.js';
 import { SAMPLE_DEFAULTS, sampleOne } from '../../src/infer/sample.js';
 import { scoreSentences } from '../../src/infer/score.js';
+import { options } from '../helpers/train.js';
 
-export function options(over: Partial<TrainOptions> = {}): TrainOptions {
-  return {
-    texts: ['abc\n'], level: 'char', split: 'lines', tokenize: 'default', lowercase: false, maxVocab: 0, minCount: 1, valFrac: 0,
-    cell: 'gru', embed: 8, hidden: 16, layers: 1, batch: 4, seqLen: 8, optimizer: 'adam', clip: 5, clipValue: 0, dropout: 0,
-    weightDecay: 0, evalEvery: 0, seed: 1, kernels: 'reference', ...over,
-  };
-}
+export { options };
 
 describe('batches', () => {
   it('B streams × T steps, time-major, each target the next token', () => {
