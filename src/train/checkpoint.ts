@@ -61,6 +61,7 @@ export function saveCheckpoint(c: Checkpoint): Uint8Array {
   const scalars = {
     B: s.B,
     T: s.T,
+    windowsPerEpoch: s.windowsPerEpoch,
     step: s.step,
     epoch: s.epoch,
     window: s.window,
@@ -154,7 +155,8 @@ export function checkpointFromFile(file: SafetensorsFile, what: string): Checkpo
   };
 
   const B = int(st, 'B', 1, 65536), T = int(st, 'T', 1, 65536);
-  const step = int(st, 'step'), epoch = int(st, 'epoch'), window = int(st, 'window');
+  const windowsPerEpoch = int(st, 'windowsPerEpoch', 1);
+  const step = int(st, 'step'), epoch = int(st, 'epoch'), window = int(st, 'window', 0, windowsPerEpoch);
   const opt = st.optimizer;
   if (!isObj(opt) || typeof opt.name !== 'string' || !OPTIMIZERS.includes(opt.name as OptimizerName)) {
     return fail(`state.optimizer must name one of ${OPTIMIZERS.join(', ')}`);
@@ -198,6 +200,7 @@ export function checkpointFromFile(file: SafetensorsFile, what: string): Checkpo
     vocab: vocab as string[],
     B,
     T,
+    windowsPerEpoch,
     step,
     epoch,
     window,

@@ -42,6 +42,8 @@ export interface TrainState {
   /** the window size actually used (after shrinking to fit a small corpus) */
   B: number;
   T: number;
+  /** windows per epoch of the corpus the state was trained on */
+  windowsPerEpoch: number;
 
   /** optimizer steps done */
   step: number;

@@ -14,6 +14,7 @@ import { RecurError, inputError, usageError } from '../core/errors.js';
 import { Rng, type RngState } from '../core/rng.js';
 import { BatchStream, fitWindow } from '../data/batches.js';
 import { prepareCorpus, type CorpusOptions, type PreparedCorpus } from '../data/prepare.js';
+import { Vocab } from '../data/vocab.js';
 import { createKernels, type KernelSetName } from '../kernels/index.js';
 import { planChunks, meanLoss, streamLogProbs, type Chunk } from '../infer/evaluate.js';
 import type { ModelConfig } from '../nn/config.js';
@@ -139,10 +140,10 @@ function checkOptions(o: TrainOptions): void {
 /** Corpus preparation on its own, so the CLI can show a spinner around it. */
 export function prepareTraining(o: TrainOptions): PreparedCorpus {
   checkOptions(o);
-  const corpus = o.init
-    ? { ...o, level: o.init.config.level, split: o.init.config.split, tokenize: o.init.config.tokenize, lowercase: o.init.config.lowercase }
-    : o;
-  return prepareCorpus(o.texts, corpus, o.init?.vocab, o.valTexts);
+  const base = o.resume?.config ?? o.init?.config;
+  const corpus = base ? { ...o, level: base.level, split: base.split, tokenize: base.tokenize, lowercase: base.lowercase } : o;
+  const vocab = o.resume ? new Vocab(o.resume.vocab) : o.init?.vocab;
+  return prepareCorpus(o.texts, corpus, vocab, o.valTexts);
 }
 
 export async function train(o: TrainOptions, prepared?: PreparedCorpus): Promise<TrainResult> {
@@ -215,8 +216,8 @@ export async function train(o: TrainOptions, prepared?: PreparedCorpus): Promise
 
   if (resume) {
     checkResumeShapes(resume, o, n, B * H, config.layers);
-    if (resume.window > batches.windowsPerEpoch) {
-      throw inputError(`the checkpoint is at window ${resume.window} of an epoch that now has ${batches.windowsPerEpoch}; the corpus has changed since the checkpoint was written`);
+    if (resume.windowsPerEpoch !== batches.windowsPerEpoch || resume.window > batches.windowsPerEpoch) {
+      throw inputError(`the checkpoint's epochs have ${resume.windowsPerEpoch} windows but the corpus now gives ${batches.windowsPerEpoch}; the corpus has changed since the checkpoint was written`);
     }
     f.set(resume.params, net.params);
     opt.t = resume.optimizer.t;
@@ -261,6 +262,7 @@ export async function train(o: TrainOptions, prepared?: PreparedCorpus): Promise
     vocab: data.vocab.tokens,
     B,
     T,
+    windowsPerEpoch: batches.windowsPerEpoch,
     step,
     epoch: pre ? pre.epoch : batches.epoch,
     window: pre ? pre.window : batches.window,
