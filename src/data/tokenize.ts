@@ -25,6 +25,20 @@ export function normalizeNewlines(text: string): string {
   return text.indexOf('\r') < 0 ? text : text.replace(/\r\n?/g, '\n');
 }
 
+/**
+ * Call `fn` with each token of `text`, in order, without building an array of
+ * them (a corpus can be one enormous line). Same tokens as tokenize().
+ */
+export function forEachToken(text: string, opts: TokenizerOptions, fn: (token: string) => void): void {
+  const s = opts.lowercase ? text.toLowerCase() : text;
+  if (opts.level === 'char') {
+    for (const ch of s) fn(ch);
+    return;
+  }
+  const re = opts.tokenize === 'whitespace' ? /\S+/gu : new RegExp(WORD_RE.source, 'gu');
+  for (let m = re.exec(s); m !== null; m = re.exec(s)) fn(m[0]);
+}
+
 export function tokenize(text: string, opts: TokenizerOptions): string[] {
   const s = opts.lowercase ? text.toLowerCase() : text;
   if (opts.level === 'char') return Array.from(s);

@@ -54,7 +54,10 @@ export interface VocabLimits {
 export class TokenCounter {
   readonly counts = new Map<string, number>();
   add(tokens: Iterable<string>): void {
-    for (const t of tokens) this.counts.set(t, (this.counts.get(t) ?? 0) + 1);
+    for (const t of tokens) this.addOne(t);
+  }
+  addOne(token: string): void {
+    this.counts.set(token, (this.counts.get(token) ?? 0) + 1);
   }
 }
 

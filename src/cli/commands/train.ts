@@ -130,13 +130,12 @@ async function runTrain(io: CliIO, corpus: string[], flags: TrainFlags, cmd: Com
   if (init && corpus.length === 0) throw usageError('--init needs a corpus to continue training on');
   const level = resumed?.state.config.level ?? init?.config.level ?? flags.level;
   const d = LEVEL_DEFAULTS[level];
-  const texts = paths.map((p) => readText(p, { role: 'corpus', replaceInvalid: flags.replaceInvalid }));
-  const valTexts = flags.val ? [readText(flags.val, { role: 'validation file', replaceInvalid: flags.replaceInvalid })] : undefined;
   const limited = flags.epochs !== undefined || flags.steps !== undefined || flags.time !== undefined;
 
   const opts: TrainOptions = {
-    texts,
-    valTexts,
+    // read here and dropped once encoded (see below): a large corpus is not kept as text while training
+    texts: paths.map((p) => readText(p, { role: 'corpus', replaceInvalid: flags.replaceInvalid })),
+    valTexts: flags.val ? [readText(flags.val, { role: 'validation file', replaceInvalid: flags.replaceInvalid })] : undefined,
     init,
     level,
     split: flags.split,
@@ -175,6 +174,8 @@ async function runTrain(io: CliIO, corpus: string[], flags: TrainFlags, cmd: Com
   let prepared;
   try {
     prepared = prepareTraining(opts);
+    opts.texts = [];
+    opts.valTexts = undefined;
   } catch (e) {
     spinner.stop();
     throw e;
