@@ -6,7 +6,7 @@
 import { inputError } from '../core/errors.js';
 import type { Level, SplitMode, Tokenize } from '../nn/config.js';
 import { StreamEncoder, countTokens, forEachSequence, isValidationIndex, type EncodedCorpus } from './corpus.js';
-import { forEachToken, type TokenizerOptions } from './tokenize.js';
+import { forEachToken, forgetLastMatch, type TokenizerOptions } from './tokenize.js';
 import { TokenCounter, Vocab, buildVocab } from './vocab.js';
 
 export interface CorpusOptions {
@@ -96,5 +96,6 @@ export function prepareCorpus(texts: readonly string[], o: CorpusOptions, vocab?
   const train = new StreamEncoder(trainLength, v, tok);
   const val = valLength > 1 ? new StreamEncoder(valLength, v, tok) : null;
   forEachSplitSequence(texts, o.split, valFrac, valTexts, (s, isVal) => (isVal ? val! : train).add(s));
+  forgetLastMatch();
   return { vocab: v, train: train.finish(), val: val ? val.finish() : null };
 }
