@@ -29,5 +29,8 @@ export {
   type TrainOptions,
   type TrainResult,
   type TrainEvent,
+  type TrainState,
+  type CheckpointPolicy,
 } from './train/trainer.js';
+export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, type Checkpoint } from './train/checkpoint.js';
 export { KERNEL_SETS, type KernelSetName } from './kernels/index.js';

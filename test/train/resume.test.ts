@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RecurError } from '../../src/core/errors.js';
+import { Rng } from '../../src/core/rng.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.js';
 import { train, type TrainOptions, type TrainResult, type TrainState } from '../../src/train/trainer.js';
 import { options } from '../helpers/train.js';
@@ -79,6 +80,42 @@ describe('resume', () => {
     const steps: number[] = [];
     await train({ ...options({ texts: [text] }), steps: 12, checkpoint: { every: 5, intervalMs: 0, save: (s) => void steps.push(s.step) } });
     expect(steps).toEqual([0, 5, 10]);
+  });
+
+  it('checkpoints are also saved on the time interval', async () => {
+    const steps: number[] = [];
+    await train({ ...options({ texts: [text] }), steps: 5, checkpoint: { every: 0, intervalMs: 1e-6, save: (s) => void steps.push(s.step) } });
+    expect(steps).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('fuzz: a mutated checkpoint loads (and resumes) or fails with a one-line format error', async () => {
+    const r = await train({ ...options({ texts: [text], cell: 'lstm', valFrac: 0.2, evalEvery: 2 }), steps: 4 });
+    const good = saveCheckpoint({ state: r.state, run: { corpus: [] } });
+    const rng = new Rng(7);
+    let loaded = 0, rejected = 0;
+    for (let i = 0; i < 3000; i++) {
+      const b = new Uint8Array(good);
+      const kind = rng.int(3);
+      if (kind === 0) for (let k = 1 + rng.int(4); k > 0; k--) b[rng.int(b.length)] ^= 1 << rng.int(8);
+      else if (kind === 1) for (let k = 1 + rng.int(4); k > 0; k--) b[8 + rng.int(Math.min(b.length - 8, 4000))] = 32 + rng.int(90);
+      const bytes = kind === 2 ? b.subarray(0, rng.int(b.length)) : b;
+      try {
+        const state = loadCheckpoint(bytes, 'ck').state;
+        loaded++;
+        // some of those that load are resumed: they train on or fail with recur's own error
+        if (loaded % 20 === 1) {
+          await train({ ...options({ texts: [text], cell: 'lstm', valFrac: 0.2, evalEvery: 2 }), steps: Math.min(state.step + 2, 1000), resume: state })
+            .catch((e: unknown) => expect(e).toBeInstanceOf(RecurError));
+        }
+      } catch (e) {
+        expect(e).toBeInstanceOf(RecurError);
+        expect((e as Error).message).not.toMatch(/\n/);
+        rejected++;
+      }
+    }
+    expect(loaded + rejected).toBe(3000);
+    expect(loaded).toBeGreaterThan(0);
+    expect(rejected).toBeGreaterThan(1000);
   });
 
   it('a damaged or mismatched checkpoint is a one-line format error', async () => {
