@@ -33,6 +33,8 @@ export interface RunRecord {
   corpus: { path: string; bytes: number; sha256: string }[];
   /** the option values of the run (commander's attribute names), limits resolved */
   flags: Record<string, unknown>;
+  /** the separate validation file (--val), likewise */
+  val?: { path: string; bytes: number; sha256: string };
 }
 
 /** SHA-256 and size of a file, read in pieces (a corpus may be large). */
@@ -42,7 +44,7 @@ export function fileDigest(path: string): { bytes: number; sha256: string } {
   try {
     fd = openSync(path, 'r');
   } catch {
-    throw inputError(`corpus ${path} cannot be read`);
+    throw inputError(`${path} cannot be read; the run's corpus must be where it was`);
   }
   let bytes = 0;
   try {
@@ -62,7 +64,8 @@ export function makeRunRecord(corpus: string[], flags: Record<string, unknown>):
   const kept: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(flags)) if (k !== 'resume' && v !== undefined) kept[k] = v;
   for (const k of ['val', 'init'] as const) if (typeof kept[k] === 'string') kept[k] = resolve(kept[k] as string);
-  return { corpus: corpus.map((p) => ({ path: resolve(p), ...fileDigest(p) })), flags: kept };
+  const val = typeof kept.val === 'string' ? { path: kept.val, ...fileDigest(kept.val) } : undefined;
+  return { corpus: corpus.map((p) => ({ path: resolve(p), ...fileDigest(p) })), flags: kept, ...(val ? { val } : {}) };
 }
 
 /** Read a checkpoint file (one-line errors for every way it can be unusable). */
@@ -114,10 +117,12 @@ export function resumeFlags<F extends object>(record: RunRecord, given: F, cmd: 
 
 /** Stop if a corpus file is not the one the checkpoint was trained on. */
 export function checkCorpusUnchanged(record: RunRecord): void {
-  for (const c of record.corpus) {
+  const v = record.val;
+  const files = v && typeof v.path === 'string' && typeof v.sha256 === 'string' ? [...record.corpus, v] : record.corpus;
+  for (const c of files) {
     const now = fileDigest(c.path);
     if (now.bytes !== c.bytes || now.sha256 !== c.sha256) {
-      throw inputError(`corpus ${c.path} has changed since the checkpoint was written (${c.bytes} bytes then, ${now.bytes} now); an exact resume needs the same text`);
+      throw inputError(`${c === record.val ? 'validation file' : 'corpus'} ${c.path} has changed since the checkpoint was written (${c.bytes} bytes then, ${now.bytes} now); an exact resume needs the same text`);
     }
   }
 }

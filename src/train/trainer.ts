@@ -341,7 +341,8 @@ export async function train(o: TrainOptions, prepared?: PreparedCorpus): Promise
   };
 
   const ck = o.checkpoint;
-  let lastSaved: TrainState | null = null;
+  // the last state known to be good: the one resumed from, then each one saved
+  let lastSaved: TrainState | null = resume ?? null;
   const save = async (): Promise<void> => {
     if (!ck) return;
     lastSaved = capture();

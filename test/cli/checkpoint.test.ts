@@ -58,6 +58,13 @@ describe('recur train --resume', () => {
     const r = await recur(['train', '--resume', out + '.ckpt', '--steps', '4']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^recur: corpus .*changing\.txt has changed since the checkpoint/);
+    const valFile = join(dir, 'val.txt'), out2 = join(dir, 'withval.safetensors');
+    writeFileSync(valFile, 'abc\ndef\n');
+    expect((await recur(['train', text, ...small, '--val', valFile, '--steps', '2', '-o', out2])).code).toBe(0);
+    writeFileSync(valFile, 'abc\ndeX\n');
+    const v = await recur(['train', '--resume', out2 + '.ckpt', '--steps', '4']);
+    expect(v.code).toBe(1);
+    expect(v.stderr).toMatch(/^recur: validation file .*val\.txt has changed since the checkpoint/);
     const m = await recur(['train', '--resume', out]);
     expect(m.code).toBe(1);
     expect(m.stderr).toMatch(/is a model file, not a checkpoint/);
