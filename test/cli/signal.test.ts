@@ -68,6 +68,11 @@ describe('signals during training', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toMatch(new RegExp(`✔ ${target} steps`));
     expect(loadCheckpoint(readFileSync(out + '.ckpt')).state.step).toBe(target);
+    // and it is the run that was never interrupted
+    const straight = join(dir, 'straight.safetensors');
+    const whole = await recur(['train', corpus, '--hidden', '32', '--batch', '8', '--seq-len', '16', '--eval-every', '5', '--steps', String(target), '--samples', '0', '-o', straight]);
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(Buffer.from(loadModel(readFileSync(out)).params.buffer).equals(Buffer.from(loadModel(readFileSync(straight)).params.buffer))).toBe(true);
   });
 
   it('SIGTERM does the same and exits 143', async () => {

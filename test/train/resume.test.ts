@@ -34,8 +34,10 @@ async function stopAt(o: TrainOptions, k: number): Promise<TrainState> {
 
 describe('resume', () => {
   const cases: [string, Partial<TrainOptions>, number[]][] = [
-    // ~37 windows of 4×8 per epoch: the points are in the first epoch, mid-epoch, at an epoch boundary, later
-    ['GRU, adam, dropout, shuffled lines, validation every 7 steps', { dropout: 0.3, valFrac: 0.15, evalEvery: 7 }, [1, 5, 13, 24, 30]],
+    // 15–17 windows of 4×8 per epoch, runs of 2 epochs + 3 steps: points early, mid-epoch, exactly
+    // at an epoch boundary (15, 30 for the first), in the second and third epoch; each resumed run
+    // is interrupted once more 4 steps later and resumed again
+    ['GRU, adam, dropout, shuffled lines, validation every 7 steps', { dropout: 0.3, valFrac: 0.15, evalEvery: 7 }, [1, 5, 13, 15, 24, 30]],
     ['2-layer LSTM, rmsprop, dropout, per-epoch validation, weight decay', { cell: 'lstm', layers: 2, optimizer: 'rmsprop', dropout: 0.2, valFrac: 0.1, weightDecay: 1e-4 }, [3, 11, 22]],
     ['RNN, sgd, split none', { cell: 'rnn', optimizer: 'sgd', split: 'none', valFrac: 0.1, evalEvery: 5, lr: 0.1 }, [2, 9]],
   ];
