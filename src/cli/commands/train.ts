@@ -223,16 +223,12 @@ async function runTrain(io: CliIO, corpus: string[], flags: TrainFlags, cmd: Com
   // the run's last state, so that it can be continued (after an interruption, or with higher limits)
   await checkpoint.write(result.state);
   await writeFileAtomic(flags.output, saveModel(result.model));
-  if (signal) {
-    err.write(`recur: interrupted at step ${result.steps}; checkpoint written to ${ckptPath} (continue with: recur train --resume ${ckptPath})\n`);
-    err.write(`recur: the best model so far is in ${flags.output}\n`);
-    throw new ExitWith(signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
-  }
 
   if (flags.json) {
     jsonOut({
       type: 'done',
       output: flags.output,
+      checkpoint: ckptPath,
       steps: result.steps,
       epochs: result.epochs,
       elapsed_s: result.elapsedMs / 1000,
@@ -251,7 +247,12 @@ async function runTrain(io: CliIO, corpus: string[], flags: TrainFlags, cmd: Com
         `  model written to ${chalk.bold(flags.output)}\n`,
     );
   }
-  if (flags.samples > 0 && !flags.json) await printSamples(io, result.model, flags.samples, flags.seed, flags.kernels, quiet);
+  if (flags.samples > 0 && !flags.json && !signal) await printSamples(io, result.model, flags.samples, flags.seed, flags.kernels, quiet);
+  if (signal) {
+    err.write(`recur: interrupted at step ${result.steps}; checkpoint written to ${ckptPath} (continue with: recur train --resume ${ckptPath})\n`);
+    err.write(`recur: the best model so far is in ${flags.output}\n`);
+    throw new ExitWith(signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
+  }
 }
 
 async function printSamples(io: CliIO, model: LanguageModel, n: number, seed: number, kernels: KernelSetName, quiet: boolean): Promise<void> {
