@@ -435,7 +435,8 @@ export async function train(o: TrainOptions, prepared?: PreparedCorpus): Promise
   // the state to continue from is the one before the closing validation and the last partial history point
   const state = capture();
   if (intervalSteps > 0) history.train.push({ step, epoch: epochsDone(), elapsedMs: elapsed(), loss: intervalLoss / intervalSteps });
-  if (step > 0 && step % evalEvery !== 0) validate();
+  // the closing validation (skipped when aborted: Ctrl-C should not wait for a pass over a large validation set)
+  if (step > 0 && step % evalEvery !== 0 && stopReason !== 'aborted') validate();
   return result(state);
 }
 

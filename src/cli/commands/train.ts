@@ -191,6 +191,9 @@ async function runTrain(io: CliIO, corpus: string[], flags: TrainFlags, cmd: Com
   const abort = new AbortController();
   let signal: 'SIGINT' | 'SIGTERM' | null = null;
   const onSignal = (s: 'SIGINT' | 'SIGTERM') => () => {
+    // a second signal while the first is being handled: stop at once (files are replaced atomically,
+    // so the last checkpoint on disk stays whole)
+    if (signal) process.exit(s === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
     signal = s;
     abort.abort();
   };
