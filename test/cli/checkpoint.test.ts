@@ -83,6 +83,9 @@ describe('recur info on a checkpoint', () => {
     expect(r.stdout).toMatch(/train \d+\.\d{4}.*validation \d+\.\d{4} at step 10/);
     expect(r.stdout).toMatch(/hidden=16/);
     expect(r.stdout).toContain(corpus);
+    const sample = await recur(['sample', out + '.ckpt']);
+    expect(sample.code).toBe(1);
+    expect(sample.stderr).toMatch(/^recur: .*info\.safetensors\.ckpt is a training checkpoint, not a model; use the model file/);
     const j = JSON.parse((await recur(['info', out + '.ckpt', '--json'])).stdout);
     expect(j).toMatchObject({ checkpoint: true, step: 12, config: { hidden: 16 } });
     expect(j.run.flags.dropout).toBe(0.2);
