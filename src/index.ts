@@ -14,5 +14,8 @@ export {
   type TrainResult,
   type TrainEvent,
   type HistoryPoint,
+  type TrainState,
+  type CheckpointPolicy,
 } from './train/trainer.js';
 export { TRAIN_DEFAULTS } from './train/defaults.js';
+export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, type Checkpoint } from './train/checkpoint.js';

@@ -11,7 +11,7 @@
  */
 import type { Rng } from '../core/rng.js';
 import { EOS } from '../nn/network.js';
-import { sequenceStarts } from './corpus.js';
+import { sequenceStarts, type TokenIds } from './corpus.js';
 
 export interface BatchPosition {
   epoch: number;
@@ -23,41 +23,85 @@ export class BatchStream {
   readonly T: number;
   readonly windowsPerEpoch: number;
   /** the stream in its original order */
-  private readonly source: Int32Array;
-  /** the stream in this epoch's order */
-  private current: Int32Array;
-  private readonly starts: number[] | null;
+  private readonly source: TokenIds;
+  /** start of each sequence in the source (at its <eos> input); null: no shuffling */
+  private readonly starts: Uint32Array | null;
+  /** this epoch's order of the sequences, and where each begins in the shuffled stream (plus the end) */
+  private order: Uint32Array | null = null;
+  private at: Uint32Array | null = null;
   private readonly L: number;
+  /** the T + 1 ids a stream needs for one window */
+  private readonly run: Int32Array;
   epoch = 0;
   window = 0;
 
-  constructor(stream: Int32Array, B: number, T: number, shuffle: boolean) {
+  constructor(stream: TokenIds, B: number, T: number, shuffle: boolean) {
     this.source = stream;
-    this.current = stream;
     this.B = B;
     this.T = T;
     this.L = Math.floor((stream.length - 1) / B);
     this.windowsPerEpoch = Math.floor(this.L / T);
-    this.starts = shuffle ? sequenceStarts(stream) : null;
+    const starts = shuffle ? sequenceStarts(stream) : null;
+    this.starts = starts && starts.length >= 2 ? starts : null;
+    this.run = new Int32Array(T + 1);
     if (this.windowsPerEpoch < 1) throw new RangeError('BatchStream: the stream is shorter than one window');
   }
 
-  /** Set the order for epoch `epoch` (call once per epoch, before its first window). */
+  /**
+   * Set the order for epoch `epoch` (call once per epoch, before its first
+   * window). The shuffled stream is never built: only the order of the
+   * sequences and their offsets in it, so a large corpus is not held twice.
+   */
   beginEpoch(rng: Rng): void {
     this.window = 0;
-    if (!this.starts || this.starts.length < 2) return;
-    const order = Int32Array.from(this.starts.keys());
+    const starts = this.starts;
+    if (!starts) return;
+    const n = starts.length;
+    const order = (this.order ??= new Uint32Array(n));
+    for (let i = 0; i < n; i++) order[i] = i;
     rng.shuffle(order);
-    const src = this.source, out = new Int32Array(src.length);
+    const at = (this.at ??= new Uint32Array(n + 1));
     let p = 0;
-    for (const s of order) {
-      const begin = this.starts[s];
-      const end = s + 1 < this.starts.length ? this.starts[s + 1] : src.length - 1;
-      out.set(src.subarray(begin, end), p);
-      p += end - begin;
+    for (let i = 0; i < n; i++) {
+      at[i] = p;
+      p += this.length(order[i]);
     }
-    out[p] = EOS;
-    this.current = out;
+    at[n] = p; // the closing <eos>
+  }
+
+  /** Length of sequence s in the source, its opening <eos> included. */
+  private length(s: number): number {
+    const starts = this.starts!;
+    return (s + 1 < starts.length ? starts[s + 1] : this.source.length - 1) - starts[s];
+  }
+
+  /** The ids at positions q … q + T of this epoch's stream, into `run`. */
+  private read(q: number): void {
+    const run = this.run, T = this.T, src = this.source;
+    if (!this.starts) {
+      for (let t = 0; t <= T; t++) run[t] = src[q + t];
+      return;
+    }
+    const starts = this.starts, order = this.order!, at = this.at!, n = starts.length;
+    // the last sequence that begins at or before q
+    let lo = 0, hi = n;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1;
+      if (at[mid] <= q) lo = mid;
+      else hi = mid;
+    }
+    let i = lo, off = q - at[i];
+    for (let t = 0; t <= T; t++) {
+      if (i >= n) {
+        run[t] = EOS;
+        continue;
+      }
+      run[t] = src[starts[order[i]] + off];
+      if (++off === at[i + 1] - at[i]) {
+        i++;
+        off = 0;
+      }
+    }
   }
 
   /** Write window `this.window` (time-major, row t·B + b) into the int32 heap; advance. */
@@ -68,12 +112,12 @@ export class BatchStream {
 
   /** Write streams b0 … b0+Bc−1 of the current window (rows t·Bc + b − b0); does not advance. */
   fillSlice(i32: Int32Array, inputs: number, targets: number, b0: number, Bc: number): void {
-    const { T, L } = this, s = this.current, base = this.window * T;
-    for (let t = 0; t < T; t++) {
-      for (let b = 0; b < Bc; b++) {
-        const p = (b0 + b) * L + base + t;
-        i32[inputs + t * Bc + b] = s[p];
-        i32[targets + t * Bc + b] = s[p + 1];
+    const { T, L } = this, base = this.window * T, run = this.run;
+    for (let b = 0; b < Bc; b++) {
+      this.read((b0 + b) * L + base);
+      for (let t = 0; t < T; t++) {
+        i32[inputs + t * Bc + b] = run[t];
+        i32[targets + t * Bc + b] = run[t + 1];
       }
     }
   }

@@ -1,6 +1,7 @@
 /**
  * A corpus as the model sees it: text cut into sequences, each sequence's
- * tokens encoded and laid end to end with <eos> between them, in one Int32Array:
+ * tokens encoded and laid end to end with <eos> between them, in one typed array
+ * (Uint16Array when the vocabulary fits, else Int32Array):
  *
  *   stream = <eos> x¹₁ … x¹ₙ <eos> x²₁ … x²ₘ <eos> …
  *
@@ -9,26 +10,62 @@
  * including its closing <eos>, and the state is reset at every <eos> input.
  */
 import type { SplitMode } from '../nn/config.js';
-import { EOS } from '../nn/network.js';
-import { normalizeNewlines, tokenize, type TokenizerOptions } from './tokenize.js';
+import { EOS, UNK } from '../nn/network.js';
+import { forEachToken, normalizeNewlines, type TokenizerOptions } from './tokenize.js';
 import type { Vocab } from './vocab.js';
+
+/**
+ * Call `fn` with each sequence of the text: each non-blank line, each
+ * blank-line-separated paragraph, or the whole text. No array of sequences is
+ * built (the pieces are slices of the text, dropped as soon as `fn` returns).
+ */
+export function forEachSequence(text: string, split: SplitMode, fn: (sequence: string) => void): void {
+  const t = normalizeNewlines(text);
+  if (split === 'none') {
+    if (NON_BLANK.test(t)) fn(t);
+    return;
+  }
+  if (split === 'lines') {
+    for (let begin = 0; begin <= t.length; ) {
+      let end = t.indexOf('\n', begin);
+      if (end < 0) end = t.length;
+      const line = t.slice(begin, end);
+      if (NON_BLANK.test(line)) fn(line);
+      begin = end + 1;
+    }
+    return;
+  }
+  const sep = /\n[^\S\n]*\n\s*/g;
+  let begin = 0;
+  for (;;) {
+    const m = sep.exec(t);
+    const end = m ? m.index : t.length;
+    const p = t.slice(begin, end).replace(/^\n+|\n+$/g, '');
+    if (NON_BLANK.test(p)) fn(p);
+    if (!m) break;
+    begin = m.index + m[0].length;
+  }
+}
+
+const NON_BLANK = /\S/;
 
 /** Cut text into sequences: one per non-blank line, per blank-line-separated paragraph, or the whole text. */
 export function splitSequences(text: string, split: SplitMode): string[] {
-  const t = normalizeNewlines(text);
-  if (split === 'none') return t.trim().length > 0 ? [t] : [];
-  const parts = split === 'lines' ? t.split('\n') : t.split(/\n[^\S\n]*\n\s*/);
   const out: string[] = [];
-  for (const p of parts) {
-    const s = split === 'paragraphs' ? p.replace(/^\n+|\n+$/g, '') : p;
-    if (s.trim().length > 0) out.push(s);
-  }
+  forEachSequence(text, split, (s) => out.push(s));
   return out;
 }
 
 /** Sequences assigned to validation: an evenly spread fraction (frac = 0.1 → every 10th). */
 export function isValidationIndex(i: number, frac: number): boolean {
   return frac > 0 && Math.floor((i + 1) * frac) > Math.floor(i * frac);
+}
+
+/** Token ids: 16 bits when the vocabulary fits (half the memory of a large corpus), else 32. */
+export type TokenIds = Uint16Array | Int32Array;
+
+export function tokenIdArray(length: number, vocabSize: number): TokenIds {
+  return vocabSize <= 65536 ? new Uint16Array(length) : new Int32Array(length);
 }
 
 /** A growable Int32Array of token ids. */
@@ -50,7 +87,7 @@ export class IdBuffer {
 
 export interface EncodedCorpus {
   /** <eos> s1 <eos> s2 <eos> … */
-  stream: Int32Array;
+  stream: TokenIds;
   sequences: number;
   /** predicted tokens (stream length − 1): each sequence's tokens plus its <eos> */
   tokens: number;
@@ -60,21 +97,58 @@ export interface EncodedCorpus {
   chars: number;
 }
 
-export function encodeSequences(seqs: readonly string[], vocab: Vocab, tok: TokenizerOptions): EncodedCorpus {
-  const ids = new IdBuffer();
-  let oov = 0, chars = 0;
-  ids.push(EOS);
-  for (const s of seqs) {
-    for (const t of tokenize(s, tok)) {
-      const id = vocab.id(t);
-      if (id === 1) oov++;
-      ids.push(id);
-    }
-    ids.push(EOS);
-    chars += countCodePoints(s) + 1;
+/** Tokens in a sequence, counted without keeping them. */
+export function countTokens(s: string, tok: TokenizerOptions): number {
+  let n = 0;
+  forEachToken(s, tok, () => n++);
+  return n;
+}
+
+/**
+ * Encodes sequences into a stream allocated once, at its final length (known
+ * from a counting pass: `1 + Σ (tokens + 1)`), so a large corpus never needs
+ * a growing buffer and its copies.
+ */
+export class StreamEncoder {
+  private readonly ids: TokenIds;
+  private p = 0;
+  private oov = 0;
+  private chars = 0;
+  private sequences = 0;
+
+  constructor(length: number, private readonly vocab: Vocab, private readonly tok: TokenizerOptions) {
+    this.ids = tokenIdArray(length, vocab.size);
+    this.ids[this.p++] = EOS;
   }
-  const stream = ids.finish();
-  return { stream, sequences: seqs.length, tokens: stream.length - 1, oov, chars };
+
+  add(s: string): void {
+    const ids = this.ids, vocab = this.vocab;
+    let p = this.p, oov = 0;
+    forEachToken(s, this.tok, (t) => {
+      const id = vocab.id(t);
+      if (id === UNK) oov++;
+      ids[p++] = id;
+    });
+    ids[p++] = EOS;
+    if (p > ids.length) throw new RangeError('StreamEncoder: more tokens than counted');
+    this.p = p;
+    this.oov += oov;
+    this.chars += countCodePoints(s) + 1;
+    this.sequences++;
+  }
+
+  finish(): EncodedCorpus {
+    if (this.p !== this.ids.length) throw new RangeError(`StreamEncoder: ${this.p} ids written, ${this.ids.length} counted`);
+    return { stream: this.ids, sequences: this.sequences, tokens: this.ids.length - 1, oov: this.oov, chars: this.chars };
+  }
+}
+
+export function encodeSequences(seqs: readonly string[], vocab: Vocab, tok: TokenizerOptions): EncodedCorpus {
+  let length = 1;
+  for (const s of seqs) length += countTokens(s, tok) + 1;
+  const enc = new StreamEncoder(length, vocab, tok);
+  for (const s of seqs) enc.add(s);
+  return enc.finish();
 }
 
 export function countCodePoints(s: string): number {
@@ -92,8 +166,11 @@ export function countCodePoints(s: string): number {
 }
 
 /** Start offsets of the sequences in a stream (each at an <eos> input), and the stream end. */
-export function sequenceStarts(stream: Int32Array): number[] {
-  const starts: number[] = [];
-  for (let p = 0; p < stream.length - 1; p++) if (stream[p] === EOS) starts.push(p);
+export function sequenceStarts(stream: TokenIds): Uint32Array {
+  let n = 0;
+  for (let p = 0; p < stream.length - 1; p++) if (stream[p] === EOS) n++;
+  const starts = new Uint32Array(n);
+  n = 0;
+  for (let p = 0; p < stream.length - 1; p++) if (stream[p] === EOS) starts[n++] = p;
   return starts;
 }

@@ -25,6 +25,38 @@ export function normalizeNewlines(text: string): string {
   return text.indexOf('\r') < 0 ? text : text.replace(/\r\n?/g, '\n');
 }
 
+/**
+ * Call `fn` with each token of `text`, in order, without building an array of
+ * them (a corpus can be one enormous line). Same tokens as tokenize().
+ */
+export function forEachToken(text: string, opts: TokenizerOptions, fn: (token: string) => void): void {
+  const s = opts.lowercase ? text.toLowerCase() : text;
+  if (opts.level === 'char') {
+    for (const ch of s) fn(ch);
+    return;
+  }
+  const re = opts.tokenize === 'whitespace' ? /\S+/gu : new RegExp(WORD_RE.source, 'gu');
+  for (let m = re.exec(s); m !== null; m = re.exec(s)) fn(m[0]);
+}
+
+/**
+ * The engine remembers the subject of the last successful regular expression
+ * match (the legacy RegExp.input / RegExp.lastMatch), and a line or token that
+ * was matched is usually a slice of the whole corpus, which then stays in
+ * memory. A match on an empty string makes it forget.
+ */
+export function forgetLastMatch(): void {
+  /(?:)/.exec('');
+}
+
+/**
+ * An independent copy of a string. A token cut from a corpus may be a slice
+ * that keeps the entire corpus text alive; a vocabulary keeps copies instead.
+ */
+export function detachString(s: string): string {
+  return s.length < 13 ? s : new TextDecoder().decode(new TextEncoder().encode(s));
+}
+
 export function tokenize(text: string, opts: TokenizerOptions): string[] {
   const s = opts.lowercase ? text.toLowerCase() : text;
   if (opts.level === 'char') return Array.from(s);

@@ -5,6 +5,7 @@
  * order of the token, so the same corpus always gives the same ids.
  */
 import { EOS, UNK } from '../nn/network.js';
+import { detachString } from './tokenize.js';
 
 export const EOS_TOKEN = '<eos>';
 export const UNK_TOKEN = '<unk>';
@@ -54,7 +55,10 @@ export interface VocabLimits {
 export class TokenCounter {
   readonly counts = new Map<string, number>();
   add(tokens: Iterable<string>): void {
-    for (const t of tokens) this.counts.set(t, (this.counts.get(t) ?? 0) + 1);
+    for (const t of tokens) this.addOne(t);
+  }
+  addOne(token: string): void {
+    this.counts.set(token, (this.counts.get(token) ?? 0) + 1);
   }
 }
 
@@ -75,5 +79,5 @@ export function buildVocab(counter: TokenCounter, limits: VocabLimits): Vocab {
   );
   entries.sort((a, b) => b[1] - a[1] || compareCodePoints(a[0], b[0]));
   const kept = limits.maxVocab > 0 ? entries.slice(0, limits.maxVocab) : entries;
-  return new Vocab([EOS_TOKEN, UNK_TOKEN, ...kept.map(([t]) => t)]);
+  return new Vocab([EOS_TOKEN, UNK_TOKEN, ...kept.map(([t]) => detachString(t))]);
 }

@@ -8,6 +8,7 @@
  */
 import type { Network } from '../nn/network.js';
 import { EOS } from '../nn/network.js';
+import type { TokenIds } from '../data/corpus.js';
 
 export interface Chunk {
   /** first input position fed to the network */
@@ -18,7 +19,7 @@ export interface Chunk {
   end: number;
 }
 
-export function planChunks(stream: Int32Array, count: number, burnIn = -1): Chunk[] {
+export function planChunks(stream: TokenIds, count: number, burnIn = -1): Chunk[] {
   const positions = stream.length - 1;
   const chunks: Chunk[] = [];
   let begin = 0;
@@ -38,7 +39,7 @@ export function planChunks(stream: Int32Array, count: number, burnIn = -1): Chun
  * Score `stream` with `net` (planned for at least chunks.length streams);
  * returns log p(stream[p+1] | stream[..p]) for every input position p.
  */
-export function streamLogProbs(net: Network, stream: Int32Array, chunks: Chunk[]): Float32Array {
+export function streamLogProbs(net: Network, stream: TokenIds, chunks: Chunk[]): Float32Array {
   const out = new Float32Array(stream.length - 1);
   const Bc = chunks.length, T = net.T;
   const k = net.kernels, ids = k.heap.i32, f = k.heap.f32;

@@ -109,6 +109,9 @@ export function loadModel(bytes: Uint8Array, what = 'model file'): LanguageModel
   if (meta.format === undefined) {
     throw formatError(`${what} is a safetensors file but not a recur model (no "format": "${MODEL_FORMAT}" in its metadata)`);
   }
+  if (meta.format.startsWith('recur-ckpt/')) {
+    throw formatError(`${what} is a training checkpoint, not a model; use the model file written beside it, or continue training with recur train --resume ${what}`);
+  }
   if (meta.format !== MODEL_FORMAT) {
     throw formatError(`${what} has format ${quote(meta.format)}, which this recur does not read (it reads ${MODEL_FORMAT}); upgrade recur`);
   }

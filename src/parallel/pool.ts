@@ -32,6 +32,15 @@ export function sliceSizes(B: number, threads: number): number[] {
   return Array.from({ length: n }, (_, w) => Math.floor(B / n) + (w < B % n ? 1 : 0));
 }
 
+export interface CarryAccess {
+  /** copies of the carried state, per layer, (B, H) each */
+  read(): { h: Float32Array; c: Float32Array | null }[];
+  /** the same into existing arrays */
+  readInto(out: { h: Float32Array; c: Float32Array | null }[]): void;
+  /** set layer l's carried state from (B, H) arrays */
+  write(l: number, h: Float32Array, c: Float32Array | null): void;
+}
+
 export class SlicedNetwork {
   readonly nets: Network[];
   readonly sizes: number[];
@@ -151,6 +160,40 @@ export class SlicedNetwork {
 
   resetState(): void {
     for (const n of this.nets) n.resetState();
+  }
+
+  /**
+   * The state carried into the next window, for all B streams: per layer, the
+   * slices' (B_w, H) blocks end to end make one (B, H) array (c for LSTM only).
+   */
+  carry(f: Float32Array): CarryAccess {
+    const H = this.main.cfg.hidden, B = this.B, L = this.main.cfg.layers, lstm = this.main.cfg.cell === 'lstm';
+    const regions = this.nets.map((n) => n.stateRegions());
+    const copy = (l: number, key: 'h' | 'c', dst: Float32Array | null, src: Float32Array | null): void => {
+      let row = 0;
+      this.nets.forEach((n, w) => {
+        const off = regions[w][l][key], len = n.B * H;
+        if (dst) dst.set(f.subarray(off, off + len), row);
+        else f.set(src!.subarray(row, row + len), off);
+        row += len;
+      });
+    };
+    return {
+      read: () => Array.from({ length: L }, (_, l) => {
+        const h = new Float32Array(B * H), c = lstm ? new Float32Array(B * H) : null;
+        copy(l, 'h', h, null);
+        if (c) copy(l, 'c', c, null);
+        return { h, c };
+      }),
+      readInto: (out) => out.forEach((o, l) => {
+        copy(l, 'h', o.h, null);
+        if (o.c) copy(l, 'c', o.c, null);
+      }),
+      write: (l, h, c) => {
+        copy(l, 'h', null, h);
+        if (c && lstm) copy(l, 'c', null, c);
+      },
+    };
   }
 
   async close(): Promise<void> {

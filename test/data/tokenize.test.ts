@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { detokenize, normalizeNewlines, tokenize } from '../../src/data/tokenize.js';
 import { splitSequences, encodeSequences, isValidationIndex } from '../../src/data/corpus.js';
 import { TokenCounter, buildVocab, Vocab } from '../../src/data/vocab.js';
+import { prepareCorpus } from '../../src/data/prepare.js';
 
 const char = { level: 'char', tokenize: 'default', lowercase: false } as const;
 const word = { level: 'word', tokenize: 'default', lowercase: false } as const;
@@ -87,5 +88,39 @@ describe('vocabulary', () => {
     const v = new Vocab(['<eos>', '<unk>', 'a']);
     expect(v.id('<eos>')).toBe(1);
     expect(v.id('<unk>')).toBe(1);
+  });
+});
+
+describe('prepared corpora in typed arrays', () => {
+  const opts = { split: 'lines', tokenize: 'whitespace', lowercase: false, maxVocab: 0, minCount: 1, valFrac: 0.1 } as const;
+  it('token ids are 16-bit when the vocabulary fits, 32-bit when it does not', () => {
+    const small = prepareCorpus(['a b c\nb c d\n'.repeat(10)], { ...opts, level: 'word' });
+    expect(small.train.stream).toBeInstanceOf(Uint16Array);
+    const words = Array.from({ length: 70_000 }, (_, i) => `w${i}`);
+    const big = prepareCorpus([words.join(' ') + '\n' + words.slice(0, 9).join('\n') + '\n'], { ...opts, level: 'word' });
+    expect(big.vocab.size).toBe(70_002);
+    expect(big.train.stream).toBeInstanceOf(Int32Array);
+    expect(big.train.stream[70_000]).toBe(big.vocab.id('w69999'));
+  });
+  it('preparation matches tokenize-then-encode on every split mode and tokenizer', () => {
+    const text = 'The cat sat.\r\nOn the  mat!\n\n\nA 😀 dog\nran 3.14 km\n   \nend';
+    for (const split of ['lines', 'paragraphs', 'none'] as const) {
+      for (const tok of [char, word, ws]) {
+        for (const valFrac of [0, 0.3]) {
+          const o = { ...opts, ...tok, split, valFrac };
+          const p = prepareCorpus([text, text.toLowerCase()], o);
+          const seqs = [text, text.toLowerCase()].flatMap((t) => splitSequences(t, split));
+          if (split !== 'none') {
+            const train = seqs.filter((_, i) => !isValidationIndex(i, valFrac));
+            const c = new TokenCounter();
+            for (const s of train) c.add(tokenize(s, tok));
+            const v = buildVocab(c, { maxVocab: 0, minCount: 1 });
+            expect(p.vocab.tokens).toEqual(v.tokens);
+            expect(Array.from(p.train.stream)).toEqual(Array.from(encodeSequences(train, v, tok).stream));
+          }
+          expect(p.train.tokens).toBe(p.train.stream.length - 1);
+        }
+      }
+    }
   });
 });

@@ -1,18 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { BatchStream, fitWindow } from '../../src/data/batches.js';
 import { Rng } from '../../src/core/rng.js';
-import { train, type TrainOptions } from '../../src/train/trainer.js';
+import { train } from '../../src/train/trainer.js';
 import { InferenceSession } from '../../src/infer/session.js';
 import { SAMPLE_DEFAULTS, sampleOne } from '../../src/infer/sample.js';
 import { scoreSentences } from '../../src/infer/score.js';
+import { options } from '../helpers/train.js';
 
-export function options(over: Partial<TrainOptions> = {}): TrainOptions {
-  return {
-    texts: ['abc\n'], level: 'char', split: 'lines', tokenize: 'default', lowercase: false, maxVocab: 0, minCount: 1, valFrac: 0,
-    cell: 'gru', embed: 8, hidden: 16, layers: 1, batch: 4, seqLen: 8, optimizer: 'adam', clip: 5, clipValue: 0, dropout: 0,
-    weightDecay: 0, evalEvery: 0, seed: 1, kernels: 'reference', ...over,
-  };
-}
+export { options };
 
 describe('batches', () => {
   it('B streams × T steps, time-major, each target the next token', () => {
@@ -45,6 +40,39 @@ describe('batches', () => {
     expect([...seen].sort()).toEqual([...stream].sort());
     const seqs = seen.join(',').split(',0').filter((x) => x.length > 0).map((x) => x.replace(/^,?0?,?/, ''));
     expect(new Set(seqs)).toEqual(new Set(['2,2', '3', '4,4,4', '5']));
+  });
+  it('shuffled windows read exactly the stream made by laying the sequences out in the shuffled order', () => {
+    // random sequences of 0–6 tokens; the reference builds the shuffled stream, BatchStream never does
+    const r = new Rng(9), ids: number[] = [0];
+    for (let s = 0; s < 200; s++) {
+      for (let k = r.int(7); k > 0; k--) ids.push(2 + r.int(20));
+      ids.push(0);
+    }
+    const stream = Uint16Array.from(ids);
+    for (const [B, T] of [[3, 5], [7, 2], [1, 40]]) {
+      const bs = new BatchStream(stream, B, T, true), rngA = new Rng(4), rngB = new Rng(4);
+      const starts: number[] = [];
+      for (let p = 0; p < stream.length - 1; p++) if (stream[p] === 0) starts.push(p);
+      const L = Math.floor((stream.length - 1) / B);
+      for (let epoch = 0; epoch < 3; epoch++) {
+        bs.beginEpoch(rngA);
+        const order = Int32Array.from(starts.keys());
+        rngB.shuffle(order);
+        const ref: number[] = [];
+        for (const s of order) ref.push(...stream.subarray(starts[s], s + 1 < starts.length ? starts[s + 1] : stream.length - 1));
+        ref.push(0);
+        const i32 = new Int32Array(2 * B * T);
+        for (let w = 0; w < bs.windowsPerEpoch; w++) {
+          bs.fill(i32, 0, B * T);
+          for (let t = 0; t < T; t++) {
+            for (let b = 0; b < B; b++) {
+              expect(i32[t * B + b]).toBe(ref[b * L + w * T + t]);
+              expect(i32[B * T + t * B + b]).toBe(ref[b * L + w * T + t + 1]);
+            }
+          }
+        }
+      }
+    }
   });
   it('a corpus smaller than one batch shrinks the batch, then the window', () => {
     expect(fitWindow(1000, 32, 64)).toEqual({ B: 15, T: 64 });

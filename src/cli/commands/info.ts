@@ -1,30 +1,36 @@
-/** recur info MODEL */
+/** recur info MODEL|CHECKPOINT */
 import { Command } from 'commander';
 import type { CliIO } from '../io.js';
-import { compact, readModel } from '../common.js';
+import { compact } from '../common.js';
+import { formatDuration } from '../parse.js';
+import { loadModel } from '../../io/model-file.js';
+import { readSafetensors } from '../../io/safetensors.js';
+import type { ModelConfig } from '../../nn/config.js';
+import { paramLayout } from '../../nn/params.js';
+import { readModelBytes } from '../../node/files.js';
+import { checkpointFromFile, isCheckpoint, type Checkpoint } from '../../train/checkpoint.js';
+import { epochsOf } from '../../train/state.js';
 
 export function infoCommand(io: CliIO): Command {
   return new Command('info')
-    .description('the configuration, vocabulary, size and training summary of a model')
-    .argument('<model>', 'a model file')
+    .description('the configuration, vocabulary, size and training summary of a model, or the progress and options of a checkpoint')
+    .argument('<file>', 'a model file or a checkpoint')
     .option('--json', 'print as one JSON object', false)
-    .addHelpText('after', '\nExample:\n  recur info model.safetensors')
+    .addHelpText('after', '\nExample:\n  recur info model.safetensors     (or a checkpoint: recur info model.safetensors.ckpt)')
     .action((path: string, f: { json: boolean }) => {
-      const m = readModel(path);
+      const bytes = readModelBytes(path);
+      const file = readSafetensors(bytes, path);
+      if (isCheckpoint(file)) {
+        checkpointInfo(io, path, checkpointFromFile(file, path), f.json);
+        return;
+      }
+      const m = loadModel(bytes, path);
       const c = m.config;
       if (f.json) {
         io.stdout.write(JSON.stringify({ config: c, vocab_size: m.vocab.size, parameters: m.parameterCount, training: m.info }) + '\n');
         return;
       }
-      const sample = m.vocab.tokens.slice(2, 22).map((t) => JSON.stringify(t)).join(' ');
-      const lines = [
-        `${path}`,
-        `  model       ${c.layers}-layer ${c.cell.toUpperCase()}, hidden ${c.hidden}, embedding ${c.embed}` +
-          `${c.softmax === 'adaptive' ? `, adaptive softmax (cutoffs ${c.cutoffs.join(',')}, div_value ${c.div_value})` : ''}${c.tie ? ', tied decoder' : ''}` +
-          `; ${compact(m.parameterCount)} parameters (${m.parameterCount})`,
-        `  tokens      ${c.level} level${c.level === 'word' ? `, ${c.tokenize} tokenizer` : ''}${c.lowercase ? ', lowercased' : ''}; sequences split by ${c.split}`,
-        `  vocabulary  ${m.vocab.size} (<eos>, <unk>, ${sample}${m.vocab.size > 22 ? ' …' : ''})`,
-      ];
+      const lines = [`${path}`, ...describeModel(c, m.vocab.tokens, m.parameterCount)];
       const t = m.info;
       if (Object.keys(t).length > 0) {
         lines.push(`  training    ${Object.entries(t).filter(([k]) => k !== 'history' && k !== 'samples').map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ')}`);
@@ -32,4 +38,54 @@ export function infoCommand(io: CliIO): Command {
       if (t.history) lines.push(`  history     stored (recur report ${path} draws the loss curves)`);
       io.stdout.write(lines.join('\n') + '\n');
     });
+}
+
+function describeModel(c: ModelConfig, tokens: readonly string[], parameters: number): string[] {
+  const sample = tokens.slice(2, 22).map((t) => JSON.stringify(t)).join(' ');
+  return [
+    `  model       ${c.layers}-layer ${c.cell.toUpperCase()}, hidden ${c.hidden}, embedding ${c.embed}` +
+      `${c.softmax === 'adaptive' ? `, adaptive softmax (cutoffs ${c.cutoffs.join(',')}, div_value ${c.div_value})` : ''}${c.tie ? ', tied decoder' : ''}` +
+      `; ${compact(parameters)} parameters (${parameters})`,
+    `  tokens      ${c.level} level${c.level === 'word' ? `, ${c.tokenize} tokenizer` : ''}${c.lowercase ? ', lowercased' : ''}; sequences split by ${c.split}`,
+    `  vocabulary  ${tokens.length} (<eos>, <unk>, ${sample}${tokens.length > 22 ? ' …' : ''})`,
+  ];
+}
+
+function checkpointInfo(io: CliIO, path: string, ck: Checkpoint, json: boolean): void {
+  const s = ck.state;
+  const parameters = paramLayout(s.config, s.vocab.length).size;
+  const epochs = epochsOf(s, s.windowsPerEpoch);
+  const lastTrain = s.history.train.at(-1), lastVal = s.history.val.at(-1);
+  if (json) {
+    io.stdout.write(JSON.stringify({
+      checkpoint: true,
+      config: s.config,
+      vocab_size: s.vocab.length,
+      parameters,
+      step: s.step,
+      epoch: epochs,
+      elapsed_s: s.elapsedMs / 1000,
+      train_loss: Number.isFinite(s.lastLoss) ? s.lastLoss : null,
+      val_loss: lastVal?.loss ?? null,
+      best: s.best ? { val_loss: s.best.valLoss, step: s.best.step } : null,
+      history: { train: s.history.train.slice(-5), val: s.history.val.slice(-5) },
+      run: ck.run,
+    }) + '\n');
+    return;
+  }
+  const run = ck.run as { corpus?: { path: string }[]; flags?: Record<string, unknown> };
+  const flags = Object.entries(run.flags ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
+  const recent = s.history.train.slice(-3).map((p) => `${p.step}: ${p.loss.toFixed(4)}`).join(', ');
+  const lines = [
+    `${path} (checkpoint)`,
+    ...describeModel(s.config, s.vocab, parameters),
+    `  progress    step ${s.step}, epoch ${epochs.toFixed(2)} (window ${s.window} of ${s.windowsPerEpoch}), ${formatDuration(s.elapsedMs)} of training`,
+    `  losses      train ${Number.isFinite(s.lastLoss) ? s.lastLoss.toFixed(4) : '–'} (recent: ${recent || '–'})` +
+      `${lastVal ? `; validation ${lastVal.loss.toFixed(4)} at step ${lastVal.step}` : ''}` +
+      `${s.best ? `; best ${s.best.valLoss.toFixed(4)} at step ${s.best.step}` : ''}`,
+    `  corpus      ${(run.corpus ?? []).map((c) => c.path).join(', ') || '–'}`,
+    `  options     ${flags || '–'}`,
+    `  continue    recur train --resume ${path}`,
+  ];
+  io.stdout.write(lines.join('\n') + '\n');
 }

@@ -25,6 +25,7 @@ import { formatSummary } from '../ui/summary.js';
 import { SnapshotSampler } from '../ui/snapshots.js';
 import { attachHistory, recordFromTrainResult } from '../../report/record.js';
 import { renderReport } from '../../report/html.js';
+import { DEFAULT_CHECKPOINT_INTERVAL_MS, checkCorpusUnchanged, checkpointWriter, makeRunRecord, readCheckpoint, resumeFlags } from '../resume.js';
 
 /** The corpus `recur train` uses when given none. */
 export const DEFAULT_CORPUS = fileURLToPath(new URL('../../../corpora/dinos.txt', import.meta.url));
@@ -72,6 +73,10 @@ interface TrainFlags {
   quiet: boolean;
   json: boolean;
   report?: string;
+  checkpoint?: string;
+  checkpointEvery: number;
+  checkpointInterval: number;
+  resume?: string;
 }
 
 export function trainCommand(io: CliIO): Command {
@@ -115,32 +120,41 @@ export function trainCommand(io: CliIO): Command {
     .addOption(kernelsOption())
     .option('--threads <n>', `worker threads computing slices of each batch (default: the available cores, ${availableParallelism()} here)`, int(1, 256))
     .option('--samples <n>', 'samples to print after training', int(0), 3)
+    .option('--checkpoint <file>', 'where to write checkpoints (default: the output path + .ckpt)')
+    .option('--checkpoint-every <n>', 'write a checkpoint every n steps (0 = only on the time interval)', int(0), 0)
+    .option('--checkpoint-interval <duration>', 'write a checkpoint when this much time has passed since the last (0 = off)', (v: string) => (v.trim() === '0' ? 0 : duration(v)), DEFAULT_CHECKPOINT_INTERVAL_MS)
+    .option('--resume <checkpoint>', 'continue the run saved in a checkpoint (its corpus and options; --steps, --epochs, --time may be raised)')
     .option('--replace-invalid', 'replace bytes that are not UTF-8 with U+FFFD instead of failing', false)
     .option('-q, --quiet', 'print nothing but errors', false)
     .option('--json', 'print one JSON object per event on stdout', false)
     .option('--report <file>', 'write an HTML report (loss curves, samples along the way, configuration) to this file')
     .addHelpText('after', '\nExample:\n  recur train names.txt --cell lstm --hidden 128 --time 2m -o names.safetensors')
-    .action(async (corpus: string[], flags: TrainFlags) => runTrain(io, corpus, flags));
+    .action(async (corpus: string[], flags: TrainFlags, cmd: Command) => runTrain(io, corpus, flags, cmd));
 }
 
-async function runTrain(io: CliIO, corpus: string[], flags: TrainFlags): Promise<void> {
+async function runTrain(io: CliIO, corpus: string[], flags: TrainFlags, cmd: Command): Promise<void> {
+  const resumed = flags.resume ? readCheckpoint(flags.resume) : undefined;
+  if (resumed) {
+    flags = resumeFlags(resumed.record, flags, cmd, corpus, flags.resume!);
+    corpus = resumed.record.corpus.map((c) => c.path);
+    checkCorpusUnchanged(resumed.record);
+  }
   const paths = corpus.length > 0 ? corpus : [DEFAULT_CORPUS];
   const quiet = flags.quiet || flags.json;
   const err = io.stderr;
   const tty = Boolean(err.isTTY) && !quiet;
   const jsonOut = (o: object): void => void io.stdout.write(JSON.stringify(o) + '\n');
 
-  const init = flags.init ? readModel(flags.init) : undefined;
+  const init = flags.init && !resumed ? readModel(flags.init) : undefined;
   if (init && corpus.length === 0) throw usageError('--init needs a corpus to continue training on');
-  const level = init?.config.level ?? flags.level;
+  const level = resumed?.state.config.level ?? init?.config.level ?? flags.level;
   const d = LEVEL_DEFAULTS[level];
-  const texts = paths.map((p) => readText(p, { role: 'corpus', replaceInvalid: flags.replaceInvalid }));
-  const valTexts = flags.val ? [readText(flags.val, { role: 'validation file', replaceInvalid: flags.replaceInvalid })] : undefined;
   const limited = flags.epochs !== undefined || flags.steps !== undefined || flags.time !== undefined;
 
   const opts: TrainOptions = {
-    texts,
-    valTexts,
+    // read here and dropped once encoded (see below): a large corpus is not kept as text while training
+    texts: paths.map((p) => readText(p, { role: 'corpus', replaceInvalid: flags.replaceInvalid })),
+    valTexts: flags.val ? [readText(flags.val, { role: 'validation file', replaceInvalid: flags.replaceInvalid })] : undefined,
     init,
     level,
     split: flags.split,
@@ -175,7 +189,11 @@ async function runTrain(io: CliIO, corpus: string[], flags: TrainFlags): Promise
     seed: flags.seed,
     kernels: flags.kernels,
     threads: flags.threads ?? availableParallelism(),
+    resume: resumed?.state,
   };
+  const ckptPath = flags.checkpoint ?? (resumed && cmd.getOptionValueSource('output') !== 'cli' ? flags.resume! : flags.output + '.ckpt');
+  const record = makeRunRecord(paths, { ...flags, epochs: opts.epochs });
+  const checkpoint = checkpointWriter(ckptPath, record, flags.checkpointEvery, flags.checkpointInterval);
 
   // a spinner on a terminal; plain lines otherwise
   const spinner = ora({ text: `reading ${paths.join(', ')}`, stream: err as NodeJS.WritableStream, isEnabled: tty, isSilent: quiet || !tty });
@@ -183,6 +201,8 @@ async function runTrain(io: CliIO, corpus: string[], flags: TrainFlags): Promise
   let prepared;
   try {
     prepared = prepareTraining(opts);
+    opts.texts = [];
+    opts.valTexts = undefined;
   } catch (e) {
     spinner.stop();
     throw e;
@@ -192,11 +212,15 @@ async function runTrain(io: CliIO, corpus: string[], flags: TrainFlags): Promise
     `${compact(prepared.val?.tokens ?? 0)} validation tokens, vocabulary ${prepared.vocab.size}`;
   if (tty) spinner.succeed(summary);
   else if (!quiet) err.write(summary + '\n');
+  if (resumed && !quiet) err.write(`resuming ${flags.resume} at step ${resumed.state.step}; checkpoints go to ${ckptPath}\n`);
 
   // Ctrl-C / SIGTERM: stop after the current step and keep what was learned
   const abort = new AbortController();
   let signal: 'SIGINT' | 'SIGTERM' | null = null;
   const onSignal = (s: 'SIGINT' | 'SIGTERM') => () => {
+    // a second signal while the first is being handled: stop at once (files are replaced atomically,
+    // so the last checkpoint on disk stays whole)
+    if (signal) process.exit(s === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
     signal = s;
     abort.abort();
   };
@@ -208,12 +232,16 @@ async function runTrain(io: CliIO, corpus: string[], flags: TrainFlags): Promise
   const snapshots = new SnapshotSampler();
   let result: TrainResult;
   try {
-    result = await train({ ...opts, signal: abort.signal, onEvent: (e) => (flags.json ? jsonOut(e) : status.event(e)), onValidate: snapshots.onValidate }, prepared);
+    result = await train({ ...opts, checkpoint, signal: abort.signal, onEvent: (e) => (flags.json ? jsonOut(e) : status.event(e)), onValidate: snapshots.onValidate }, prepared);
   } catch (e) {
     status.clear();
-    if (e instanceof TrainingDiverged && e.result.steps > 0 && e.result.bestValLoss !== null) {
+    if (e instanceof TrainingDiverged) {
+      if (e.state) await checkpoint.write(e.state);
       await writeFileAtomic(flags.output, saveModel(e.result.model));
-      err.write(`recur: ${e.message}\nrecur: the best model before that (validation loss ${fmt(e.result.bestValLoss)}) is in ${flags.output}\n`);
+      const what = e.result.bestValLoss !== null ? `the best model before that (validation loss ${fmt(e.result.bestValLoss)})` : 'the model before that';
+      err.write(`recur: ${e.message}\n` +
+        (e.state ? `recur: the last good checkpoint (step ${e.state.step}) is in ${ckptPath}\n` : '') +
+        `recur: ${what} is in ${flags.output}\n`);
       throw new ExitWith(EXIT.failure);
     }
     throw e;
@@ -225,6 +253,8 @@ async function runTrain(io: CliIO, corpus: string[], flags: TrainFlags): Promise
   result.model.info.corpus = paths.map((p) => p.replace(/^.*[\\/]/, ''));
   const along = await snapshots.sample(result.model, 3, flags.seed, flags.kernels);
   attachHistory(result.model, result, along);
+  // the run's last state, so that it can be continued (after an interruption, or with higher limits)
+  await checkpoint.write(result.state);
   await writeFileAtomic(flags.output, saveModel(result.model));
   if (flags.report) {
     const options = { optimizer: flags.optimizer, lr: result.model.info.lr, batch: result.model.info.batch, seq_len: result.model.info.seq_len, clip: flags.clip, dropout: flags.dropout, weight_decay: flags.weightDecay, seed: flags.seed, corpus: paths.join(', ') };
@@ -235,6 +265,7 @@ async function runTrain(io: CliIO, corpus: string[], flags: TrainFlags): Promise
     jsonOut({
       type: 'done',
       output: flags.output,
+      checkpoint: ckptPath,
       steps: result.steps,
       epochs: result.epochs,
       elapsed_s: result.elapsedMs / 1000,
@@ -246,9 +277,10 @@ async function runTrain(io: CliIO, corpus: string[], flags: TrainFlags): Promise
   } else if (!quiet) {
     err.write(formatSummary(result, flags.output, { report: flags.report }));
   }
-  if (flags.samples > 0 && !flags.json) await printSamples(io, result.model, flags.samples, flags.seed, flags.kernels, quiet);
+  if (flags.samples > 0 && !flags.json && !signal) await printSamples(io, result.model, flags.samples, flags.seed, flags.kernels, quiet);
   if (signal) {
-    if (!quiet) err.write(`recur: interrupted; the model so far is in ${flags.output}\n`);
+    err.write(`recur: interrupted at step ${result.steps}; checkpoint written to ${ckptPath} (continue with: recur train --resume ${ckptPath})\n`);
+    err.write(`recur: the best model so far is in ${flags.output}\n`);
     throw new ExitWith(signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
   }
 }
