@@ -1,5 +1,5 @@
 /**
- * Every ```ts example of docs-snippets/README-api.md runs, in order, with
+ * Every ```ts example of the README's "The library" section runs, in order, with
  * `from 'recur'` pointing at the sources, in a scratch directory holding a copy
  * of corpora/dinos.txt.
  */
@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const doc = readFileSync(join(root, 'docs-snippets/README-api.md'), 'utf8');
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const from = readme.indexOf('\n## The library');
+const doc = readme.slice(from, readme.indexOf('\n## ', from + 1));
 const blocks = [...doc.matchAll(/^### (.+)\n[\s\S]*?^```ts\n([\s\S]*?)^```$/gm)].map((m) => ({ title: m[1], code: m[2] }));
 
 describe('README API examples', () => {
