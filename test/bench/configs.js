@@ -2,6 +2,7 @@
 // library in dist/ (run `npm run build` first; `npm ci` does).
 import { train, LanguageModel, Vocab, InferenceSession, sampleTokens, SAMPLE_DEFAULTS, Rng } from '../../dist/index.js';
 import { planChunks, streamLogProbs } from '../../dist/infer/evaluate.js';
+import { availableParallelism } from 'node:os';
 
 const WINDOWS = 7;
 const WINDOW_MS = 1000;
@@ -95,6 +96,7 @@ const char = (cell) => ({ texts: [charText(1_000_000, 1)], cell, embed: 65, hidd
 
 export const CONFIGS = {
   'C1-gru': { kind: 'train', opts: () => char('gru') },
+  'C1-gru-1thread': { kind: 'train', opts: () => ({ ...char('gru'), threads: 1 }) },
   'C1-lstm': { kind: 'train', opts: () => char('lstm') },
   'C1-rnn': { kind: 'train', opts: () => char('rnn') },
   'C2-gru': { kind: 'train', opts: () => ({ level: 'word', split: 'lines', maxVocab: 10000, texts: [wordText(400_000, 9998, 3)], cell: 'gru', embed: 128, hidden: 256, batch: 32, seqLen: 32 }) },
@@ -112,7 +114,8 @@ export async function runConfig(name, { threads, kernels } = {}) {
   const k = kernels ?? KERNEL_SETS[KERNEL_SETS.length - 1];
   let rates, threadsUsed = 1;
   if (c.kind === 'train') {
-    const r = await trainingRate({ ...c.opts(), kernels: k, ...(threads ? { threads } : {}) });
+    // training uses every core unless the configuration or --threads says otherwise
+    const r = await trainingRate({ threads: availableParallelism(), ...c.opts(), kernels: k, ...(threads ? { threads } : {}) });
     rates = r.rates;
     threadsUsed = r.threads;
   } else if (c.kind === 'sample') rates = await samplingRate(c.model(), k);

@@ -124,7 +124,10 @@ def main():
     threads = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 2
     torch.set_num_threads(threads)
     torch.manual_seed(1)
-    if name.startswith("C1-"):
+    if name == "C1-gru-1thread":
+        torch.set_num_threads(1)
+        rates = training_rate(65, 65, 256, "gru", 32, 64)
+    elif name.startswith("C1-"):
         rates = training_rate(65, 65, 256, name[3:], 32, 64)
     elif name == "C2-gru":
         rates = training_rate(10000, 128, 256, "gru", 32, 32)
