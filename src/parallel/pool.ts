@@ -84,7 +84,19 @@ export class SlicedNetwork {
     const url = here.endsWith('.ts') ? new URL('../../dist/parallel/worker.js', here) : new URL('./worker.js', here);
     const memory = shareableMemory(k);
     const cfg = this.main.cfg;
-    await Promise.all(
+    try {
+      await this.spawn(Worker, url, memory, set, words, cfg);
+    } catch (e) {
+      await this.close();
+      throw e;
+    }
+  }
+
+  private spawn(
+    Worker: typeof import('node:worker_threads').Worker, url: URL, memory: WebAssembly.Memory | SharedArrayBuffer,
+    set: KernelSetName, words: number, cfg: ModelConfig,
+  ): Promise<unknown> {
+    return Promise.all(
       this.nets.slice(1).map((n, i) => {
         const w = new Worker(url);
         this.workers.push(w);

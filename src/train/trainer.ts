@@ -219,268 +219,269 @@ export async function train(o: TrainOptions, prepared?: PreparedCorpus): Promise
   const valNet = val ? new Network(plan, config, V, { B: valChunks.length, T, train: false, sharedParams: net.params }) : null;
   const k = await createKernels(o.kernels, plan.words, { shared: slices.threads > 1, instances: slices.threads });
   await slices.start(k, o.kernels, plan.words);
-  valNet?.attach(k);
-  const f = k.heap.f32;
-  const n = net.layout.size, H = config.hidden;
-  // the carried state of all B streams, per layer: the slices' (B_w, H) blocks end to end
-  const carry = slices.carry(k.heap.f32);
-
-  const lr = o.lr ?? DEFAULT_LR[o.optimizer];
-  const schedule = new LrSchedule({ lr, decay: o.lrDecay ?? 1, patience: o.patience ?? 1, earlyStop: o.earlyStop ?? 0, warmup: o.warmup ?? 0 }, resume?.schedule);
-  let stopEarly = false;
-  const evalEvery = o.evalEvery > 0 ? o.evalEvery : batches.windowsPerEpoch;
-  const maxSteps = o.steps ?? (o.epochs !== undefined ? Math.ceil(o.epochs * batches.windowsPerEpoch) : Infinity);
-  emit({
-    type: 'prepared',
-    vocabSize: V,
-    trainTokens: data.train.tokens,
-    valTokens: val?.tokens ?? 0,
-    parameters: net.layout.size,
-    batch: B,
-    seqLen: T,
-    windowsPerEpoch: batches.windowsPerEpoch,
-  });
-
-  let history: TrainResult['history'] = { train: [], val: [] };
-  let best: Float32Array | null = null, bestValLoss: number | null = null, bestStep: number | null = null;
-  let step = 0, firstLoss = NaN, lastLoss = NaN, intervalLoss = 0, intervalSteps = 0;
-  let epochRng: RngState;
-  let stopReason: TrainResult['stopReason'] = 'steps';
-  let resumedMs = 0;
-
-  if (resume) {
-    checkResumeShapes(resume, o, n, B * H, config.layers);
-    if (resume.windowsPerEpoch !== batches.windowsPerEpoch || resume.window > batches.windowsPerEpoch) {
-      throw inputError(`the checkpoint's epochs have ${resume.windowsPerEpoch} windows but the corpus now gives ${batches.windowsPerEpoch}; the corpus has changed since the checkpoint was written`);
-    }
-    f.set(resume.params, net.params);
-    opt.t = resume.optimizer.t;
-    opt.regions().forEach(([off], i) => f.set(resume.optimizer.moments[i], off));
-    batches.epoch = resume.epoch;
-    epochRng = resume.epochRng;
-    batches.beginEpoch(Rng.restore(resume.epochRng)); // the same order as before the interruption
-    batches.window = resume.window;
-    rng = Rng.restore(resume.rng);
-    resume.sliceRngs?.forEach((r, i) => {
-      if (i < slices.rngs.length) slices.rngs[i] = Rng.restore(r);
-    });
-    resume.carry.forEach((c, l) => carry.write(l, c.h, c.c));
-    if (resume.best) {
-      best = resume.best.params;
-      bestValLoss = resume.best.valLoss;
-      bestStep = resume.best.step;
-    }
-    step = resume.step;
-    firstLoss = resume.firstLoss;
-    lastLoss = resume.lastLoss;
-    intervalLoss = resume.intervalLoss;
-    intervalSteps = resume.intervalSteps;
-    history = { train: [...resume.history.train], val: [...resume.history.val] };
-    resumedMs = resume.elapsedMs;
-  } else {
-    f.set(init!.params, net.params);
-    epochRng = rng.state();
-    batches.beginEpoch(rng);
-    slices.resetState();
-  }
-
-  const start = performance.now() - resumedMs;
-  const elapsed = (): number => performance.now() - start;
-  let lastYield = elapsed(), lastSave = elapsed();
-
-  const epochsDone = (): number => batches.epoch + batches.window / batches.windowsPerEpoch;
-
-  /** The state between steps; `pre` replaces the parts a failed step has already changed. */
-  const capture = (pre?: PreStep): TrainState => ({
-    config,
-    vocab: data.vocab.tokens,
-    B,
-    T,
-    windowsPerEpoch: batches.windowsPerEpoch,
-    step,
-    epoch: pre ? pre.epoch : batches.epoch,
-    window: pre ? pre.window : batches.window,
-    epochRng: pre ? pre.epochRng : epochRng,
-    rng: pre ? pre.rng : rng.state(),
-    sliceRngs: pre ? pre.sliceRngs : slices.rngs.map((r) => r.state()),
-    schedule: { ...schedule.state },
-    params: f.slice(net.params, net.params + n),
-    optimizer: { name: o.optimizer, t: opt.t, moments: opt.regions().map(([off, len]) => f.slice(off, off + len)) },
-    carry: pre ? pre.carry.map((c) => ({ h: c.h.slice(), c: c.c ? c.c.slice() : null })) : carry.read(),
-    // best is replaced, never written into, so the state can share it
-    best: best && bestValLoss !== null && bestStep !== null ? { params: best, valLoss: bestValLoss, step: bestStep } : null,
-    firstLoss,
-    lastLoss,
-    intervalLoss,
-    intervalSteps,
-    history: { train: [...history.train], val: [...history.val] },
-    elapsedMs: elapsed(),
-  });
-
-  const result = (state: TrainState, params?: Float32Array): TrainResult => {
-    const ms = elapsed();
-    const model = new LanguageModel(config, data.vocab, (best ?? params ?? f.subarray(net.params, net.params + n)).slice());
-    const ran = step - (resume?.step ?? 0);
-    const out: TrainResult = {
-      model,
-      steps: step,
-      epochs: epochsDone(),
-      elapsedMs: ms,
-      tokensPerSec: (ran * B * T) / Math.max(1e-9, (ms - resumedMs) / 1000),
-      bestValLoss,
-      bestStep,
-      lastTrainLoss: lastLoss,
-      history,
-      stopReason,
-      threads: slices.threads,
-      corpus: {
-        vocabSize: V,
-        trainTokens: data.train.tokens,
-        valTokens: val?.tokens ?? 0,
-        oovRate: val && val.tokens > 0 ? val.oov / val.tokens : 0,
-      },
-      state,
-    };
-    model.info = {
-      steps: step,
-      epochs: Number(out.epochs.toFixed(3)),
-      elapsed_s: Number((ms / 1000).toFixed(1)),
-      train_loss: Number.isFinite(lastLoss) ? Number(lastLoss.toFixed(4)) : null,
-      val_loss: bestValLoss !== null ? Number(bestValLoss.toFixed(4)) : null,
-      best_step: bestStep,
-      tokens_per_s: Math.round(out.tokensPerSec),
-      optimizer: o.optimizer,
-      lr,
-      batch: B,
-      seq_len: T,
-      dropout: o.dropout,
-      seed: o.seed,
-      ...(o.init ? { init: true } : {}),
-      ...(resume ? { resumed_at: resume.step } : {}),
-    };
-    return out;
-  };
-
-  const validate = (): void => {
-    if (!valNet || !val) return;
-    const loss = meanLoss(streamLogProbs(valNet, val.stream, valChunks), valChunks);
-    const isBest = bestValLoss === null || loss < bestValLoss;
-    if (isBest) {
-      bestValLoss = loss;
-      bestStep = step;
-      best = f.slice(net.params, net.params + n);
-    }
-    history.val.push({ step, epoch: epochsDone(), elapsedMs: elapsed(), loss });
-    emit({ type: 'eval', step, epoch: epochsDone(), valLoss: loss, best: isBest, elapsedMs: elapsed() });
-    const what = schedule.onValidation(loss);
-    if (what === 'decayed') emit({ type: 'lr', step, lr: schedule.state.lr });
-    if (what === 'stop') stopEarly = true;
-    o.onValidate?.({ step, elapsedMs: elapsed(), valLoss: loss, model: () => new LanguageModel(config, data.vocab, f.slice(net.params, net.params + n)) });
-  };
-
-  const ck = o.checkpoint;
-  // the last state known to be good: the one resumed from, then each one saved
-  let lastSaved: TrainState | null = resume ?? null;
-  const save = async (): Promise<void> => {
-    if (!ck) return;
-    lastSaved = capture();
-    await ck.save(lastSaved);
-    lastSave = elapsed();
-  };
-  // a new run saves its starting point, so there is always a checkpoint to go back to
-  if (ck && !resume) await save();
-
-  // what a step changes before its loss is known, kept so that a failed step can be undone
-  const pre: PreStep = {
-    epoch: 0,
-    window: 0,
-    epochRng,
-    rng: epochRng,
-    sliceRngs: [],
-    carry: carry.read(),
-  };
-
+  // from here on the workers run: every way out of this function stops them
   try {
-  for (;;) {
-    if (step >= maxSteps) {
-      stopReason = o.steps !== undefined ? 'steps' : 'epochs';
-      break;
-    }
-    if (o.timeMs !== undefined && elapsed() >= o.timeMs) {
-      stopReason = 'time';
-      break;
-    }
-    if (o.signal?.aborted) {
-      stopReason = 'aborted';
-      break;
-    }
-    pre.epoch = batches.epoch;
-    pre.window = batches.window;
-    pre.epochRng = epochRng;
-    pre.rng = rng.state();
-    pre.sliceRngs = slices.rngs.map((r) => r.state());
-    carry.readInto(pre.carry);
-    if (batches.epochDone) {
-      batches.epoch++;
+    valNet?.attach(k);
+    const f = k.heap.f32;
+    const n = net.layout.size, H = config.hidden;
+    // the carried state of all B streams, per layer: the slices' (B_w, H) blocks end to end
+    const carry = slices.carry(k.heap.f32);
+
+    const lr = o.lr ?? DEFAULT_LR[o.optimizer];
+    const schedule = new LrSchedule({ lr, decay: o.lrDecay ?? 1, patience: o.patience ?? 1, earlyStop: o.earlyStop ?? 0, warmup: o.warmup ?? 0 }, resume?.schedule);
+    let stopEarly = false;
+    const evalEvery = o.evalEvery > 0 ? o.evalEvery : batches.windowsPerEpoch;
+    const maxSteps = o.steps ?? (o.epochs !== undefined ? Math.ceil(o.epochs * batches.windowsPerEpoch) : Infinity);
+    emit({
+      type: 'prepared',
+      vocabSize: V,
+      trainTokens: data.train.tokens,
+      valTokens: val?.tokens ?? 0,
+      parameters: net.layout.size,
+      batch: B,
+      seqLen: T,
+      windowsPerEpoch: batches.windowsPerEpoch,
+    });
+
+    let history: TrainResult['history'] = { train: [], val: [] };
+    let best: Float32Array | null = null, bestValLoss: number | null = null, bestStep: number | null = null;
+    let step = 0, firstLoss = NaN, lastLoss = NaN, intervalLoss = 0, intervalSteps = 0;
+    let epochRng: RngState;
+    let stopReason: TrainResult['stopReason'] = 'steps';
+    let resumedMs = 0;
+
+    if (resume) {
+      checkResumeShapes(resume, o, n, B * H, config.layers);
+      if (resume.windowsPerEpoch !== batches.windowsPerEpoch || resume.window > batches.windowsPerEpoch) {
+        throw inputError(`the checkpoint's epochs have ${resume.windowsPerEpoch} windows but the corpus now gives ${batches.windowsPerEpoch}; the corpus has changed since the checkpoint was written`);
+      }
+      f.set(resume.params, net.params);
+      opt.t = resume.optimizer.t;
+      opt.regions().forEach(([off], i) => f.set(resume.optimizer.moments[i], off));
+      batches.epoch = resume.epoch;
+      epochRng = resume.epochRng;
+      batches.beginEpoch(Rng.restore(resume.epochRng)); // the same order as before the interruption
+      batches.window = resume.window;
+      rng = Rng.restore(resume.rng);
+      resume.sliceRngs?.forEach((r, i) => {
+        if (i < slices.rngs.length) slices.rngs[i] = Rng.restore(r);
+      });
+      resume.carry.forEach((c, l) => carry.write(l, c.h, c.c));
+      if (resume.best) {
+        best = resume.best.params;
+        bestValLoss = resume.best.valLoss;
+        bestStep = resume.best.step;
+      }
+      step = resume.step;
+      firstLoss = resume.firstLoss;
+      lastLoss = resume.lastLoss;
+      intervalLoss = resume.intervalLoss;
+      intervalSteps = resume.intervalSteps;
+      history = { train: [...resume.history.train], val: [...resume.history.val] };
+      resumedMs = resume.elapsedMs;
+    } else {
+      f.set(init!.params, net.params);
       epochRng = rng.state();
       batches.beginEpoch(rng);
       slices.resetState();
     }
-    const t0 = performance.now();
-    slices.fill((sn, b0) => batches.fillSlice(k.heap.i32, sn.inputs, sn.targets, b0, sn.B));
-    batches.advance();
-    const loss = await slices.step(T, o.dropout > 0 ? rng : null);
-    const norm = clipGradNorm(f, net.grads, net.layout.size, o.clip);
-    if (step === 0) firstLoss = loss;
-    // non-finite, or (char-rnn's rule) more than three times the loss of the untrained model
-    const exploded = loss > 3 * firstLoss;
-    if (!Number.isFinite(loss) || !Number.isFinite(norm) || exploded) {
-      const what = exploded ? `the loss exploded (${loss.toPrecision(3)}, from ${firstLoss.toFixed(3)} at the start)` : `the ${Number.isFinite(loss) ? 'gradient' : 'loss'} is not finite`;
-      // the parameters and moments are still those after the last good step (the update was not applied)
-      const candidate = capture(pre);
-      const good = stateIsFinite(candidate) ? candidate : lastSaved;
-      throw new TrainingDiverged(
-        `training diverged at step ${step + 1}: ${what}; try a lower --lr (now ${lr}) or ` +
-          (o.clip > 0 ? `a smaller --clip (now ${o.clip})` : `turn on --clip (e.g. --clip 5)`),
-        result(good ?? candidate, good?.params),
-        good,
-        step + 1,
-      );
+
+    const start = performance.now() - resumedMs;
+    const elapsed = (): number => performance.now() - start;
+    let lastYield = elapsed(), lastSave = elapsed();
+
+    const epochsDone = (): number => batches.epoch + batches.window / batches.windowsPerEpoch;
+
+    /** The state between steps; `pre` replaces the parts a failed step has already changed. */
+    const capture = (pre?: PreStep): TrainState => ({
+      config,
+      vocab: data.vocab.tokens,
+      B,
+      T,
+      windowsPerEpoch: batches.windowsPerEpoch,
+      step,
+      epoch: pre ? pre.epoch : batches.epoch,
+      window: pre ? pre.window : batches.window,
+      epochRng: pre ? pre.epochRng : epochRng,
+      rng: pre ? pre.rng : rng.state(),
+      sliceRngs: pre ? pre.sliceRngs : slices.rngs.map((r) => r.state()),
+      schedule: { ...schedule.state },
+      params: f.slice(net.params, net.params + n),
+      optimizer: { name: o.optimizer, t: opt.t, moments: opt.regions().map(([off, len]) => f.slice(off, off + len)) },
+      carry: pre ? pre.carry.map((c) => ({ h: c.h.slice(), c: c.c ? c.c.slice() : null })) : carry.read(),
+      // best is replaced, never written into, so the state can share it
+      best: best && bestValLoss !== null && bestStep !== null ? { params: best, valLoss: bestValLoss, step: bestStep } : null,
+      firstLoss,
+      lastLoss,
+      intervalLoss,
+      intervalSteps,
+      history: { train: [...history.train], val: [...history.val] },
+      elapsedMs: elapsed(),
+    });
+
+    const result = (state: TrainState, params?: Float32Array): TrainResult => {
+      const ms = elapsed();
+      const model = new LanguageModel(config, data.vocab, (best ?? params ?? f.subarray(net.params, net.params + n)).slice());
+      const ran = step - (resume?.step ?? 0);
+      const out: TrainResult = {
+        model,
+        steps: step,
+        epochs: epochsDone(),
+        elapsedMs: ms,
+        tokensPerSec: (ran * B * T) / Math.max(1e-9, (ms - resumedMs) / 1000),
+        bestValLoss,
+        bestStep,
+        lastTrainLoss: lastLoss,
+        history,
+        stopReason,
+        threads: slices.threads,
+        corpus: {
+          vocabSize: V,
+          trainTokens: data.train.tokens,
+          valTokens: val?.tokens ?? 0,
+          oovRate: val && val.tokens > 0 ? val.oov / val.tokens : 0,
+        },
+        state,
+      };
+      model.info = {
+        steps: step,
+        epochs: Number(out.epochs.toFixed(3)),
+        elapsed_s: Number((ms / 1000).toFixed(1)),
+        train_loss: Number.isFinite(lastLoss) ? Number(lastLoss.toFixed(4)) : null,
+        val_loss: bestValLoss !== null ? Number(bestValLoss.toFixed(4)) : null,
+        best_step: bestStep,
+        tokens_per_s: Math.round(out.tokensPerSec),
+        optimizer: o.optimizer,
+        lr,
+        batch: B,
+        seq_len: T,
+        dropout: o.dropout,
+        seed: o.seed,
+        ...(o.init ? { init: true } : {}),
+        ...(resume ? { resumed_at: resume.step } : {}),
+      };
+      return out;
+    };
+
+    const validate = (): void => {
+      if (!valNet || !val) return;
+      const loss = meanLoss(streamLogProbs(valNet, val.stream, valChunks), valChunks);
+      const isBest = bestValLoss === null || loss < bestValLoss;
+      if (isBest) {
+        bestValLoss = loss;
+        bestStep = step;
+        best = f.slice(net.params, net.params + n);
+      }
+      history.val.push({ step, epoch: epochsDone(), elapsedMs: elapsed(), loss });
+      emit({ type: 'eval', step, epoch: epochsDone(), valLoss: loss, best: isBest, elapsedMs: elapsed() });
+      const what = schedule.onValidation(loss);
+      if (what === 'decayed') emit({ type: 'lr', step, lr: schedule.state.lr });
+      if (what === 'stop') stopEarly = true;
+      o.onValidate?.({ step, elapsedMs: elapsed(), valLoss: loss, model: () => new LanguageModel(config, data.vocab, f.slice(net.params, net.params + n)) });
+    };
+
+    const ck = o.checkpoint;
+    // the last state known to be good: the one resumed from, then each one saved
+    let lastSaved: TrainState | null = resume ?? null;
+    const save = async (): Promise<void> => {
+      if (!ck) return;
+      lastSaved = capture();
+      await ck.save(lastSaved);
+      lastSave = elapsed();
+    };
+    // a new run saves its starting point, so there is always a checkpoint to go back to
+    if (ck && !resume) await save();
+
+    // what a step changes before its loss is known, kept so that a failed step can be undone
+    const pre: PreStep = {
+      epoch: 0,
+      window: 0,
+      epochRng,
+      rng: epochRng,
+      sliceRngs: [],
+      carry: carry.read(),
+    };
+
+    for (;;) {
+      if (step >= maxSteps) {
+        stopReason = o.steps !== undefined ? 'steps' : 'epochs';
+        break;
+      }
+      if (o.timeMs !== undefined && elapsed() >= o.timeMs) {
+        stopReason = 'time';
+        break;
+      }
+      if (o.signal?.aborted) {
+        stopReason = 'aborted';
+        break;
+      }
+      pre.epoch = batches.epoch;
+      pre.window = batches.window;
+      pre.epochRng = epochRng;
+      pre.rng = rng.state();
+      pre.sliceRngs = slices.rngs.map((r) => r.state());
+      carry.readInto(pre.carry);
+      if (batches.epochDone) {
+        batches.epoch++;
+        epochRng = rng.state();
+        batches.beginEpoch(rng);
+        slices.resetState();
+      }
+      const t0 = performance.now();
+      slices.fill((sn, b0) => batches.fillSlice(k.heap.i32, sn.inputs, sn.targets, b0, sn.B));
+      batches.advance();
+      const loss = await slices.step(T, o.dropout > 0 ? rng : null);
+      const norm = clipGradNorm(f, net.grads, net.layout.size, o.clip);
+      if (step === 0) firstLoss = loss;
+      // non-finite, or (char-rnn's rule) more than three times the loss of the untrained model
+      const exploded = loss > 3 * firstLoss;
+      if (!Number.isFinite(loss) || !Number.isFinite(norm) || exploded) {
+        const what = exploded ? `the loss exploded (${loss.toPrecision(3)}, from ${firstLoss.toFixed(3)} at the start)` : `the ${Number.isFinite(loss) ? 'gradient' : 'loss'} is not finite`;
+        // the parameters and moments are still those after the last good step (the update was not applied)
+        const candidate = capture(pre);
+        const good = stateIsFinite(candidate) ? candidate : lastSaved;
+        throw new TrainingDiverged(
+          `training diverged at step ${step + 1}: ${what}; try a lower --lr (now ${lr}) or ` +
+            (o.clip > 0 ? `a smaller --clip (now ${o.clip})` : `turn on --clip (e.g. --clip 5)`),
+          result(good ?? candidate, good?.params),
+          good,
+          step + 1,
+        );
+      }
+      if (o.clipValue > 0) clipGradValue(f, net.grads, net.layout.size, o.clipValue);
+      opt.step(f, net.params, net.grads, schedule.rate(step + 1));
+      step++;
+      lastLoss = loss;
+      intervalLoss += loss;
+      intervalSteps++;
+      if (intervalSteps === HISTORY_EVERY) {
+        history.train.push({ step, epoch: epochsDone(), elapsedMs: elapsed(), loss: intervalLoss / intervalSteps });
+        intervalLoss = 0;
+        intervalSteps = 0;
+      }
+      const dt = performance.now() - t0;
+      emit({ type: 'step', step, epoch: epochsDone(), loss, gradNorm: norm, lr: schedule.rate(step), tokensPerSec: (B * T) / (dt / 1000), elapsedMs: elapsed() });
+      if (step % evalEvery === 0) validate();
+      if (stopEarly) {
+        stopReason = 'early-stop';
+        break;
+      }
+      if (ck && ((ck.every > 0 && step % ck.every === 0) || (ck.intervalMs > 0 && elapsed() - lastSave >= ck.intervalMs))) await save();
+      // let timers and signal handlers run now and then
+      if (elapsed() - lastYield > 100) {
+        await new Promise((r) => setTimeout(r, 0));
+        lastYield = elapsed();
+      }
     }
-    if (o.clipValue > 0) clipGradValue(f, net.grads, net.layout.size, o.clipValue);
-    opt.step(f, net.params, net.grads, schedule.rate(step + 1));
-    step++;
-    lastLoss = loss;
-    intervalLoss += loss;
-    intervalSteps++;
-    if (intervalSteps === HISTORY_EVERY) {
-      history.train.push({ step, epoch: epochsDone(), elapsedMs: elapsed(), loss: intervalLoss / intervalSteps });
-      intervalLoss = 0;
-      intervalSteps = 0;
-    }
-    const dt = performance.now() - t0;
-    emit({ type: 'step', step, epoch: epochsDone(), loss, gradNorm: norm, lr: schedule.rate(step), tokensPerSec: (B * T) / (dt / 1000), elapsedMs: elapsed() });
-    if (step % evalEvery === 0) validate();
-    if (stopEarly) {
-      stopReason = 'early-stop';
-      break;
-    }
-    if (ck && ((ck.every > 0 && step % ck.every === 0) || (ck.intervalMs > 0 && elapsed() - lastSave >= ck.intervalMs))) await save();
-    // let timers and signal handlers run now and then
-    if (elapsed() - lastYield > 100) {
-      await new Promise((r) => setTimeout(r, 0));
-      lastYield = elapsed();
-    }
-  }
+    // the state to continue from is the one before the closing validation and the last partial history point
+    const state = capture();
+    if (intervalSteps > 0) history.train.push({ step, epoch: epochsDone(), elapsedMs: elapsed(), loss: intervalLoss / intervalSteps });
+    // the closing validation (skipped when aborted: Ctrl-C should not wait for a pass over a large validation set)
+    if (step > 0 && step % evalEvery !== 0 && stopReason !== 'aborted') validate();
+    return result(state);
   } finally {
     await slices.close();
   }
-  // the state to continue from is the one before the closing validation and the last partial history point
-  const state = capture();
-  if (intervalSteps > 0) history.train.push({ step, epoch: epochsDone(), elapsedMs: elapsed(), loss: intervalLoss / intervalSteps });
-  // the closing validation (skipped when aborted: Ctrl-C should not wait for a pass over a large validation set)
-  if (step > 0 && step % evalEvery !== 0 && stopReason !== 'aborted') validate();
-  return result(state);
 }
 
 interface PreStep {
