@@ -66,10 +66,11 @@ export function primeTokens(session: InferenceSession, prime: string): { ids: nu
  * Pick the next token from logits. `probs` is scratch of length V.
  * Returns the chosen id. Pure apart from the one draw from `rng`.
  */
-export function chooseToken(logits: Float32Array, off: number, probs: Float64Array, o: SampleOptions, rng: Rng): number {
+export function chooseToken(logits: Float32Array, off: number, probs: Float64Array, o: SampleOptions, rng: Rng, norm?: { logZ: number }): number {
   const V = probs.length;
   const banned = o.allowUnk ? -1 : UNK;
   if (o.greedy) {
+    if (norm) norm.logZ = NaN;
     let best = -1;
     for (let j = 0; j < V; j++) if (j !== banned && (best < 0 || logits[off + j] > logits[off + best])) best = j;
     return best;
@@ -77,10 +78,18 @@ export function chooseToken(logits: Float32Array, off: number, probs: Float64Arr
   let max = -Infinity;
   for (let j = 0; j < V; j++) if (j !== banned && logits[off + j] > max) max = logits[off + j];
   let sum = 0;
+  const invT = 1 / o.temperature;
   for (let j = 0; j < V; j++) {
-    const p = j === banned ? 0 : Math.exp((logits[off + j] - max) / o.temperature);
+    const p = j === banned ? 0 : Math.exp((logits[off + j] - max) * invT);
     probs[j] = p;
     sum += p;
+  }
+  if (norm && o.temperature === 1) {
+    // the model's log-normaliser comes for free at temperature 1: add back the banned token's mass
+    const lb = banned >= 0 ? logits[off + banned] : -Infinity;
+    norm.logZ = lb > max ? lb + Math.log(1 + sum * Math.exp(max - lb)) : max + Math.log(sum + Math.exp(lb - max));
+  } else if (norm) {
+    norm.logZ = NaN;
   }
   if (o.topK > 0 && o.topK < V) {
     // the k-th largest probability is the cut
@@ -145,10 +154,11 @@ export function* sampleTokens(session: InferenceSession, o: SampleOptions, rng: 
   const net = session.net, m = session.model, V = m.vocab.size;
   const k = net.kernels, ids = k.heap.i32, f = k.heap.f32;
   const probs = new Float64Array(V);
+  const norm = { logZ: NaN };
   let lastRow = feedContext(session, primeTokens(session, o.prime).ids);
   for (let n = 0; n < o.maxLength; n++) {
-    const id = chooseToken(f, lastRow, probs, o, rng);
-    const logprob = logProbOf(f, lastRow, V, id);
+    const id = chooseToken(f, lastRow, probs, o, rng, norm);
+    const logprob = Number.isNaN(norm.logZ) ? logProbOf(f, lastRow, V, id) : f[lastRow + id] - norm.logZ;
     yield { id, token: m.vocab.token(id), logprob };
     if (id === EOS) return;
     ids[net.inputs] = id;
