@@ -18,7 +18,7 @@ import { formatError, inputError, usageError } from '../core/errors.js';
 import { readSafetensors } from '../io/safetensors.js';
 import { readBytes } from '../node/files.js';
 import { writeFileAtomic } from '../node/atomic-write.js';
-import { checkpointFromFile, saveCheckpoint, CHECKPOINT_FORMAT, type Checkpoint } from '../train/checkpoint.js';
+import { checkpointFromFile, isCheckpoint, saveCheckpoint, CHECKPOINT_FORMAT, type Checkpoint } from '../train/checkpoint.js';
 import type { CheckpointPolicy, TrainState } from '../train/trainer.js';
 
 /** Default time between checkpoints. */
@@ -135,3 +135,9 @@ export function checkpointWriter(path: string, record: RunRecord, every: number,
 }
 
 export { CHECKPOINT_FORMAT };
+
+/** True when the file is a checkpoint (by its metadata), false for anything else that parses. */
+export function isCheckpointFile(path: string): boolean {
+  const bytes = readBytes(path, 'file');
+  return bytes.length > 0 && isCheckpoint(readSafetensors(bytes, path));
+}

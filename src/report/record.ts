@@ -6,6 +6,8 @@
  */
 import type { LanguageModel } from '../nn/model.js';
 import type { HistoryPoint, TrainResult } from '../train/trainer.js';
+import type { TrainState } from '../train/state.js';
+import { paramLayout } from '../nn/params.js';
 
 export interface RunPoint {
   step: number;
@@ -163,6 +165,36 @@ export function recordFromModel(model: LanguageModel, title: string): RunRecord 
       vocabSize: model.vocab.size,
     },
     tokensPerStep: batch !== undefined && seqLen !== undefined ? batch * seqLen : undefined,
+  };
+}
+
+/**
+ * A run record from a checkpoint's state: the run as far as it has got
+ * (a running job writes one every few minutes, so its report can be drawn
+ * while it trains). `options` are the run's recorded options.
+ */
+export function recordFromState(state: TrainState, title: string, options: Record<string, unknown> = {}): RunRecord {
+  const point = ({ step, elapsedMs, loss }: HistoryPoint): RunPoint => ({ step, elapsedMs, loss });
+  const wpe = state.windowsPerEpoch;
+  return {
+    title,
+    status: 'running',
+    config: { ...state.config, ...options },
+    train: state.history.train.map(point),
+    val: state.history.val.map(point),
+    samples: [],
+    final: {
+      steps: state.step,
+      epochs: state.epoch + state.window / wpe,
+      elapsedMs: state.elapsedMs,
+      tokensPerSec: state.elapsedMs > 0 ? (state.step * state.B * state.T) / (state.elapsedMs / 1000) : undefined,
+      trainLoss: Number.isFinite(state.lastLoss) ? state.lastLoss : null,
+      bestValLoss: state.best?.valLoss ?? null,
+      bestStep: state.best?.step ?? null,
+      parameters: paramLayout(state.config, state.vocab.length).size,
+      vocabSize: state.vocab.length,
+    },
+    tokensPerStep: state.B * state.T,
   };
 }
 

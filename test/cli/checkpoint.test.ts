@@ -127,3 +127,17 @@ describe('bad input', () => {
     expect(r.stderr).toMatch(/warning: the training text \(12 tokens\) is smaller than one batch of 32×64; using --batch 1 --seq-len 12/);
   });
 });
+
+describe('recur report on a checkpoint', () => {
+  it('draws the run so far: its curves and where it stands', async () => {
+    const out = join(dir, 'rep.safetensors');
+    expect((await recur(['train', corpus, ...small, '--steps', '30', '--checkpoint-every', '10', '-o', out])).code).toBe(0);
+    const page = join(dir, 'rep.html');
+    const r = await recur(['report', out + '.ckpt', '-o', page]);
+    expect(r.code, r.stderr).toBe(0);
+    const html = readFileSync(page, 'utf8');
+    expect(html).toMatch(/<path [^>]*class="curve" data-series="train loss"/);
+    expect(html).toMatch(/data-series="validation loss"/);
+    expect(html).toMatch(/running/);
+  });
+});

@@ -2,16 +2,14 @@
 import { Command } from 'commander';
 import chalk from 'chalk';
 import { renderReport } from '../../report/html.js';
-import { parseRunRecord, recordFromModel, type RunRecord } from '../../report/record.js';
+import { parseRunRecord, recordFromModel, recordFromState, type RunRecord } from '../../report/record.js';
+import { isCheckpointFile, readCheckpoint } from '../resume.js';
 import { inputError } from '../../core/errors.js';
 import { readText } from '../../node/files.js';
 import type { CliIO } from '../io.js';
 import { readModel, writeFileAtomic } from '../common.js';
 
-/**
- * Where run records come from. A model file is the one source today; a
- * checkpoint reader can be added here (it only has to produce a RunRecord).
- */
+/** Where run records come from: a model file, a checkpoint, or a run record as JSON. */
 export type RunRecordSource = (path: string) => RunRecord;
 
 export const modelRecordSource: RunRecordSource = (path) => recordFromModel(readModel(path), path);
@@ -26,8 +24,20 @@ export const jsonRecordSource: RunRecordSource = (path) => {
   }
 };
 
-/** .json files are run records, anything else a model file. */
-export const defaultRecordSource: RunRecordSource = (path) => (/\.json$/i.test(path) ? jsonRecordSource(path) : modelRecordSource(path));
+/** A checkpoint: the run as far as it has got (finished, interrupted or still running). */
+export const checkpointRecordSource: RunRecordSource = (path) => {
+  const ck = readCheckpoint(path);
+  const { flags } = ck.record;
+  const options: Record<string, unknown> = { corpus: ck.record.corpus.map((c) => c.path).join(', ') };
+  for (const k of ['optimizer', 'lr', 'batch', 'seqLen', 'dropout', 'clip', 'seed']) if (flags[k] !== undefined) options[k] = flags[k];
+  return recordFromState(ck.state, path, options);
+};
+
+/** .json files are run records; a checkpoint or a model file otherwise (by its metadata). */
+export const defaultRecordSource: RunRecordSource = (path) => {
+  if (/\.json$/i.test(path)) return jsonRecordSource(path);
+  return isCheckpointFile(path) ? checkpointRecordSource(path) : modelRecordSource(path);
+};
 
 /** Write the report page for a record; returns the bytes written. */
 export async function writeReport(record: RunRecord, output: string): Promise<number> {
@@ -38,8 +48,8 @@ export async function writeReport(record: RunRecord, output: string): Promise<nu
 
 export function reportCommand(io: CliIO, source: RunRecordSource = defaultRecordSource): Command {
   return new Command('report')
-    .description('write the HTML training report (loss curves, samples along the way, configuration) of a model')
-    .argument('<run>', 'a model file written by recur train, or a run record (.json, the RunRecord shape)')
+    .description('write the HTML training report (loss curves, samples along the way, configuration) of a model or a checkpoint')
+    .argument('<run>', 'a model file or a checkpoint written by recur train (also of a run still going), or a run record (.json)')
     .option('-o, --output <file>', 'where to write the page', 'report.html')
     .addHelpText('after', '\nExample:\n  recur report dinos.safetensors -o dinos.html && xdg-open dinos.html')
     .action(async (path: string, f: { output: string }) => {
