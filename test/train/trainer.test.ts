@@ -127,3 +127,17 @@ describe('trainer', () => {
     await expect(train(options({ texts: ['abcabc\nbcabca\n'.repeat(20)], optimizer: 'sgd', lr: 1e30, clip: 0, steps: 50 }))).rejects.toThrow(/diverged at step \d+.*lower --lr/);
   });
 });
+
+describe('output layer default', () => {
+  it('the adaptive softmax for vocabularies of 5,000 tokens or more, the full one below (or when tied)', async () => {
+    const words = (n: number): string => Array.from({ length: n }, (_, i) => `w${i} w${(i * 7) % n} w${(i * 13) % n}`).join('\n');
+    const big = await train(options({ texts: [words(5200)], level: 'word', embed: 8, hidden: 8, steps: 1, valFrac: 0 }));
+    expect(big.model.vocab.size).toBeGreaterThanOrEqual(5000);
+    expect(big.model.config.softmax).toBe('adaptive');
+    expect(big.model.config.cutoffs).toEqual([2000]);
+    const small = await train(options({ texts: [words(300)], level: 'word', embed: 8, hidden: 8, steps: 1, valFrac: 0 }));
+    expect(small.model.config.softmax).toBe('full');
+    const tied = await train(options({ texts: [words(5200)], level: 'word', embed: 8, hidden: 8, steps: 1, valFrac: 0, tie: true }));
+    expect(tied.model.config.softmax).toBe('full');
+  });
+});

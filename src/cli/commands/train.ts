@@ -40,7 +40,7 @@ interface TrainFlags {
   maxVocab?: number;
   minCount: number;
   cell: CellType;
-  softmax: SoftmaxKind;
+  softmax?: SoftmaxKind;
   cutoffs?: number[];
   tie: boolean;
   layers: number;
@@ -94,7 +94,7 @@ export function trainCommand(io: CliIO): Command {
     .option('--layers <n>', 'stacked recurrent layers', int(1, 64), 1)
     .option('--hidden <n>', `hidden size H (default ${LEVEL_DEFAULTS.char.hidden})`, int(1, 65536))
     .option('--embed <n>', `embedding size E (default: char ${LEVEL_DEFAULTS.char.embed}, word ${LEVEL_DEFAULTS.word.embed})`, int(1, 65536))
-    .addOption(new Option('--softmax <kind>', 'output layer: full softmax, or the adaptive softmax (faster for large vocabularies)').choices([...SOFTMAXES]).default('full'))
+    .addOption(new Option('--softmax <kind>', 'output layer: full softmax, or the adaptive softmax (default: adaptive for vocabularies of 5,000 tokens or more, full below)').choices([...SOFTMAXES]))
     .option('--cutoffs <list>', 'adaptive softmax cluster boundaries, e.g. 2000,10000 (default: 2000, then ×5 while below the vocabulary size)', cutoffList)
     .option('--tie', 'tie the decoder to the embedding (needs --embed equal to --hidden; full softmax)', false)
     .option('--batch <n>', 'parallel streams per minibatch B', int(1, 65536), 32)
