@@ -118,7 +118,7 @@ export function trainCommand(io: CliIO): Command {
     .option('--seed <n>', 'random seed: the same seed gives the same model', int(0), 1)
     .option('--init <model>', 'start from this model\'s weights and vocabulary')
     .addOption(kernelsOption())
-    .option('--threads <n>', `worker threads computing slices of each batch (default: the available cores, ${availableParallelism()} here)`, int(1, 256))
+    .option('--threads <n>', `worker threads computing slices of each batch (default: the available cores, ${availableParallelism()} here, keeping at least 8 streams per thread)`, int(1, 256))
     .option('--samples <n>', 'samples to print after training', int(0), 3)
     .option('--checkpoint <file>', 'where to write checkpoints (default: the output path + .ckpt)')
     .option('--checkpoint-every <n>', 'write a checkpoint every n steps (0 = only on the time interval)', int(0), 0)
@@ -188,7 +188,8 @@ async function runTrain(io: CliIO, corpus: string[], flags: TrainFlags, cmd: Com
     timeMs: flags.time,
     seed: flags.seed,
     kernels: flags.kernels,
-    threads: flags.threads ?? availableParallelism(),
+    // slices of fewer than 8 streams make the per-step products too small to pay for a thread
+    threads: flags.threads ?? Math.max(1, Math.min(availableParallelism(), Math.floor(flags.batch / 8))),
     resume: resumed?.state,
   };
   const ckptPath = flags.checkpoint ?? (resumed && cmd.getOptionValueSource('output') !== 'cli' ? flags.resume! : flags.output + '.ckpt');
