@@ -68,23 +68,6 @@ export function tokenIdArray(length: number, vocabSize: number): TokenIds {
   return vocabSize <= 65536 ? new Uint16Array(length) : new Int32Array(length);
 }
 
-/** A growable Int32Array of token ids. */
-export class IdBuffer {
-  private buf = new Int32Array(1024);
-  length = 0;
-  push(id: number): void {
-    if (this.length === this.buf.length) {
-      const next = new Int32Array(this.buf.length * 2);
-      next.set(this.buf);
-      this.buf = next;
-    }
-    this.buf[this.length++] = id;
-  }
-  finish(): Int32Array {
-    return this.buf.slice(0, this.length);
-  }
-}
-
 export interface EncodedCorpus {
   /** <eos> s1 <eos> s2 <eos> … */
   stream: TokenIds;

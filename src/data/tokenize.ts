@@ -69,20 +69,20 @@ export function tokenize(text: string, opts: TokenizerOptions): string[] {
 const NO_SPACE_BEFORE = new Set(['.', ',', ';', ':', '!', '?', ')', ']', '}', '%', '…', '»', '”', "'s"]);
 const NO_SPACE_AFTER = new Set(['(', '[', '{', '«', '“', '$', '¿', '¡']);
 
-/** Tokens → text. Char level concatenates; word level puts spaces between words. */
-export function detokenize(tokens: readonly string[], opts: TokenizerOptions): string {
-  if (opts.level === 'char') return tokens.join('');
-  if (opts.tokenize === 'whitespace') return tokens.join(' ');
-  let out = '';
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i];
-    if (i > 0 && !NO_SPACE_BEFORE.has(t) && !NO_SPACE_AFTER.has(tokens[i - 1])) out += ' ';
-    out += t;
-  }
-  return out;
+/**
+ * The text between two consecutive tokens (`prev` null at the start). Char
+ * level: nothing. Word level: a space, except (default tokenizer) before and
+ * after punctuation that attaches to its neighbour in prose.
+ */
+export function separator(prev: string | null, next: string, opts: TokenizerOptions): string {
+  if (opts.level === 'char' || prev === null) return '';
+  if (opts.tokenize === 'whitespace') return ' ';
+  return NO_SPACE_BEFORE.has(next) || NO_SPACE_AFTER.has(prev) ? '' : ' ';
 }
 
-/** The separator placed between a prime text and its continuation. */
-export function joiner(opts: TokenizerOptions): string {
-  return opts.level === 'char' ? '' : ' ';
+/** Tokens → text. Char level concatenates; word level puts spaces between words. */
+export function detokenize(tokens: readonly string[], opts: TokenizerOptions): string {
+  let out = '';
+  for (let i = 0; i < tokens.length; i++) out += separator(i > 0 ? tokens[i - 1] : null, tokens[i], opts) + tokens[i];
+  return out;
 }

@@ -8,7 +8,7 @@
  */
 import { usageError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
-import { tokenize, detokenize } from '../data/tokenize.js';
+import { separator, tokenize, type TokenizerOptions } from '../data/tokenize.js';
 import { EOS, UNK } from '../nn/network.js';
 import type { InferenceSession } from './session.js';
 
@@ -179,11 +179,21 @@ export function sampleOne(session: InferenceSession, o: SampleOptions, rng: Rng)
   return { text: joinSample(session, o.prime, tokens), tokens, logprob, ended };
 }
 
+/**
+ * A sample's text as it streams: returns, for each generated token, the text
+ * to write next (separator and token), continuing after the prime as typed.
+ */
+export function sampleWriter(tok: TokenizerOptions, prime: string): (token: string) => string {
+  const primed = prime.length > 0 ? tokenize(prime, { ...tok, lowercase: false }) : [];
+  let prev: string | null = primed.length > 0 ? primed[primed.length - 1] : null;
+  return (token) => {
+    const piece = separator(prev, token, tok) + token;
+    prev = token;
+    return piece;
+  };
+}
+
 /** The text of a sample: the prime followed by the generated tokens. */
 export function joinSample(session: InferenceSession, prime: string, tokens: string[]): string {
-  const tok = session.model.tokenizer;
-  const body = detokenize(tokens, tok);
-  if (prime.length === 0) return body;
-  if (tok.level === 'char' || body.length === 0) return prime + body;
-  return detokenize([...tokenize(prime, { ...tok, lowercase: false }), ...tokens], tok);
+  return prime + tokens.map(sampleWriter(session.model.tokenizer, prime)).join('');
 }

@@ -8,14 +8,11 @@
  * (the state resets at every <eos>), which is cut at sentence boundaries into
  * parallel chunks, so the numbers are exactly those of scoring each alone.
  */
-import { countCodePoints } from '../data/corpus.js';
-import { splitSequences } from '../data/corpus.js';
-import { encodeSequences } from '../data/corpus.js';
+import { encodeSequences, splitSequences } from '../data/corpus.js';
 import { tokenize } from '../data/tokenize.js';
 import { EOS, UNK } from '../nn/network.js';
 import { planChunks, streamLogProbs } from './evaluate.js';
 import type { InferenceSession } from './session.js';
-import { IdBuffer } from '../data/corpus.js';
 
 export interface TokenScore {
   token: string;
@@ -43,17 +40,17 @@ const LN10 = Math.log(10);
 
 export function scoreSentences(session: InferenceSession, sentences: readonly string[]): SentenceScore[] {
   const m = session.model, tok = m.tokenizer;
-  const stream = new IdBuffer();
-  const pieces: { tokens: string[]; ids: number[] }[] = [];
-  stream.push(EOS);
-  for (const s of sentences) {
+  const pieces = sentences.map((s) => {
     const tokens = tokenize(s.replace(/\r?\n$/, ''), tok);
-    const ids = tokens.map((t) => m.vocab.id(t));
-    for (const id of ids) stream.push(id);
-    stream.push(EOS);
-    pieces.push({ tokens, ids });
+    return { tokens, ids: tokens.map((t) => m.vocab.id(t)) };
+  });
+  // <eos> s1 <eos> s2 <eos> …, at its final length
+  const ids = new Int32Array(1 + pieces.reduce((n, p) => n + p.ids.length + 1, 0));
+  let at = 1; // ids[0] = <eos>
+  for (const piece of pieces) {
+    ids.set(piece.ids, at);
+    at += piece.ids.length + 1; // the <eos> after it is already 0
   }
-  const ids = stream.finish();
   const chunks = planChunks(ids, session.net.B);
   const logp = streamLogProbs(session.net, ids, chunks);
   const out: SentenceScore[] = [];
@@ -120,4 +117,3 @@ export function evaluateText(session: InferenceSession, text: string): Evaluatio
   };
 }
 
-export { countCodePoints };

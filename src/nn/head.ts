@@ -86,7 +86,7 @@ export class AdaptiveSoftmax implements OutputHead {
   private readonly tmpP: number; // (max hidden)
   private k!: Kernels;
 
-  constructor(plan: HeapPlan, private readonly lay: ParamLayout, private readonly P: number, M: number, private readonly V: number, private readonly H: number, train: boolean) {
+  constructor(plan: HeapPlan, private readonly lay: ParamLayout, private readonly P: number, M: number, V: number, private readonly H: number, train: boolean) {
     const a = lay.adaptive!;
     this.head = plan.alloc(M * a.headSize);
     this.headTargets = plan.alloc(M);

@@ -124,3 +124,15 @@ describe('prepared corpora in typed arrays', () => {
     }
   });
 });
+
+describe('streamed samples read like detokenized ones', () => {
+  it('the writer applies the same spacing as detokenize, continuing after the prime as typed', async () => {
+    const { sampleWriter } = await import('../../src/infer/sample.js');
+    const tokens = [',', 'world', '(', 'yes', ')', '!'];
+    const next = sampleWriter(word, 'Hello');
+    expect('Hello' + tokens.map(next).join('')).toBe(detokenize(['Hello', ...tokens], word));
+    const w = sampleWriter(ws, '');
+    expect(['a', 'b'].map(w).join('')).toBe('a b');
+    expect(['x', 'y'].map(sampleWriter(char, 'ab')).join('')).toBe('xy');
+  });
+});

@@ -55,7 +55,7 @@ function checkpointInfo(io: CliIO, path: string, ck: Checkpoint, json: boolean):
   const s = ck.state;
   const parameters = paramLayout(s.config, s.vocab.length).size;
   const epochs = epochsOf(s, s.windowsPerEpoch);
-  const lastTrain = s.history.train.at(-1), lastVal = s.history.val.at(-1);
+  const lastVal = s.history.val.at(-1);
   if (json) {
     io.stdout.write(JSON.stringify({
       checkpoint: true,

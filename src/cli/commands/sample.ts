@@ -4,9 +4,8 @@ import { interactive } from '../ui/interactive.js';
 import chalk from 'chalk';
 import { Rng } from '../../core/rng.js';
 import { InferenceSession } from '../../infer/session.js';
-import { SAMPLE_DEFAULTS, checkSampleOptions, joinSample, primeTokens, sampleTokens, type SampleOptions } from '../../infer/sample.js';
+import { SAMPLE_DEFAULTS, checkSampleOptions, joinSample, primeTokens, sampleTokens, sampleWriter, type SampleOptions } from '../../infer/sample.js';
 import { EOS } from '../../nn/network.js';
-import { detokenize } from '../../data/tokenize.js';
 import type { KernelSetName } from '../../kernels/index.js';
 import type { CliIO } from '../io.js';
 import { int, num } from '../parse.js';
@@ -69,12 +68,11 @@ export function sampleCommand(io: CliIO): Command {
         await interactive(io, session, o, rng, { samples, top: f.top });
         return;
       }
-      const tok = model.tokenizer;
       for (let i = 0; i < f.number; i++) {
         const tokens: string[] = [];
         let logprob = 0, ended = false;
         if (!f.json) io.stdout.write(f.prime);
-        let first = true;
+        const next = sampleWriter(model.tokenizer, f.prime);
         for (const t of sampleTokens(session, o, rng)) {
           logprob += t.logprob;
           if (t.id === EOS) {
@@ -82,12 +80,7 @@ export function sampleCommand(io: CliIO): Command {
             break;
           }
           tokens.push(t.token);
-          if (!f.json) {
-            // stream the text as it is generated
-            const piece = tok.level === 'char' ? t.token : (first && f.prime === '' ? '' : ' ') + detokenize([t.token], tok);
-            io.stdout.write(piece);
-          }
-          first = false;
+          if (!f.json) io.stdout.write(next(t.token)); // stream the text as it is generated
         }
         if (f.json) io.stdout.write(JSON.stringify({ text: joinSample(session, f.prime, tokens), tokens, logprob, ended }) + '\n');
         else io.stdout.write('\n');

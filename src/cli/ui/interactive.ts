@@ -6,8 +6,7 @@
 import { createInterface } from 'node:readline';
 import chalk from 'chalk';
 import type { Rng } from '../../core/rng.js';
-import { detokenize } from '../../data/tokenize.js';
-import { primeTokens, type SampleOptions } from '../../infer/sample.js';
+import { primeTokens, sampleWriter, type SampleOptions } from '../../infer/sample.js';
 import type { InferenceSession } from '../../infer/session.js';
 import { nextTokens, sampleStream, type Candidate } from '../../infer/stream.js';
 import { EOS } from '../../nn/network.js';
@@ -34,7 +33,6 @@ export async function interactive(io: CliIO, session: InferenceSession, base: Sa
   const terminal = io.stdinIsTTY && Boolean(out.isTTY) && typeof (out as { on?: unknown }).on === 'function';
   const rl = createInterface({ input, output: terminal ? (out as NodeJS.WritableStream) : undefined, terminal, historySize: 100 });
   const prompt = chalk.cyan('› ');
-  const tok = session.model.tokenizer;
   out.write(chalk.dim(`type a beginning and press Enter (empty: from scratch; :q or Ctrl-D to quit)\n`));
   const ask = (): void => {
     if (terminal) {
@@ -54,12 +52,10 @@ export async function interactive(io: CliIO, session: InferenceSession, base: Sa
     out.write(`  ${chalk.dim('next:')} ${formatCandidates(nextTokens(session, line, o.top))}\n`);
     for (let i = 0; i < o.samples; i++) {
       out.write(`  ${chalk.bold(line)}`);
-      let first = true;
+      const next = sampleWriter(session.model.tokenizer, line);
       for await (const t of sampleStream(session, { ...base, prime: line }, rng)) {
         if (t.id === EOS) break;
-        const piece = tok.level === 'char' ? t.token : (first && line === '' ? '' : ' ') + detokenize([t.token], tok);
-        out.write(piece);
-        first = false;
+        out.write(next(t.token));
       }
       out.write('\n');
     }
