@@ -1,7 +1,7 @@
 // The benchmark configurations of issue 3 (C1–C4), measured through the public
 // library in dist/ (run `npm run build` first; `npm ci` does).
 import { train, LanguageModel, Vocab, InferenceSession, sampleTokens, SAMPLE_DEFAULTS, Rng } from '../../dist/index.js';
-import { planChunks, streamLogProbs } from '../../dist/infer/evaluate.js';
+import { planChunks, streamLogProbs } from '../../dist/model/evaluate.js';
 import { availableParallelism } from 'node:os';
 
 const WINDOWS = 7;

@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { makeNetwork, randomWindow, tinyConfig } from '../helpers/net.js';
-import type { CellType, ModelConfig } from '../../src/nn/config.js';
+import type { CellType } from '../../src/nn/config.js';
+import type { ModelConfig } from '../../src/model/config.js';
 import { Rng } from '../../src/core/rng.js';
 
 const h = 1e-2;
