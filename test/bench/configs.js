@@ -1,6 +1,6 @@
 // The benchmark configurations of issue 3 (C1–C4), measured through the public
 // library in dist/ (run `npm run build` first; `npm ci` does).
-import { train, LanguageModel, Vocab, InferenceSession, sampleTokens, SAMPLE_DEFAULTS, Rng } from '../../dist/index.js';
+import { train, LanguageModel, Vocab, InferenceSession, sampleTokens, SAMPLE_DEFAULTS, Rng, nest, TRAIN_OPTIONS } from '../../dist/index.js';
 import { planChunks, streamLogProbs } from '../../dist/model/evaluate.js';
 import { availableParallelism } from 'node:os';
 
@@ -38,10 +38,15 @@ async function trainingRate(opts) {
   const rates = [];
   let warm = null, winStart = null, winSteps = 0;
   const tokensPerStep = opts.batch * opts.seqLen;
+  const { texts, ...flat } = opts;
   const r = await train({
-    level: 'char', split: 'none', tokenize: 'default', lowercase: false, maxVocab: 0, minCount: 1, valFrac: 0,
-    layers: 1, optimizer: 'adam', clip: 5, clipValue: 0, dropout: 0, weightDecay: 0, evalEvery: 0, seed: 1,
-    steps: 1e9, ...opts, signal: ac.signal,
+    texts,
+    // the options flat as in recur train's flags, sorted into the library's parts
+    ...nest(TRAIN_OPTIONS, {
+      level: 'char', split: 'none', tokenize: 'default', lowercase: false, maxVocab: 0, minCount: 1, valFrac: 0,
+      layers: 1, optimizer: 'adam', clip: 5, clipValue: 0, dropout: 0, weightDecay: 0, evalEvery: 0, seed: 1, steps: 1e9, ...flat,
+    }),
+    signal: ac.signal,
     onEvent: (e) => {
       if (e.type !== 'step') return;
       if (warm === null) { if (e.elapsedMs >= WARMUP_MS || e.step >= 5) { warm = e.elapsedMs; winStart = e.elapsedMs; } return; }

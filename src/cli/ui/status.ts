@@ -6,7 +6,7 @@
  */
 import chalk from 'chalk';
 import type { Out } from '../io.js';
-import { formatDuration } from '../parse.js';
+import { formatDuration } from '../common.js';
 import { compact, fmt } from '../common.js';
 import { type TrainEvent } from '../../index.js';
 

@@ -1,6 +1,6 @@
 /** The few lines printed after training: what was reached, how long it took, where the model is. */
 import chalk from 'chalk';
-import { formatDuration } from '../parse.js';
+import { formatDuration } from '../common.js';
 import { compact, fmt } from '../common.js';
 import { sparkline } from './sparkline.js';
 import { type TrainResult } from '../../index.js';
