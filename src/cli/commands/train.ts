@@ -15,6 +15,7 @@ import { EXIT, ExitWith } from '../exit.js';
 import { addOptions, cliMessage, givenOptions } from '../options.js';
 import { compact, fmt, readModel, writeFileAtomic } from '../common.js';
 import { StatusLine } from '../ui/status.js';
+import { withUsableWidth } from '../ui/width.js';
 import { formatSummary } from '../ui/summary.js';
 import { SnapshotSampler } from '../ui/snapshots.js';
 import { checkCorpusUnchanged, checkpointWriter, cliSettings, makeRunRecord, readCheckpoint, type CliSettings, type RunRecord } from '../resume.js';
@@ -79,7 +80,7 @@ function prepareWithSpinner(io: CliIO, plan: Plan): PreparedCorpus {
   const { cli, paths } = plan;
   const quiet = cli.printing.quiet || cli.printing.json;
   const tty = Boolean(io.stderr.isTTY) && !quiet;
-  const spinner = ora({ text: `reading ${paths.join(', ')}`, stream: io.stderr as NodeJS.WritableStream, isEnabled: tty, isSilent: quiet || !tty });
+  const spinner = ora({ text: `reading ${paths.join(', ')}`, stream: withUsableWidth(io.stderr) as NodeJS.WritableStream, isEnabled: tty, isSilent: quiet || !tty });
   spinner.start();
   let prepared: PreparedCorpus;
   try {
