@@ -29,4 +29,4 @@ export { OPTIMIZERS, DEFAULT_LR, type OptimizerName } from './train/optimizer.js
 export { saveCheckpoint, loadCheckpoint, checkpointFromFile, isCheckpoint, CHECKPOINT_FORMAT, type Checkpoint } from './train/checkpoint.js';
 export { paramLayout } from './nn/params.js';
 export { readText, readBytes, readModelBytes, type ReadTextOptions } from './node/files.js';
-export { writeFileAtomic } from './node/atomic-write.js';
+export { writeFileAtomic, checkWritable } from './node/atomic-write.js';

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
-  checkpointFromFile, formatError, inputError, isCheckpoint, readBytes, readSafetensors, resolveFamily, saveCheckpoint, writeFileAtomic,
+  checkpointFromFile, formatError, inputError, usageError, isCheckpoint, readBytes, readSafetensors, resolveFamily, saveCheckpoint, writeFileAtomic,
   TRAIN_COMMAND_OPTIONS, type Checkpoint, type FamilyValues, type Resumable,
 } from '../index.js';
 
@@ -30,7 +30,11 @@ export interface RunRecord {
   val?: FileDigest;
   /** recur train's own options */
   cli: Record<string, Record<string, unknown>>;
+  /** how the run stood when the checkpoint was written (absent in checkpoints of older versions) */
+  status?: RunStatus;
 }
+
+export type RunStatus = 'running' | 'finished' | 'interrupted' | 'diverged';
 
 /** SHA-256 and size of a file, read in pieces (a corpus may be large). */
 export function fileDigest(path: string): FileDigest {
@@ -73,7 +77,8 @@ export function readCheckpoint(path: string): Checkpoint & { record: RunRecord }
   if (!corpusOk || typeof cli !== 'object' || cli === null) {
     throw formatError(`${path}: the checkpoint does not record its run's corpus and options (metadata "run"); it was not written by recur train`);
   }
-  return { ...ck, record: { corpus: r.corpus!, ...(r.val ? { val: r.val } : {}), cli } };
+  const status = ['running', 'finished', 'interrupted', 'diverged'].includes(r.status as string) ? { status: r.status } : {};
+  return { ...ck, record: { corpus: r.corpus!, ...(r.val ? { val: r.val } : {}), cli, ...status } };
 }
 
 /** recur-ckpt/1 kept every flag in one bag: recur train's own options are the ones of its files and printing parts. */
@@ -90,7 +95,7 @@ export function cliSettings(given: Record<string, Record<string, unknown>>, reco
     const had = recorded.files?.[name];
     const same = name === 'val' || name === 'init' ? resolve(String(v)) === had : v === had;
     if (spec.onResume === 'fixed' && !same) {
-      throw inputError(`--${name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} disagrees with the checkpoint being resumed (it had ${had === undefined ? 'none' : JSON.stringify(had)}); leave it out to continue the run`);
+      throw usageError(`${name} disagrees with the checkpoint being resumed (it had ${had === undefined ? 'none' : JSON.stringify(had)}); leave it out to continue the run`, name);
     }
   }
   const keep = (part: 'files' | 'printing'): Record<string, unknown> => ({ ...recorded[part], ...given[part] });
@@ -109,9 +114,9 @@ export function checkCorpusUnchanged(record: RunRecord): void {
   }
 }
 
-/** Writes checkpoints, atomically, to one path, each with the run record. */
-export function checkpointWriter(path: string, record: RunRecord): (c: Resumable) => Promise<void> {
-  return (c) => writeFileAtomic(path, saveCheckpoint({ ...c, run: record as unknown as Record<string, unknown> }));
+/** Writes checkpoints, atomically, to one path, each with the run record and how the run stands. */
+export function checkpointWriter(path: string, record: RunRecord): (c: Resumable, status?: RunStatus) => Promise<void> {
+  return (c, status = 'running') => writeFileAtomic(path, saveCheckpoint({ ...c, run: { ...record, status } as unknown as Record<string, unknown> }));
 }
 
 /** True when the file is a checkpoint (by its metadata), false for anything else that parses. */

@@ -109,6 +109,7 @@ export const FILE_OPTIONS = {
   val: { type: 'path', help: 'a separate validation file (replaces --val-frac)', optional: true, onResume: 'fixed', cliOnly: true, placeholder: '<file>' },
   report: { type: 'path', help: 'write an HTML report (loss curves, samples along the way, configuration) to this file', optional: true, onResume: 'free', cliOnly: true, placeholder: '<file>' },
   replaceInvalid: { type: 'boolean', help: 'replace bytes that are not UTF-8 with U+FFFD instead of failing', default: false, onResume: 'fixed', cliOnly: true },
+  force: { type: 'boolean', help: 'start over even where the checkpoint path holds an unfinished run', default: false, onResume: 'free', cliOnly: true },
 } as const satisfies OptionTable;
 
 export const PRINT_OPTIONS = {

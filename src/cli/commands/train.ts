@@ -3,10 +3,11 @@ import { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import chalk from 'chalk';
 import ora from 'ora';
 import {
-  Rng, InferenceSession, SAMPLE_DEFAULTS, sampleOne, saveModel, trainOptions, prepareTraining, train, TrainingDiverged, usageError,
+  Rng, InferenceSession, sampleOne, saveModel, inputError, trainOptions, prepareTraining, train, TrainingDiverged, usageError,
   readText, attachHistory, recordFromModel, renderReport, TRAIN_COMMAND_OPTIONS,
   type LanguageModel, type TrainInput, type TrainOptions, type TrainResult, type KernelSetName, type PreparedCorpus, type TrainEvent, RecurError,
 } from '../../index.js';
@@ -19,6 +20,7 @@ import { withUsableWidth } from '../ui/width.js';
 import { formatSummary } from '../ui/summary.js';
 import { SnapshotSampler } from '../ui/snapshots.js';
 import { checkCorpusUnchanged, checkpointWriter, cliSettings, makeRunRecord, readCheckpoint, type CliSettings, type RunRecord } from '../resume.js';
+import { RECUR, besidePath, checkOutputs, guardCheckpoint } from '../outputs.js';
 
 /** The corpus `recur train` uses when given none. */
 export const DEFAULT_CORPUS = fileURLToPath(new URL('../../../corpora/dinos.txt', import.meta.url));
@@ -42,6 +44,10 @@ interface Plan {
   ckptPath: string;
   /** what the checkpoints record about the run (made once the corpus has been read) */
   record?: RunRecord;
+  /** a model file was at -o before this run (a new one) started: a run that ends badly must not replace it */
+  modelExisted: boolean;
+  /** notes to print once the run starts (a finished run's checkpoint being replaced) */
+  notes: string[];
 }
 
 async function runTrain(io: CliIO, corpus: string[], cmd: Command): Promise<void> {
@@ -52,15 +58,18 @@ async function runTrain(io: CliIO, corpus: string[], cmd: Command): Promise<void
   await finish(io, plan, outcome);
 }
 
-/** Resolve the options (a bad one fails here, before any file is read), from a checkpoint when resuming. */
+/**
+ * Resolve the options (a bad one fails here, before any file is read), from a
+ * checkpoint when resuming; check every output path and that no unfinished run
+ * would be replaced.
+ */
 function planRun(corpus: string[], cmd: Command): Plan {
   const given = givenOptions(cmd, TRAIN_COMMAND_OPTIONS);
   const resumePath = given.files?.resume as string | undefined;
   const resumed = resumePath ? readCheckpoint(resumePath) : undefined;
   if (resumed && corpus.length > 0) {
     const had = resumed.record.corpus.map((c) => c.path);
-    const now = corpus.map((p) => resolve(p));
-    if (JSON.stringify(now) !== JSON.stringify(had)) {
+    if (JSON.stringify(corpus.map((p) => resolve(p))) !== JSON.stringify(had)) {
       throw usageError(`the corpus ${corpus.join(' ')} disagrees with the checkpoint ${resumePath} (the run trained on ${had.join(' ')}); leave it out to continue the run`);
     }
   }
@@ -70,9 +79,16 @@ function planRun(corpus: string[], cmd: Command): Plan {
   const input: TrainInput = { ...given, init, resume: resumed };
   const options = trainOptions(input);
   const paths = resumed ? resumed.record.corpus.map((c) => c.path) : corpus.length > 0 ? corpus : [DEFAULT_CORPUS];
+  const out = cli.files.output;
+  const ckptPath = cli.files.checkpoint ?? (resumed && given.files?.output === undefined ? resumePath! : out + '.ckpt');
+  checkOutputs({ model: out, checkpoint: ckptPath, report: cli.files.report });
+  const notes: string[] = [];
+  if (!resumed) {
+    const note = guardCheckpoint(ckptPath, cli.files.force);
+    if (note) notes.push(note);
+  }
   if (resumed) checkCorpusUnchanged(resumed.record);
-  const ckptPath = cli.files.checkpoint ?? (resumed && given.files?.output === undefined ? resumePath! : cli.files.output + '.ckpt');
-  return { options, cli, paths, input, ckptPath, record: resumed?.record };
+  return { options, cli, paths, input, ckptPath, record: resumed?.record, modelExisted: !resumed && existsSync(out), notes };
 }
 
 /** Read and encode the corpus, with a spinner on a terminal and a summary line. */
@@ -97,6 +113,7 @@ function prepareWithSpinner(io: CliIO, plan: Plan): PreparedCorpus {
   if (tty) spinner.succeed(summary);
   else if (!quiet) io.stderr.write(summary + '\n');
   if (plan.input.resume && !quiet) io.stderr.write(`resuming ${plan.cli.files.resume} at step ${plan.input.resume.state.step}; checkpoints go to ${plan.ckptPath}\n`);
+  for (const note of plan.notes) if (!quiet) io.stderr.write(`${chalk.yellow('note:')} ${note}\n`);
   return prepared;
 }
 
@@ -148,50 +165,71 @@ function cliEvent(e: TrainEvent): TrainEvent {
   return e.type === 'warning' && e.fields ? { ...e, message: cliMessage(new RecurError('usage', e.message, e.fields)) } : e;
 }
 
+/** Where this run's model goes: -o, unless the run ended badly and -o held a model from before it. */
+function modelPath(plan: Plan, ending: 'finished' | 'interrupted' | 'diverged'): string {
+  return ending !== 'finished' && plan.modelExisted ? besidePath(plan.cli.files.output, ending) : plan.cli.files.output;
+}
+
 async function onDiverged(io: CliIO, plan: Plan, e: TrainingDiverged): Promise<never> {
-  const out = plan.cli.files.output;
-  if (e.state) await checkpointWriter(plan.ckptPath, plan.record!)({ state: e.state, options: plan.options });
+  const out = modelPath(plan, 'diverged');
+  if (e.state) await checkpointWriter(plan.ckptPath, plan.record!)({ state: e.state, options: plan.options }, 'diverged');
   await writeFileAtomic(out, saveModel(e.result.model));
   const what = e.result.bestValLoss !== null ? `the best model before that (validation loss ${fmt(e.result.bestValLoss)})` : 'the model before that';
   io.stderr.write(`recur: ${cliMessage(e)}\n` +
     (e.state ? `recur: the last good checkpoint (step ${e.state.step}) is in ${plan.ckptPath}\n` : '') +
-    `recur: ${what} is in ${out}\n`);
+    `recur: ${what} is in ${out}${out !== plan.cli.files.output ? ` (${plan.cli.files.output}, which was there before, is untouched)` : ''}\n`);
   throw new ExitWith(EXIT.failure);
 }
 
 /** Write the checkpoint, the model and the report; print the summary and samples. */
 async function finish(io: CliIO, plan: Plan, { result, signal, snapshots }: Outcome): Promise<void> {
-  const { cli, ckptPath } = plan, out = cli.files.output;
+  const { cli, ckptPath } = plan;
+  const ending = signal ? 'interrupted' : 'finished';
+  const out = modelPath(plan, ending);
   result.model.info.corpus = plan.paths.map((p) => p.replace(/^.*[\\/]/, ''));
-  const along = await snapshots.sample(result.model, 3, plan.options.runtime.seed, plan.options.runtime.kernels);
+  const along = signal ? [] : await snapshots.sample(result.model, 3, plan.options.runtime.seed, plan.options.runtime.kernels);
   attachHistory(result.model, result, along);
   // the run's last state, so that it can be continued (after an interruption, or with higher limits)
-  await checkpointWriter(ckptPath, plan.record!)({ state: result.state, options: result.options });
+  await checkpointWriter(ckptPath, plan.record!)({ state: result.state, options: result.options }, ending);
   await writeFileAtomic(out, saveModel(result.model));
+  const saved = `the model is in ${out} and the checkpoint in ${ckptPath}`;
   if (cli.files.report) {
-    await writeFileAtomic(cli.files.report, new TextEncoder().encode(renderReport({ ...recordFromModel(result.model, out), status: result.stopReason === 'aborted' ? 'interrupted' : 'finished' })));
+    await writeFileAtomic(cli.files.report, new TextEncoder().encode(renderReport(recordFromModel(result.model, out)))).catch((e: unknown) => {
+      throw inputError(`${(e as Error).message}; ${saved}`);
+    });
   }
   const quiet = cli.printing.quiet || cli.printing.json;
+  const samples = cli.printing.samples > 0 && !signal;
   if (cli.printing.json) {
+    // the samples as events, then the closing event
+    if (samples) await printSamples(io, result.model, cli.printing.samples, plan.options, cli.printing);
     io.stdout.write(JSON.stringify({
       type: 'done', output: out, checkpoint: ckptPath, steps: result.steps, epochs: result.epochs, elapsed_s: result.elapsedMs / 1000,
       tokens_per_s: result.tokensPerSec, train_loss: result.lastTrainLoss, val_loss: result.bestValLoss, stop: result.stopReason,
     }) + '\n');
   } else if (!quiet) {
-    io.stderr.write(formatSummary(result, out, { report: cli.files.report }));
+    io.stderr.write(formatSummary(result, out, { report: cli.files.report, interrupted: signal !== null }));
   }
-  if (cli.printing.samples > 0 && !cli.printing.json && !signal) await printSamples(io, result.model, cli.printing.samples, plan.options.runtime.seed, plan.options.runtime.kernels, quiet);
+  if (samples && !cli.printing.json) await printSamples(io, result.model, cli.printing.samples, plan.options, cli.printing);
   if (signal) {
-    io.stderr.write(`recur: interrupted at step ${result.steps}; checkpoint written to ${ckptPath} (continue with: recur train --resume ${ckptPath})\n`);
-    io.stderr.write(`recur: the best model so far is in ${out}\n`);
+    io.stderr.write(`recur: interrupted at step ${result.steps}; checkpoint written to ${ckptPath} (continue with: ${RECUR} train --resume ${ckptPath})\n`);
+    io.stderr.write(`recur: the best model so far is in ${out}${out !== cli.files.output ? ` (${cli.files.output}, which was there before, is untouched)` : ''}\n`);
     throw new ExitWith(signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
   }
 }
 
-async function printSamples(io: CliIO, model: LanguageModel, n: number, seed: number, kernels: KernelSetName, quiet: boolean): Promise<void> {
-  if (quiet) return;
-  const session = await InferenceSession.create(model, { kernels });
-  const rng = new Rng(seed);
-  io.stderr.write(chalk.dim(`samples:\n`));
-  for (let i = 0; i < n; i++) io.stdout.write(sampleOne(session, { ...SAMPLE_DEFAULTS, maxLength: 200 }, rng).text + '\n');
+/**
+ * A few samples: text on stdout (with --split none a sample is a stretch of
+ * running text, so a line marks where one ends), or `sample` events with --json.
+ */
+async function printSamples(io: CliIO, model: LanguageModel, n: number, o: TrainOptions, printing: CliSettings['printing']): Promise<void> {
+  if (printing.quiet && !printing.json) return;
+  const session = await InferenceSession.create(model, { kernels: o.runtime.kernels });
+  const rng = new Rng(o.runtime.seed);
+  if (!printing.json) io.stderr.write(chalk.dim(`samples:\n`));
+  for (let i = 0; i < n; i++) {
+    const s = sampleOne(session, { maxLength: 200 }, rng);
+    if (printing.json) io.stdout.write(JSON.stringify({ type: 'sample', text: s.text, tokens: s.tokens.length, logprob: s.logprob, ended: s.ended }) + '\n');
+    else io.stdout.write(s.text + (model.config.split === 'none' && i < n - 1 ? `\n${chalk.dim('⁂')}\n` : '\n'));
+  }
 }
