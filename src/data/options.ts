@@ -14,17 +14,17 @@ export const DATA_OPTIONS = {
     default: 'lines', onResume: 'fixed', withInit: 'refused', placeholder: '<mode>',
   }),
   tokenize: choice(TOKENIZERS, {
-    help: 'word level: Unicode-aware words with every punctuation mark its own token, or split on white space only',
+    help: 'word level: Unicode-aware words (with inner \' and -), numbers and every punctuation mark as its own token; or split on white space only (pre-tokenised text)',
     default: 'default', onResume: 'fixed', withInit: 'refused', placeholder: '<how>',
   }),
   lowercase: { type: 'boolean', help: 'lowercase the text first', default: false, onResume: 'fixed', withInit: 'refused' },
   maxVocab: {
-    type: 'int', help: 'keep the n most frequent tokens; the rest become <unk>', min: 0, special: '0 = all',
+    type: 'int', help: 'keep the n most frequent tokens (ties in code-point order); the rest become <unk>', min: 0, special: '0 = all',
     defaultBy: { field: 'level', values: { char: 0, word: 10000 } }, onResume: 'fixed', withInit: 'refused', placeholder: '<n>',
   },
   minCount: { type: 'int', help: 'keep only tokens seen at least k times', min: 1, default: 1, onResume: 'fixed', withInit: 'refused', placeholder: '<k>' },
   valFrac: {
-    type: 'number', help: 'fraction of the sequences held out for validation (split none: the end of each file)',
+    type: 'number', help: 'fraction of the sequences held out for validation, evenly spread (0.1: every 10th); with split none the end of each file',
     min: 0, max: 1, maxOpen: true, default: 0.1, onResume: 'fixed', placeholder: '<f>',
   },
 } as const satisfies OptionTable;

@@ -34,7 +34,7 @@ export const MODEL_OPTIONS = {
   hidden: { type: 'int', help: 'hidden size H', min: 1, max: MAX_SIZE, default: 256, ...arch, placeholder: '<n>' },
   layers: { type: 'int', help: 'stacked recurrent layers', min: 1, max: MAX_LAYERS, default: 1, ...arch, placeholder: '<n>' },
   softmax: choice(SOFTMAXES, {
-    help: 'output layer: a full softmax, or the adaptive softmax (as PyTorch\'s nn.AdaptiveLogSoftmaxWithLoss; much faster for large vocabularies)',
+    help: 'output layer: a full softmax, or the adaptive softmax (Grave et al. 2017, as PyTorch\'s nn.AdaptiveLogSoftmaxWithLoss): much faster for large vocabularies, probabilities still exact',
     defaultText: `adaptive for vocabularies of ${ADAPTIVE_FROM.toLocaleString('en')} tokens or more, else full`, optional: true, ...arch, placeholder: '<kind>',
   }),
   cutoffs: {
@@ -85,7 +85,7 @@ export const LIMIT_OPTIONS = {
 export const RUNTIME_OPTIONS = {
   seed: { type: 'int', help: 'random seed: the same seed gives the same model', min: 0, default: 1, onResume: 'fixed', placeholder: '<n>' },
   threads: {
-    type: 'int', help: 'worker threads computing slices of each batch', min: 1, max: 256, optional: true,
+    type: 'int', help: 'worker threads, each computing a slice of the batch (deterministic for a seed and thread count)', min: 1, max: 256, optional: true,
     defaultText: 'the available cores, keeping at least 8 streams per thread', onResume: 'free', placeholder: '<n>',
   },
   kernels: KERNELS_OPTION,
@@ -103,7 +103,7 @@ export const EVENT_OPTIONS = {
 /** The command line's own options: where files go and what is printed. */
 export const FILE_OPTIONS = {
   output: { type: 'path', help: 'where to write the model (safetensors)', default: 'model.safetensors', short: '-o', onResume: 'free', cliOnly: true, placeholder: '<file>' },
-  checkpoint: { type: 'path', help: 'where to write checkpoints', defaultText: 'the output path + .ckpt', optional: true, onResume: 'free', cliOnly: true, placeholder: '<file>' },
+  checkpoint: { type: 'path', help: 'where to write checkpoints', defaultText: 'the output path + .ckpt (on --resume: the checkpoint resumed from)', optional: true, onResume: 'free', cliOnly: true, placeholder: '<file>' },
   resume: { type: 'path', help: 'continue the run saved in a checkpoint (its corpus and options; the limits may be changed)', optional: true, onResume: 'free', cliOnly: true, placeholder: '<checkpoint>' },
   init: { type: 'path', help: 'start from this model\'s weights, architecture and vocabulary', optional: true, onResume: 'fixed', cliOnly: true, placeholder: '<model>' },
   val: { type: 'path', help: 'a separate validation file (replaces --val-frac)', optional: true, onResume: 'fixed', cliOnly: true, placeholder: '<file>' },

@@ -122,6 +122,7 @@ describe('writeFileAtomic', () => {
     const rng = new Rng(`atomic-kill-${modes.join()}`);
     const start = Date.now();
     const s: KillStats = { kills: 0, saves: 0, torn: 0, strayTemps: 0, sawA: 0, sawB: 0, ms: 0 };
+    let saveMs = 25; // how long one save is taking (a busy machine is slower)
     while (s.kills < maxKills && (s.kills < minKills || Date.now() - start < budgetMs)) {
       const mode = modes[s.kills % modes.length];
       const proc = spawn(process.execPath, [child, build, target, fileA, fileB, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -141,7 +142,11 @@ describe('writeFileAtomic', () => {
           }
         }, 1);
       });
-      await new Promise((r) => setTimeout(r, rng.uniform(0, 80)));
+      // a few saves at most: 80 ms on an idle machine, longer when saves are seen to take longer
+      const readyAt = Date.now(), savedBefore = (out.match(/s\n/g) ?? []).length;
+      await new Promise((r) => setTimeout(r, rng.uniform(0, Math.max(80, 3 * saveMs))));
+      const savesNow = (out.match(/s\n/g) ?? []).length - savedBefore;
+      if (savesNow > 0) saveMs = Math.max(saveMs * 0.8, (Date.now() - readyAt) / savesNow);
       proc.kill('SIGKILL');
       await exited;
       s.kills++;

@@ -94,7 +94,8 @@ describe('recur train --help', () => {
       const flag = '--' + name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
       const at = help.search(new RegExp(`${flag}( <|\\s)`));
       expect(at, flag).toBeGreaterThan(0);
-      const line = help.slice(at, help.indexOf(' -', at + flag.length + 1));
+      const next = help.slice(at + flag.length).search(/ (?:-[a-z], )?--[a-z][a-z-]* /);
+      const line = help.slice(at, next < 0 ? undefined : at + flag.length + next);
       expect(line, flag).toMatch(/\(default: [^)]+\)/);
     }
     expect(help).toMatch(/--checkpoint-interval <duration> .*\(default: 5m00s\)/);
