@@ -132,7 +132,10 @@ describe.skipIf(!py)('optimizer parity with PyTorch (weight decay, clipping by n
       ...r.o,
       ...over,
       checkpoint: { every: 1, intervalMs: 0, save: (s) => void states.push(s) },
-      onEvent: (e) => { if (e.type === 'step') events.push(e); },
+      onEvent: (e) => {
+        if (e.type === 'step') events.push(e);
+        if (e.type === 'prepared') expect([e.batch, e.seqLen, e.windowsPerEpoch]).toEqual([B, T, 2]);
+      },
     });
     expect(res.steps).toBe(STEPS);
     expect(res.threads).toBe(r.c.threads ?? 1);
