@@ -3,7 +3,7 @@
  * sampled and scored, with PyTorch-compatible model files.
  *
  * This entry is the inference path (recur/inference, browser-safe) plus
- * training, which runs in Node (worker threads).
+ * training and the Node-side file helpers; it runs in Node (worker threads, fs).
  */
 export * from './inference.js';
 export {
@@ -13,9 +13,13 @@ export {
   type TrainOptions,
   type TrainResult,
   type TrainEvent,
-  type HistoryPoint,
   type TrainState,
   type CheckpointPolicy,
 } from './train/trainer.js';
-export { TRAIN_DEFAULTS } from './train/defaults.js';
-export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, type Checkpoint } from './train/checkpoint.js';
+export { epochsOf } from './train/state.js';
+export { TRAIN_DEFAULTS, DEFAULT_EPOCHS, LEVEL_DEFAULTS, SCHEDULE_DEFAULTS } from './train/defaults.js';
+export { OPTIMIZERS, DEFAULT_LR, type OptimizerName } from './train/optimizer.js';
+export { saveCheckpoint, loadCheckpoint, checkpointFromFile, isCheckpoint, CHECKPOINT_FORMAT, type Checkpoint } from './train/checkpoint.js';
+export { paramLayout } from './nn/params.js';
+export { readText, readBytes, readModelBytes, type ReadTextOptions } from './node/files.js';
+export { writeFileAtomic } from './node/atomic-write.js';

@@ -1,22 +1,35 @@
 /**
- * recur's inference path: load a model from bytes, sample, score, evaluate.
- * Browser-safe: nothing here (or below it) imports a Node built-in; a test
- * bundles this entry for the browser and runs it in headless Chromium.
+ * recur's inference path: load a model from bytes, sample, score, evaluate,
+ * and draw reports. Browser-safe: nothing here (or below it) imports a Node
+ * built-in or the trainer; a test bundles this entry for the browser and runs
+ * it in headless Chromium, and test/architecture.test.ts checks the imports.
  * Import it as `recur/inference`; `recur` itself adds training (Node only).
  */
-export { RecurError, isRecurError, type ErrorKind } from './core/errors.js';
+export { RecurError, isRecurError, usageError, inputError, formatError, type ErrorKind } from './core/errors.js';
+export { EOS, UNK } from './core/ids.js';
 export { Rng } from './core/rng.js';
-export { modelConfig, type ModelConfig, type CellType, type Level, type SplitMode, type Tokenize, type SoftmaxKind } from './nn/config.js';
-export { LanguageModel } from './nn/model.js';
+export { modelConfig, type ModelConfig } from './model/config.js';
+export { CELLS, SOFTMAXES, type CellType, type SoftmaxKind, type ArchConfig } from './nn/config.js';
+export { LEVELS, SPLITS, TOKENIZERS, type Level, type SplitMode, type Tokenize, type TextConfig } from './data/text.js';
+export { LanguageModel } from './model/model.js';
+export { compactHistory, type History, type HistoryPoint } from './model/history.js';
 export { Vocab, EOS_TOKEN, UNK_TOKEN } from './data/vocab.js';
 export { tokenize, detokenize } from './data/tokenize.js';
-export { saveModel, loadModel, MODEL_FORMAT } from './io/model-file.js';
+export { readSafetensors } from './io/safetensors.js';
+export { saveModel, loadModel, MODEL_FORMAT } from './model/model-file.js';
 export { InferenceSession, type SessionOptions } from './infer/session.js';
-export { sampleOne, sampleTokens, SAMPLE_DEFAULTS, type Sample, type SampleOptions, type SampledToken } from './infer/sample.js';
+export {
+  sampleOne, sampleTokens, sampleWriter, joinSample, primeTokens, checkSampleOptions, SAMPLE_DEFAULTS,
+  type Sample, type SampleOptions, type SampledToken,
+} from './infer/sample.js';
 export { sampleStream, nextTokens, type StreamOptions, type Candidate } from './infer/stream.js';
 export { scoreSentences, evaluateText, type SentenceScore, type TokenScore, type Evaluation } from './infer/score.js';
 export { formatKenlm, formatSrilm, kenlmSummary, srilmSummary, type KenlmSummary, type SrilmSummary } from './infer/lmformats.js';
 export { KERNEL_SETS, DEFAULT_KERNELS, type KernelSetName } from './kernels/index.js';
 export { renderReport } from './report/html.js';
 export { renderHeatmapPage } from './report/heatmap.js';
-export { recordFromModel, recordFromTrainResult, attachHistory, parseRunRecord, type RunRecord, type RunPoint, type RunSamples } from './report/record.js';
+export { HEAT_MAX_BITS, heatRgb, surprise01 } from './report/colors.js';
+export {
+  recordFromModel, recordFromTrainResult, recordFromState, attachHistory, parseRunRecord,
+  type RunRecord, type RunPoint, type RunSamples,
+} from './report/record.js';

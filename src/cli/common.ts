@@ -1,9 +1,7 @@
 /** Helpers shared by the commands. */
 import { Option } from 'commander';
-import { loadModel } from '../io/model-file.js';
-import { DEFAULT_KERNELS, KERNEL_SETS } from '../kernels/index.js';
-import type { LanguageModel } from '../nn/model.js';
-import { readModelBytes } from '../node/files.js';
+import { loadModel, DEFAULT_KERNELS, KERNEL_SETS, type LanguageModel, readModelBytes } from '../index.js';
+export { writeFileAtomic } from '../index.js';
 
 export function kernelsOption(): Option {
   return new Option('--kernels <set>', 'kernel set: the fast one, or the scalar reference for debugging')
@@ -15,7 +13,6 @@ export function readModel(path: string): LanguageModel {
   return loadModel(readModelBytes(path), path);
 }
 
-export { writeFileAtomic } from '../node/atomic-write.js';
 
 export function fmt(x: number, digits = 4): string {
   return Number.isFinite(x) ? x.toFixed(digits) : String(x);

@@ -15,6 +15,8 @@ export interface CliIO {
   stdin?: NodeJS.ReadableStream;
   env: Record<string, string | undefined>;
   cwd: string;
+  /** end the process at once with this code (a second Ctrl-C); tests pass a stub that throws */
+  exit: (code: number) => never;
 }
 
 export function processIO(): CliIO {
@@ -30,5 +32,6 @@ export function processIO(): CliIO {
     stdin: process.stdin,
     env: process.env,
     cwd: process.cwd(),
+    exit: (code) => process.exit(code),
   };
 }

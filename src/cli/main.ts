@@ -1,11 +1,8 @@
 /**
  * The recur command line: parses options (commander), calls the library,
- * renders results. The only place that decides exit codes:
- *   0 success · 1 failure (bad file, diverged run, internal error) · 2 usage error
- *   130 interrupted (SIGINT) · 143 terminated (SIGTERM)
+ * renders results. The only place that turns outcomes into exit codes (exit.ts).
  */
 import { Command, CommanderError } from 'commander';
-import { isRecurError } from '../core/errors.js';
 import type { CliIO } from './io.js';
 import { trainCommand } from './commands/train.js';
 import { sampleCommand } from './commands/sample.js';
@@ -14,19 +11,8 @@ import { evalCommand } from './commands/eval.js';
 import { infoCommand } from './commands/info.js';
 import { reportCommand } from './commands/report.js';
 import { applyColor } from './ui/color.js';
-
-export const EXIT = { ok: 0, failure: 1, usage: 2, sigint: 130, sigterm: 143 } as const;
-
-export const EXIT_CODES_HELP = `
-Exit codes: 0 success, 1 failure (unreadable or invalid file, diverged run),
-2 usage error (bad option or value), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).`;
-
-/** Thrown by a command to end with a specific exit code after its output is written. */
-export class ExitWith extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
-}
+import { EXIT, EXIT_CODES_HELP, ExitWith } from './exit.js';
+import { isRecurError } from '../index.js';
 
 export function buildProgram(io: CliIO): Command {
   const program = new Command();

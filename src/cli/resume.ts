@@ -14,12 +14,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { formatError, inputError, usageError } from '../core/errors.js';
-import { readSafetensors } from '../io/safetensors.js';
-import { readBytes } from '../node/files.js';
-import { writeFileAtomic } from '../node/atomic-write.js';
-import { checkpointFromFile, isCheckpoint, saveCheckpoint, CHECKPOINT_FORMAT, type Checkpoint } from '../train/checkpoint.js';
-import type { CheckpointPolicy, TrainState } from '../train/trainer.js';
+import { formatError, inputError, usageError, readSafetensors, readBytes, writeFileAtomic, checkpointFromFile, isCheckpoint, saveCheckpoint, CHECKPOINT_FORMAT, type Checkpoint, type CheckpointPolicy, type TrainState } from '../index.js';
 
 /** Default time between checkpoints. */
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 5 * 60_000;

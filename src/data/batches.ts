@@ -10,7 +10,7 @@
  * the run's Rng); the state is reset at each epoch start.
  */
 import type { Rng } from '../core/rng.js';
-import { EOS } from '../nn/network.js';
+import { EOS } from '../core/ids.js';
 import { sequenceStarts, type TokenIds } from './corpus.js';
 
 export interface BatchPosition {

@@ -9,8 +9,8 @@
  * predicted from <eos> (step 1 predicts how a sequence starts) up to and
  * including its closing <eos>, and the state is reset at every <eos> input.
  */
-import type { SplitMode } from '../nn/config.js';
-import { EOS, UNK } from '../nn/network.js';
+import type { SplitMode } from './text.js';
+import { EOS, UNK } from '../core/ids.js';
 import { forEachToken, normalizeNewlines, type TokenizerOptions } from './tokenize.js';
 import type { Vocab } from './vocab.js';
 

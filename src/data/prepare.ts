@@ -4,7 +4,7 @@
  * is honestly out-of-vocabulary where it should be), and the encoded streams.
  */
 import { inputError } from '../core/errors.js';
-import type { Level, SplitMode, Tokenize } from '../nn/config.js';
+import type { Level, SplitMode, Tokenize } from './text.js';
 import { StreamEncoder, countTokens, forEachSequence, isValidationIndex, type EncodedCorpus } from './corpus.js';
 import { forEachToken, forgetLastMatch, type TokenizerOptions } from './tokenize.js';
 import { TokenCounter, Vocab, buildVocab } from './vocab.js';

@@ -9,7 +9,7 @@
  *       punctuation mark or symbol) as its own token.
  * word, whitespace: split on white space, for corpora that are already tokenised.
  */
-import type { Level, Tokenize } from '../nn/config.js';
+import type { Level, Tokenize } from './text.js';
 
 export interface TokenizerOptions {
   level: Level;

@@ -4,7 +4,7 @@
  * Built from counts: the most frequent tokens first, ties broken by code-point
  * order of the token, so the same corpus always gives the same ids.
  */
-import { EOS, UNK } from '../nn/network.js';
+import { EOS, UNK } from '../core/ids.js';
 import { detachString } from './tokenize.js';
 
 export const EOS_TOKEN = '<eos>';

@@ -18,7 +18,7 @@
  * OOVs left out of L, ppl = 10^(−L/(W−O−Z+S)) (</s> counted), ppl1 =
  * 10^(−L/(W−O−Z)).
  */
-import { EOS, UNK } from '../nn/network.js';
+import { EOS, UNK } from '../core/ids.js';
 import type { SentenceScore } from './score.js';
 
 const LN10 = Math.log(10);

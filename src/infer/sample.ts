@@ -9,7 +9,7 @@
 import { usageError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { separator, tokenize, type TokenizerOptions } from '../data/tokenize.js';
-import { EOS, UNK } from '../nn/network.js';
+import { EOS, UNK } from '../core/ids.js';
 import type { InferenceSession } from './session.js';
 
 export interface SampleOptions {

@@ -10,8 +10,8 @@
  */
 import { encodeSequences, splitSequences } from '../data/corpus.js';
 import { tokenize } from '../data/tokenize.js';
-import { EOS, UNK } from '../nn/network.js';
-import { planChunks, streamLogProbs } from './evaluate.js';
+import { EOS, UNK } from '../core/ids.js';
+import { planChunks, streamLogProbs } from '../model/evaluate.js';
 import type { InferenceSession } from './session.js';
 
 export interface TokenScore {

@@ -4,7 +4,7 @@
  */
 import { HeapPlan } from '../core/heap.js';
 import { DEFAULT_KERNELS, createKernels, type KernelSetName } from '../kernels/index.js';
-import type { LanguageModel } from '../nn/model.js';
+import type { LanguageModel } from '../model/model.js';
 import { Network } from '../nn/network.js';
 
 export interface SessionOptions {

@@ -19,13 +19,12 @@
  */
 import type { HeapPlan } from '../core/heap.js';
 import type { Rng } from '../core/rng.js';
+import { EOS } from '../core/ids.js';
 import type { Kernels } from '../kernels/kernels.js';
-import { gateCount, type ModelConfig } from './config.js';
+import { gateCount, type ArchConfig } from './config.js';
 import { paramLayout, type ParamLayout } from './params.js';
 import { AdaptiveSoftmax, FullSoftmax } from './head.js';
 
-export const EOS = 0;
-export const UNK = 1;
 
 export interface NetworkShape {
   /** streams (rows per step) the buffers are sized for */
@@ -58,7 +57,7 @@ interface LayerRegions {
 }
 
 export class Network {
-  readonly cfg: ModelConfig;
+  readonly cfg: ArchConfig;
   readonly V: number;
   readonly B: number;
   readonly T: number;
@@ -99,7 +98,7 @@ export class Network {
   private lastB = 0;
   private lastT = 0;
 
-  constructor(plan: HeapPlan, cfg: ModelConfig, V: number, shape: NetworkShape) {
+  constructor(plan: HeapPlan, cfg: ArchConfig, V: number, shape: NetworkShape) {
     this.cfg = cfg;
     this.V = V;
     this.B = shape.B;

@@ -18,7 +18,7 @@
  * onto the buffer without reordering and the optimizer loops over one array.
  */
 import type { Rng } from '../core/rng.js';
-import { clusterHidden, gateCount, type ModelConfig } from './config.js';
+import { clusterHidden, gateCount, type ArchConfig } from './config.js';
 
 export interface ParamView {
   name: string;
@@ -61,7 +61,7 @@ export interface ParamLayout {
   adaptive: AdaptiveOffsets | null;
 }
 
-export function paramLayout(cfg: ModelConfig, V: number): ParamLayout {
+export function paramLayout(cfg: ArchConfig, V: number): ParamLayout {
   const views: ParamView[] = [];
   let size = 0;
   const add = (name: string, shape: number[]): number => {
@@ -105,7 +105,7 @@ export function paramLayout(cfg: ModelConfig, V: number): ParamLayout {
  * linear layers U(−1/√fan_in, 1/√fan_in) (nn.Linear), the embedding N(0, 1)
  * (nn.Embedding). A tied decoder starts as (and stays) the embedding.
  */
-export function initParams(p: Float32Array, layout: ParamLayout, cfg: ModelConfig, rng: Rng): void {
+export function initParams(p: Float32Array, layout: ParamLayout, cfg: ArchConfig, rng: Rng): void {
   for (const v of layout.views) {
     const end = v.offset + v.size;
     if (v.name === 'embedding.weight') {

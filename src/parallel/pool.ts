@@ -13,7 +13,7 @@
 import type { HeapPlan } from '../core/heap.js';
 import { Rng, type RngState } from '../core/rng.js';
 import { shareableMemory, type Kernels, type KernelSetName } from '../kernels/index.js';
-import type { ModelConfig } from '../nn/config.js';
+import type { ArchConfig } from '../nn/config.js';
 import { Network } from '../nn/network.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
@@ -52,7 +52,7 @@ export class SlicedNetwork {
   private kernels!: Kernels;
 
   /** Plan every slice's network on `plan` (slice 0 owns the parameters and the summed gradients). */
-  constructor(plan: HeapPlan, cfg: ModelConfig, V: number, s: SliceShape, seed: string | number) {
+  constructor(plan: HeapPlan, cfg: ArchConfig, V: number, s: SliceShape, seed: string | number) {
     this.B = s.B;
     this.sizes = sliceSizes(s.B, s.threads);
     this.nets = [];
@@ -94,7 +94,7 @@ export class SlicedNetwork {
 
   private spawn(
     Worker: typeof import('node:worker_threads').Worker, url: URL, memory: WebAssembly.Memory | SharedArrayBuffer,
-    set: KernelSetName, words: number, cfg: ModelConfig,
+    set: KernelSetName, words: number, cfg: ArchConfig,
   ): Promise<unknown> {
     return Promise.all(
       this.nets.slice(1).map((n, i) => {

@@ -1,6 +1,6 @@
 /** Messages between the trainer and its gradient workers (parallel/pool.ts, parallel/worker.ts). */
 import type { KernelSetName } from '../kernels/index.js';
-import type { ModelConfig } from '../nn/config.js';
+import type { ArchConfig } from '../nn/config.js';
 import type { RngState } from '../core/rng.js';
 
 export interface WorkerInit {
@@ -12,7 +12,7 @@ export interface WorkerInit {
   words: number;
   /** kernel instance slot (scratch region) of this worker */
   slot: number;
-  config: ModelConfig;
+  config: ArchConfig;
   V: number;
   /** where this worker's network was planned, so it can lay out the same regions */
   planStart: number;

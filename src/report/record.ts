@@ -1,12 +1,15 @@
 /**
  * A run record: everything the HTML report shows about one training run. It
- * can be built from a finished TrainResult, from the `training` metadata of a
- * model file (which keeps a compact loss history for this), or from any other
+ * can be built from a finished run, from the `training` metadata of a model
+ * file (which keeps a compact loss history for this), or from any other
  * source that fills it in (a checkpoint of a running job). Browser-safe.
+ *
+ * The trainer's result and state are read through the small structural types
+ * below, so this room does not depend on the trainer.
  */
-import type { LanguageModel } from '../nn/model.js';
-import type { HistoryPoint, TrainResult } from '../train/trainer.js';
-import type { TrainState } from '../train/state.js';
+import type { LanguageModel } from '../model/model.js';
+import type { ModelConfig } from '../model/config.js';
+import { compactHistory, expandHistory, type History, type HistoryPoint } from '../model/history.js';
 import { paramLayout } from '../nn/params.js';
 
 export interface RunPoint {
@@ -49,41 +52,6 @@ export interface RunRecord {
   createdAt?: string;
 }
 
-/** The compact form kept in a model file's `training` metadata. */
-export interface CompactHistory {
-  /** [step, elapsed seconds, loss] */
-  train: [number, number, number][];
-  val: [number, number, number][];
-}
-
-const MAX_POINTS = 200;
-
-/** Keep at most `max` points, evenly spread, always the first and the last. */
-export function thin<T>(points: readonly T[], max = MAX_POINTS): T[] {
-  if (points.length <= max) return points.slice();
-  const out: T[] = [];
-  for (let i = 0; i < max; i++) out.push(points[Math.round((i * (points.length - 1)) / (max - 1))]);
-  return out;
-}
-
-const r4 = (x: number): number => Number(x.toPrecision(5));
-
-export function compactHistory(h: { train: readonly HistoryPoint[]; val: readonly HistoryPoint[] }, max = MAX_POINTS): CompactHistory {
-  const c = (p: HistoryPoint): [number, number, number] => [p.step, Number((p.elapsedMs / 1000).toFixed(2)), r4(p.loss)];
-  return { train: thin(h.train, max).map(c), val: thin(h.val, max).map(c) };
-}
-
-export function expandHistory(c: unknown): { train: RunPoint[]; val: RunPoint[] } {
-  const pts = (a: unknown): RunPoint[] =>
-    Array.isArray(a)
-      ? a
-          .filter((p): p is [number, number, number] => Array.isArray(p) && p.length >= 3 && p.every((x) => typeof x === 'number'))
-          .map(([step, s, loss]) => ({ step, elapsedMs: s * 1000, loss }))
-      : [];
-  const o = (typeof c === 'object' && c !== null ? c : {}) as Record<string, unknown>;
-  return { train: pts(o.train), val: pts(o.val) };
-}
-
 export interface TrainRecordExtras {
   title: string;
   /** training options to show (the CLI passes its flags) */
@@ -92,7 +60,38 @@ export interface TrainRecordExtras {
   status?: RunRecord['status'];
 }
 
-export function recordFromTrainResult(result: TrainResult, x: TrainRecordExtras): RunRecord {
+/** What a report reads of a finished run (the trainer's TrainResult has all of it). */
+export interface TrainSummary {
+  model: LanguageModel;
+  history: History;
+  steps: number;
+  epochs: number;
+  elapsedMs: number;
+  tokensPerSec: number;
+  lastTrainLoss: number;
+  bestValLoss: number | null;
+  bestStep: number | null;
+  stopReason: string;
+  corpus: { trainTokens: number; valTokens: number };
+}
+
+/** What a report reads of a run's state (the trainer's TrainState has all of it). */
+export interface StateSummary {
+  config: ModelConfig;
+  vocab: readonly string[];
+  B: number;
+  T: number;
+  windowsPerEpoch: number;
+  step: number;
+  epoch: number;
+  window: number;
+  elapsedMs: number;
+  lastLoss: number;
+  best: { valLoss: number; step: number } | null;
+  history: History;
+}
+
+export function recordFromTrainResult(result: TrainSummary, x: TrainRecordExtras): RunRecord {
   const m = result.model;
   const info = m.info;
   const batch = typeof info.batch === 'number' ? info.batch : undefined;
@@ -123,7 +122,7 @@ export function recordFromTrainResult(result: TrainResult, x: TrainRecordExtras)
 }
 
 /** Store what the report needs in the model's training metadata (compactly). */
-export function attachHistory(model: LanguageModel, result: TrainResult, samples: RunSamples[] = []): void {
+export function attachHistory(model: LanguageModel, result: { history: History }, samples: RunSamples[] = []): void {
   model.info.history = compactHistory(result.history);
   if (samples.length > 0) model.info.samples = samples.map((s) => ({ step: s.step, texts: s.texts }));
 }
@@ -173,7 +172,7 @@ export function recordFromModel(model: LanguageModel, title: string): RunRecord 
  * (a running job writes one every few minutes, so its report can be drawn
  * while it trains). `options` are the run's recorded options.
  */
-export function recordFromState(state: TrainState, title: string, options: Record<string, unknown> = {}): RunRecord {
+export function recordFromState(state: StateSummary, title: string, options: Record<string, unknown> = {}): RunRecord {
   const point = ({ step, elapsedMs, loss }: HistoryPoint): RunPoint => ({ step, elapsedMs, loss });
   const wpe = state.windowsPerEpoch;
   return {

@@ -27,11 +27,12 @@
 import { formatError } from '../core/errors.js';
 import type { RngState } from '../core/rng.js';
 import { EOS_TOKEN, UNK_TOKEN } from '../data/vocab.js';
-import { parseConfig } from '../io/model-file.js';
+import { parseConfig } from '../model/model-file.js';
 import { describeValue, quote, readSafetensors, writeSafetensors, type SafetensorsFile } from '../io/safetensors.js';
 import { paramLayout } from '../nn/params.js';
 import { OPTIMIZERS, type OptimizerName } from './optimizer.js';
-import type { HistoryPoint, TrainState } from './state.js';
+import type { HistoryPoint } from '../model/history.js';
+import type { TrainState } from './state.js';
 import type { ScheduleState } from './schedule.js';
 
 export const CHECKPOINT_FORMAT = 'recur-ckpt/1';

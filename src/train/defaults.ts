@@ -4,7 +4,7 @@
  * The sizes that depend on the level come from LEVEL_DEFAULTS.
  */
 import { DEFAULT_KERNELS } from '../kernels/index.js';
-import type { Level } from '../nn/config.js';
+import type { Level } from '../data/text.js';
 import type { TrainOptions } from './trainer.js';
 
 export const LEVEL_DEFAULTS: Record<Level, { embed: number; hidden: number; seqLen: number; maxVocab: number }> = {

@@ -19,22 +19,10 @@
  * Plain data, browser-safe. Arrays are owned copies, never views into the heap.
  */
 import type { RngState } from '../core/rng.js';
-import type { ModelConfig } from '../nn/config.js';
+import type { History } from '../model/history.js';
+import type { ModelConfig } from '../model/config.js';
 import type { OptimizerName } from './optimizer.js';
 import type { ScheduleState } from './schedule.js';
-
-export interface HistoryPoint {
-  step: number;
-  /** fractional epochs done */
-  epoch: number;
-  elapsedMs: number;
-  loss: number;
-}
-
-export interface TrainHistory {
-  train: HistoryPoint[];
-  val: HistoryPoint[];
-}
 
 export interface TrainState {
   /** the architecture and vocabulary (index = id) the parameters belong to */
@@ -73,7 +61,7 @@ export interface TrainState {
   /** running sum and count of the training-loss interval not yet in the history */
   intervalLoss: number;
   intervalSteps: number;
-  history: TrainHistory;
+  history: History;
   /** training wall-clock time so far (this run and the runs it resumed) */
   elapsedMs: number;
 }

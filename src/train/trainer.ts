@@ -16,17 +16,20 @@ import { BatchStream, fitWindow } from '../data/batches.js';
 import { prepareCorpus, type CorpusOptions, type PreparedCorpus } from '../data/prepare.js';
 import { Vocab } from '../data/vocab.js';
 import { createKernels, type KernelSetName } from '../kernels/index.js';
-import { planChunks, meanLoss, streamLogProbs, type Chunk } from '../infer/evaluate.js';
-import { checkConfigForVocab, defaultCutoffs, modelConfig, type ModelConfig, type SoftmaxKind } from '../nn/config.js';
-import { LanguageModel } from '../nn/model.js';
+import { planChunks, meanLoss, streamLogProbs, type Chunk } from '../model/evaluate.js';
+import { defaultCutoffs, type SoftmaxKind } from '../nn/config.js';
+import { checkConfigForVocab, modelConfig, type ModelConfig } from '../model/config.js';
+import { LanguageModel } from '../model/model.js';
 import { Network } from '../nn/network.js';
 import { SlicedNetwork } from '../parallel/pool.js';
 import { clipGradNorm, clipGradValue } from './clip.js';
 import { DEFAULT_LR, Optimizer, type OptimizerName } from './optimizer.js';
 import { LrSchedule } from './schedule.js';
-import { stateIsFinite, type HistoryPoint, type TrainState } from './state.js';
+import type { HistoryPoint } from '../model/history.js';
+import { stateIsFinite, type TrainState } from './state.js';
 
-export type { HistoryPoint, TrainState } from './state.js';
+export type { TrainState } from './state.js';
+export type { HistoryPoint } from '../model/history.js';
 
 /** When and how to save checkpoints while training. */
 export interface CheckpointPolicy {

@@ -5,7 +5,7 @@
 // with another output layer or vocabulary size is an error (expectBuilt), not a
 // silent difference from its PyTorch twin.
 import { train, LanguageModel, Vocab, InferenceSession, sampleTokens, SAMPLE_DEFAULTS, Rng } from '../../dist/index.js';
-import { planChunks, streamLogProbs } from '../../dist/infer/evaluate.js';
+import { planChunks, streamLogProbs } from '../../dist/model/evaluate.js';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 // @ts-expect-error: plain ESM benchmark module without type declarations
 import { CONFIGS, TABLE, TRAIN_BASE, expectBuilt } from './configs.js';
 import { train, type TrainOptions } from '../../src/train/trainer.js';
-import type { LanguageModel } from '../../src/nn/model.js';
+import type { LanguageModel } from '../../src/model/model.js';
 import { findTorchPython } from '../helpers/torch.js';
 
 interface Entry {

@@ -4,7 +4,7 @@ import { HeapPlan } from '../../dist/core/heap.js';
 import { createKernels } from '../../dist/kernels/index.js';
 import { Network } from '../../dist/nn/network.js';
 import { initParams } from '../../dist/nn/params.js';
-import { modelConfig } from '../../dist/nn/config.js';
+import { modelConfig } from '../../dist/model/config.js';
 import { Rng } from '../../dist/core/rng.js';
 const cell = process.argv[2] ?? 'lstm', B = 32, T = 64, V = 65;
 const cfg = modelConfig({ level: 'char', cell, embed: 65, hidden: 256, layers: 1 });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext } from 'playwright-core';
 import { TRAIN_COLOR, VAL_COLOR } from '../../src/report/html.js';
-import { loadModel } from '../../src/io/model-file.js';
+import { loadModel } from '../../src/model/model-file.js';
 import { countColor, decodePng } from '../helpers/png.js';
 import { haveChromium, launch, mustRun } from '../helpers/chromium.js';
 import { recurWith } from '../helpers/ui-cli.js';

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recur } from '../helpers/cli.js';
-import { loadModel } from '../../src/io/model-file.js';
+import { loadModel } from '../../src/model/model-file.js';
 import { loadCheckpoint } from '../../src/train/checkpoint.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recur-ckpt-'));

@@ -7,7 +7,7 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recur, type CliRun } from '../helpers/cli.js';
-import { loadModel } from '../../src/io/model-file.js';
+import { loadModel } from '../../src/model/model-file.js';
 import { writeSafetensors } from '../../src/io/safetensors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recur-cli-'));

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadModel } from '../../src/io/model-file.js';
+import { loadModel } from '../../src/model/model-file.js';
 import { loadCheckpoint } from '../../src/train/checkpoint.js';
 import { buildRecur } from '../helpers/build.js';
 import { recur } from '../helpers/cli.js';

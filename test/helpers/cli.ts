@@ -17,6 +17,9 @@ export async function recur(args: string[], stdin = '', cwd = process.cwd()): Pr
     stdinIsTTY: false,
     env: { NO_COLOR: '1' },
     cwd,
+    exit: (code: number): never => {
+      throw new Error(`the CLI asked to exit at once with ${code}`);
+    },
   };
   const code = await runCli(args, io);
   return { code, stdout, stderr };

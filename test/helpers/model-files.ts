@@ -4,9 +4,11 @@
  */
 import { Rng } from '../../src/core/rng.js';
 import { EOS_TOKEN, UNK_TOKEN, Vocab } from '../../src/data/vocab.js';
-import { saveModel } from '../../src/io/model-file.js';
-import { modelConfig, type CellType, type Level, type ModelConfig } from '../../src/nn/config.js';
-import { LanguageModel } from '../../src/nn/model.js';
+import { saveModel } from '../../src/model/model-file.js';
+import { modelConfig, type ModelConfig } from '../../src/model/config.js';
+import type { CellType } from '../../src/nn/config.js';
+import type { Level } from '../../src/data/text.js';
+import { LanguageModel } from '../../src/model/model.js';
 import { HeapPlan, createPlainHeap } from '../../src/core/heap.js';
 import { referenceKernels } from '../../src/kernels/ref/index.js';
 import { Network } from '../../src/nn/network.js';

@@ -1,7 +1,8 @@
 import { HeapPlan, createPlainHeap } from '../../src/core/heap.js';
 import { Rng } from '../../src/core/rng.js';
 import { referenceKernels } from '../../src/kernels/ref/index.js';
-import { modelConfig, type ModelConfig, type CellType } from '../../src/nn/config.js';
+import { modelConfig, type ModelConfig } from '../../src/model/config.js';
+import type { CellType } from '../../src/nn/config.js';
 import { Network } from '../../src/nn/network.js';
 import { initParams } from '../../src/nn/params.js';
 

@@ -34,6 +34,9 @@ export async function recurWith(args: string[], o: RunOptions = {}): Promise<{ c
     stdin: stdinStream,
     env: o.env ?? { NO_COLOR: '1' },
     cwd: process.cwd(),
+    exit: (code: number): never => {
+      throw new Error(`the CLI asked to exit at once with ${code}`);
+    },
   };
   const code = await runCli(args, io);
   return { code, stdout, stderr };

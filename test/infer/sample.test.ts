@@ -4,8 +4,8 @@ import { Vocab } from '../../src/data/vocab.js';
 import { InferenceSession } from '../../src/infer/session.js';
 import { SAMPLE_DEFAULTS, chooseToken, sampleOne, type SampleOptions } from '../../src/infer/sample.js';
 import { scoreSentences } from '../../src/infer/score.js';
-import { LanguageModel } from '../../src/nn/model.js';
-import { modelConfig, type ModelConfig } from '../../src/nn/config.js';
+import { LanguageModel } from '../../src/model/model.js';
+import { modelConfig, type ModelConfig } from '../../src/model/config.js';
 
 const cfg: ModelConfig = modelConfig({ level: 'char', cell: 'gru', embed: 4, hidden: 8, layers: 1 });
 const vocab = new Vocab(['<eos>', '<unk>', 'a', 'b', 'c', 'd']);

@@ -12,9 +12,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { RecurError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
-import { loadModel } from '../../src/io/model-file.js';
+import { loadModel } from '../../src/model/model-file.js';
 import { paramLayout } from '../../src/nn/params.js';
-import type { CellType, Level } from '../../src/nn/config.js';
+import type { CellType } from '../../src/nn/config.js';
+import type { Level } from '../../src/data/text.js';
 import { forwardLogProbs, joinFile, saveModel, splitFile, tinyModel } from '../helpers/model-files.js';
 
 const CASES_PER_BASE = 5_000; // × 12 bases = 60,000 cases

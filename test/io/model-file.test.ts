@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RecurError } from '../../src/core/errors.js';
-import { loadModel, saveModel } from '../../src/io/model-file.js';
+import { loadModel, saveModel } from '../../src/model/model-file.js';
 import { MAX_HEADER_BYTES, writeSafetensors } from '../../src/io/safetensors.js';
-import { LanguageModel } from '../../src/nn/model.js';
+import { LanguageModel } from '../../src/model/model.js';
 import { paramLayout } from '../../src/nn/params.js';
 import { editFile, editMeta, joinFile, splitFile, tinyModel } from '../helpers/model-files.js';
 

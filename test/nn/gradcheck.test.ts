@@ -25,7 +25,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { makeNetwork, randomWindow, tinyConfig } from '../helpers/net.js';
-import type { CellType, ModelConfig } from '../../src/nn/config.js';
+import type { CellType } from '../../src/nn/config.js';
+import type { ModelConfig } from '../../src/model/config.js';
 import { Rng } from '../../src/core/rng.js';
 
 const h = 2e-2, RTOL = 1e-3, ATOL = 5e-6;

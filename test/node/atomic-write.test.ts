@@ -21,11 +21,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecurError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import { Vocab } from '../../src/data/vocab.js';
-import { loadModel, saveModel } from '../../src/io/model-file.js';
-import type { LanguageModel } from '../../src/nn/model.js';
-import { LanguageModel as LM } from '../../src/nn/model.js';
+import { loadModel, saveModel } from '../../src/model/model-file.js';
+import type { LanguageModel } from '../../src/model/model.js';
+import { LanguageModel as LM } from '../../src/model/model.js';
 import { writeError, writeFileAtomic, writeFileAtomicSync } from '../../src/node/atomic-write.js';
-import { modelConfig } from '../../src/nn/config.js';
+import { modelConfig } from '../../src/model/config.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const child = path.join(root, 'test/fixtures/atomic-child.mjs');

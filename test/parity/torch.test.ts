@@ -10,11 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../../src/core/rng.js';
 import { Vocab } from '../../src/data/vocab.js';
-import { loadModel, saveModel } from '../../src/io/model-file.js';
+import { loadModel, saveModel } from '../../src/model/model-file.js';
 import { InferenceSession } from '../../src/infer/session.js';
 import { scoreSentences } from '../../src/infer/score.js';
-import { modelConfig, type CellType, type ModelConfig } from '../../src/nn/config.js';
-import { LanguageModel } from '../../src/nn/model.js';
+import { modelConfig, type ModelConfig } from '../../src/model/config.js';
+import type { CellType } from '../../src/nn/config.js';
+import { LanguageModel } from '../../src/model/model.js';
 import { recur } from '../helpers/cli.js';
 import { findTorchPython, runTorch } from '../helpers/torch.js';
 

@@ -1,6 +1,7 @@
 /** Run records and the report page without a browser: compact history, thinning, pages for models without history. */
 import { describe, expect, it } from 'vitest';
-import { compactHistory, expandHistory, recordFromModel, thin } from '../../src/report/record.js';
+import { recordFromModel } from '../../src/report/record.js';
+import { compactHistory, expandHistory, thin } from '../../src/model/history.js';
 import { renderReport } from '../../src/report/html.js';
 import { niceTicks } from '../../src/report/svg.js';
 import { LanguageModel, Rng, Vocab } from '../../src/index.js';
@@ -8,7 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recurWith } from '../helpers/ui-cli.js';
-import { modelConfig } from '../../src/nn/config.js';
+import { modelConfig } from '../../src/model/config.js';
 
 describe('run records', () => {
   it('thins long histories to at most 200 points, keeping the first and the last', () => {

@@ -1,11 +1,8 @@
 /** recur eval MODEL FILE */
 import { Command } from 'commander';
-import { InferenceSession } from '../../infer/session.js';
-import { evaluateText } from '../../infer/score.js';
-import type { KernelSetName } from '../../kernels/index.js';
-import { readText } from '../../node/files.js';
 import type { CliIO } from '../io.js';
 import { kernelsOption, readModel } from '../common.js';
+import { InferenceSession, evaluateText, type KernelSetName, readText } from '../../index.js';
 
 export function evalCommand(io: CliIO): Command {
   return new Command('eval')

@@ -3,13 +3,7 @@ import { Command } from 'commander';
 import type { CliIO } from '../io.js';
 import { compact } from '../common.js';
 import { formatDuration } from '../parse.js';
-import { loadModel } from '../../io/model-file.js';
-import { readSafetensors } from '../../io/safetensors.js';
-import type { ModelConfig } from '../../nn/config.js';
-import { paramLayout } from '../../nn/params.js';
-import { readModelBytes } from '../../node/files.js';
-import { checkpointFromFile, isCheckpoint, type Checkpoint } from '../../train/checkpoint.js';
-import { epochsOf } from '../../train/state.js';
+import { loadModel, readSafetensors, type ModelConfig, paramLayout, readModelBytes, checkpointFromFile, isCheckpoint, type Checkpoint, epochsOf } from '../../index.js';
 
 export function infoCommand(io: CliIO): Command {
   return new Command('info')

@@ -1,13 +1,10 @@
 /** recur report MODEL -o report.html: the training report of a finished run, from the model file's metadata. */
 import { Command } from 'commander';
 import chalk from 'chalk';
-import { renderReport } from '../../report/html.js';
-import { parseRunRecord, recordFromModel, recordFromState, type RunRecord } from '../../report/record.js';
 import { isCheckpointFile, readCheckpoint } from '../resume.js';
-import { inputError } from '../../core/errors.js';
-import { readText } from '../../node/files.js';
 import type { CliIO } from '../io.js';
 import { readModel, writeFileAtomic } from '../common.js';
+import { renderReport, parseRunRecord, recordFromModel, recordFromState, type RunRecord, inputError, readText } from '../../index.js';
 
 /** Where run records come from: a model file, a checkpoint, or a run record as JSON. */
 export type RunRecordSource = (path: string) => RunRecord;

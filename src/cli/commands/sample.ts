@@ -2,14 +2,10 @@
 import { Command } from 'commander';
 import { interactive } from '../ui/interactive.js';
 import chalk from 'chalk';
-import { Rng } from '../../core/rng.js';
-import { InferenceSession } from '../../infer/session.js';
-import { SAMPLE_DEFAULTS, checkSampleOptions, joinSample, primeTokens, sampleTokens, sampleWriter, type SampleOptions } from '../../infer/sample.js';
-import { EOS } from '../../nn/network.js';
-import type { KernelSetName } from '../../kernels/index.js';
 import type { CliIO } from '../io.js';
 import { int, num } from '../parse.js';
 import { kernelsOption, readModel } from '../common.js';
+import { Rng, InferenceSession, SAMPLE_DEFAULTS, checkSampleOptions, joinSample, primeTokens, sampleTokens, sampleWriter, type SampleOptions, EOS, type KernelSetName } from '../../index.js';
 
 interface SampleFlags {
   number: number;

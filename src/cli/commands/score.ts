@@ -1,16 +1,11 @@
 /** recur score MODEL [sentence...] */
 import { Command, Option } from 'commander';
 import chalk from 'chalk';
-import { InferenceSession } from '../../infer/session.js';
-import { scoreSentences } from '../../infer/score.js';
-import type { KernelSetName } from '../../kernels/index.js';
-import { readText } from '../../node/files.js';
 import type { CliIO } from '../io.js';
 import { kernelsOption, readModel, writeFileAtomic } from '../common.js';
-import { formatKenlm, formatSrilm } from '../../infer/lmformats.js';
 import { heatLegend, heatLine } from '../ui/heatmap.js';
 import { colorOn } from '../ui/color.js';
-import { renderHeatmapPage } from '../../report/heatmap.js';
+import { InferenceSession, scoreSentences, type KernelSetName, readText, formatKenlm, formatSrilm, renderHeatmapPage } from '../../index.js';
 
 interface ScoreFlags {
   file?: string;

@@ -4,28 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import chalk from 'chalk';
 import ora from 'ora';
-import { usageError } from '../../core/errors.js';
-import { Rng } from '../../core/rng.js';
-import { saveModel } from '../../io/model-file.js';
-import { InferenceSession } from '../../infer/session.js';
-import { SAMPLE_DEFAULTS, sampleOne } from '../../infer/sample.js';
-import { CELLS, LEVELS, SOFTMAXES, SPLITS, TOKENIZERS, type CellType, type Level, type SoftmaxKind, type SplitMode, type Tokenize } from '../../nn/config.js';
-import type { LanguageModel } from '../../nn/model.js';
-import { OPTIMIZERS, DEFAULT_LR, type OptimizerName } from '../../train/optimizer.js';
-import { DEFAULT_EPOCHS, LEVEL_DEFAULTS, SCHEDULE_DEFAULTS } from '../../train/defaults.js';
-import { prepareTraining, train, TrainingDiverged, type TrainOptions, type TrainResult } from '../../train/trainer.js';
-import type { KernelSetName } from '../../kernels/index.js';
-import { readText } from '../../node/files.js';
 import type { CliIO } from '../io.js';
-import { EXIT, ExitWith } from '../main.js';
+import { EXIT, ExitWith } from '../exit.js';
 import { cutoffList, duration, int, num } from '../parse.js';
 import { compact, fmt, kernelsOption, readModel, writeFileAtomic } from '../common.js';
 import { StatusLine } from '../ui/status.js';
 import { formatSummary } from '../ui/summary.js';
 import { SnapshotSampler } from '../ui/snapshots.js';
-import { attachHistory, recordFromTrainResult } from '../../report/record.js';
-import { renderReport } from '../../report/html.js';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS, checkCorpusUnchanged, checkpointWriter, makeRunRecord, readCheckpoint, resumeFlags } from '../resume.js';
+import { usageError, Rng, saveModel, InferenceSession, SAMPLE_DEFAULTS, sampleOne, CELLS, SOFTMAXES, type CellType, type SoftmaxKind, LEVELS, SPLITS, TOKENIZERS, type Level, type SplitMode, type Tokenize, type LanguageModel, OPTIMIZERS, DEFAULT_LR, type OptimizerName, DEFAULT_EPOCHS, LEVEL_DEFAULTS, SCHEDULE_DEFAULTS, prepareTraining, train, TrainingDiverged, type TrainOptions, type TrainResult, type KernelSetName, readText, attachHistory, recordFromTrainResult, renderReport } from '../../index.js';
 
 /** The corpus `recur train` uses when given none. */
 export const DEFAULT_CORPUS = fileURLToPath(new URL('../../../corpora/dinos.txt', import.meta.url));
@@ -221,7 +208,7 @@ async function runTrain(io: CliIO, corpus: string[], flags: TrainFlags, cmd: Com
   const onSignal = (s: 'SIGINT' | 'SIGTERM') => () => {
     // a second signal while the first is being handled: stop at once (files are replaced atomically,
     // so the last checkpoint on disk stays whole)
-    if (signal) process.exit(s === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
+    if (signal) io.exit(s === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
     signal = s;
     abort.abort();
   };

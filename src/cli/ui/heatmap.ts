@@ -1,7 +1,6 @@
 /** Sentences in the terminal with every token coloured by its probability (green likely … red surprising). */
 import chalk from 'chalk';
-import type { SentenceScore, TokenScore } from '../../infer/score.js';
-import { HEAT_MAX_BITS, heatRgb, surprise01 } from '../../report/colors.js';
+import { type SentenceScore, type TokenScore, HEAT_MAX_BITS, heatRgb, surprise01 } from '../../index.js';
 
 /** How a token is shown: <eos> as ⏎, spaces between words at word level. */
 export function tokenText(t: TokenScore): string {

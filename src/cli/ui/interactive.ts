@@ -5,12 +5,8 @@
  */
 import { createInterface } from 'node:readline';
 import chalk from 'chalk';
-import type { Rng } from '../../core/rng.js';
-import { primeTokens, sampleWriter, type SampleOptions } from '../../infer/sample.js';
-import type { InferenceSession } from '../../infer/session.js';
-import { nextTokens, sampleStream, type Candidate } from '../../infer/stream.js';
-import { EOS } from '../../nn/network.js';
 import type { CliIO } from '../io.js';
+import { type Rng, primeTokens, sampleWriter, type SampleOptions, type InferenceSession, nextTokens, sampleStream, type Candidate, EOS } from '../../index.js';
 
 export interface InteractiveOptions {
   samples: number;

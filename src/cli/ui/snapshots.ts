@@ -4,12 +4,7 @@
  * sample from them after training (sampling needs an async session, and the
  * training loop should not wait for it).
  */
-import { Rng } from '../../core/rng.js';
-import { InferenceSession } from '../../infer/session.js';
-import { SAMPLE_DEFAULTS, sampleOne } from '../../infer/sample.js';
-import type { KernelSetName } from '../../kernels/index.js';
-import type { LanguageModel } from '../../nn/model.js';
-import type { RunSamples } from '../../report/record.js';
+import { Rng, InferenceSession, SAMPLE_DEFAULTS, sampleOne, type KernelSetName, type LanguageModel, type RunSamples } from '../../index.js';
 
 interface Snapshot {
   step: number;

@@ -5,10 +5,10 @@
  * lines, one per validation and one every `plainEveryMs`, that read well in a log.
  */
 import chalk from 'chalk';
-import type { TrainEvent } from '../../train/trainer.js';
 import type { Out } from '../io.js';
 import { formatDuration } from '../parse.js';
 import { compact, fmt } from '../common.js';
+import { type TrainEvent } from '../../index.js';
 
 export interface Limits {
   steps?: number;

@@ -1,9 +1,9 @@
 /** The few lines printed after training: what was reached, how long it took, where the model is. */
 import chalk from 'chalk';
-import type { TrainResult } from '../../train/trainer.js';
 import { formatDuration } from '../parse.js';
 import { compact, fmt } from '../common.js';
 import { sparkline } from './sparkline.js';
+import { type TrainResult } from '../../index.js';
 
 export function formatSummary(result: TrainResult, output: string, extra: { report?: string } = {}): string {
   const val = result.bestValLoss !== null

@@ -4,9 +4,9 @@ import type { Kernels } from '../kernels.js';
 import { matmulNT, matmulNN, matmulTN, colSumAcc } from './matmul.js';
 import { softmaxXent, logProbRows } from './softmax.js';
 import { gatherRows, scatterAddRows } from './embedding.js';
-import { rnnForward, rnnBackward } from '../../nn/rnn.js';
-import { gruForward, gruBackward } from '../../nn/gru.js';
-import { lstmForward, lstmBackward } from '../../nn/lstm.js';
+import { rnnForward, rnnBackward } from './rnn.js';
+import { gruForward, gruBackward } from './gru.js';
+import { lstmForward, lstmBackward } from './lstm.js';
 
 export function referenceKernels(heap: Heap): Kernels {
   const f = heap.f32, i32 = heap.i32;

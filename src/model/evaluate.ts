@@ -7,7 +7,7 @@
  * discarded (an approximation, used only for validation during training).
  */
 import type { Network } from '../nn/network.js';
-import { EOS } from '../nn/network.js';
+import { EOS } from '../core/ids.js';
 import type { TokenIds } from '../data/corpus.js';
 
 export interface Chunk {

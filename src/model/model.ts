@@ -7,7 +7,7 @@ import { Rng } from '../core/rng.js';
 import type { TokenizerOptions } from '../data/tokenize.js';
 import type { Vocab } from '../data/vocab.js';
 import { checkConfig, type ModelConfig } from './config.js';
-import { initParams, paramLayout, type ParamLayout } from './params.js';
+import { initParams, paramLayout, type ParamLayout } from '../nn/params.js';
 
 export class LanguageModel {
   readonly config: ModelConfig;

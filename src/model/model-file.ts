@@ -11,10 +11,12 @@
  */
 import { formatError } from '../core/errors.js';
 import { Vocab, EOS_TOKEN, UNK_TOKEN } from '../data/vocab.js';
-import { CELLS, CONFIG_DEFAULTS, LEVELS, SOFTMAXES, SPLITS, TOKENIZERS, checkConfig, checkConfigForVocab, type ModelConfig } from '../nn/config.js';
-import { LanguageModel } from '../nn/model.js';
+import { CELLS, SOFTMAXES } from '../nn/config.js';
+import { LEVELS, SPLITS, TOKENIZERS } from '../data/text.js';
+import { CONFIG_DEFAULTS, checkConfig, checkConfigForVocab, type ModelConfig } from './config.js';
+import { LanguageModel } from './model.js';
 import { paramLayout, syncTiedDecoder } from '../nn/params.js';
-import { describeValue, quote, readSafetensors, writeSafetensors } from './safetensors.js';
+import { describeValue, quote, readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import { isRecurError } from '../core/errors.js';
 
 export const MODEL_FORMAT = 'recur-lm/1';
