@@ -8,18 +8,25 @@
 export * from './inference.js';
 export {
   train,
+  trainOptions,
   prepareTraining,
   TrainingDiverged,
-  type TrainOptions,
+  type TrainInput,
   type TrainResult,
   type TrainEvent,
   type TrainState,
-  type CheckpointPolicy,
+  type StopReason,
+  type Resumable,
+  type RunSource,
 } from './train/trainer.js';
+export {
+  resolveTrainOptions, TRAIN_OPTIONS, TRAIN_COMMAND_OPTIONS, DEFAULT_EPOCHS, ADAPTIVE_FROM,
+  type TrainOptions, type TrainOptionsGiven,
+} from './train/options.js';
 export { epochsOf } from './train/state.js';
-export { TRAIN_DEFAULTS, DEFAULT_EPOCHS, LEVEL_DEFAULTS, SCHEDULE_DEFAULTS } from './train/defaults.js';
+export type { PreparedCorpus } from './data/prepare.js';
 export { OPTIMIZERS, DEFAULT_LR, type OptimizerName } from './train/optimizer.js';
 export { saveCheckpoint, loadCheckpoint, checkpointFromFile, isCheckpoint, CHECKPOINT_FORMAT, type Checkpoint } from './train/checkpoint.js';
 export { paramLayout } from './nn/params.js';
 export { readText, readBytes, readModelBytes, type ReadTextOptions } from './node/files.js';
-export { writeFileAtomic } from './node/atomic-write.js';
+export { writeFileAtomic, checkWritable } from './node/atomic-write.js';

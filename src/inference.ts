@@ -8,6 +8,12 @@
 export { RecurError, isRecurError, usageError, inputError, formatError, type ErrorKind } from './core/errors.js';
 export { EOS, UNK } from './core/ids.js';
 export { Rng } from './core/rng.js';
+export {
+  resolveFamily, fieldsOf, nest, defaultText, familyJSON, checkValue,
+  type OptionSpec, type OptionTable, type OptionFamily, type OptionType, type FamilyValues, type FamilyGiven,
+} from './core/options.js';
+export { DATA_OPTIONS } from './data/options.js';
+export { choice } from './core/options.js';
 export { modelConfig, type ModelConfig } from './model/config.js';
 export { CELLS, SOFTMAXES, type CellType, type SoftmaxKind, type ArchConfig } from './nn/config.js';
 export { LEVELS, SPLITS, TOKENIZERS, type Level, type SplitMode, type Tokenize, type TextConfig } from './data/text.js';
@@ -19,17 +25,18 @@ export { readSafetensors } from './io/safetensors.js';
 export { saveModel, loadModel, MODEL_FORMAT } from './model/model-file.js';
 export { InferenceSession, type SessionOptions } from './infer/session.js';
 export {
-  sampleOne, sampleTokens, sampleWriter, joinSample, primeTokens, checkSampleOptions, SAMPLE_DEFAULTS,
-  type Sample, type SampleOptions, type SampledToken,
+  sampleOne, sampleTokens, sampleWriter, joinSample, primeTokens, SAMPLE_DEFAULTS,
+  type Sample, type SampleOptions, type SampleOptionsGiven, type SampledToken,
 } from './infer/sample.js';
+export { SAMPLE_OPTIONS, SAMPLE_COMMAND_OPTIONS, resolveSampleOptions } from './infer/options.js';
 export { sampleStream, nextTokens, type StreamOptions, type Candidate } from './infer/stream.js';
 export { scoreSentences, evaluateText, type SentenceScore, type TokenScore, type Evaluation } from './infer/score.js';
 export { formatKenlm, formatSrilm, kenlmSummary, srilmSummary, type KenlmSummary, type SrilmSummary } from './infer/lmformats.js';
-export { KERNEL_SETS, DEFAULT_KERNELS, type KernelSetName } from './kernels/index.js';
+export { KERNEL_SETS, DEFAULT_KERNELS, KERNELS_OPTION, type KernelSetName } from './kernels/index.js';
 export { renderReport } from './report/html.js';
 export { renderHeatmapPage } from './report/heatmap.js';
 export { HEAT_MAX_BITS, heatRgb, surprise01 } from './report/colors.js';
 export {
-  recordFromModel, recordFromTrainResult, recordFromState, attachHistory, parseRunRecord,
+  recordFromModel, recordFromState, attachHistory, flatOptions, parseRunRecord,
   type RunRecord, type RunPoint, type RunSamples,
 } from './report/record.js';

@@ -235,6 +235,12 @@ describe('architecture', () => {
     expect(checkNoPrinting(sources)).toEqual([]);
   });
 
+  it(`files stay under ${MAX_FILE_LINES} lines and functions under ${MAX_FUNCTION_LINES}`, () => {
+    const longFiles = [...sources].map(([f, t]) => ({ name: f, lines: t.split('\n').length })).filter((f) => f.lines > MAX_FILE_LINES);
+    expect(longFiles).toEqual([]);
+    expect(functionLengths(sources).filter((f) => f.lines > MAX_FUNCTION_LINES)).toEqual([]);
+  });
+
   describe('negative controls: each check fails on a deliberate violation', () => {
     const withFile = (file: string, text: string): Sources => new Map([...sources, [file, text]]);
 
@@ -277,5 +283,10 @@ describe('architecture', () => {
       expect(checkNoPrinting(bad)).toEqual(['src/data/extra.ts uses console.: the library never prints or exits; throw a RecurError or emit an event']);
     });
 
+    it('a long function', () => {
+      const body = Array.from({ length: MAX_FUNCTION_LINES }, (_, i) => `  x += ${i};`).join('\n');
+      const bad = new Map([['src/core/extra.ts', `export function long(): number {\n  let x = 0;\n${body}\n  return x;\n}\n`]]);
+      expect(functionLengths(bad)[0]).toEqual({ name: 'src/core/extra.ts:long (line 1)', lines: MAX_FUNCTION_LINES + 4 });
+    });
   });
 });

@@ -1,18 +1,10 @@
 /** Helpers shared by the commands. */
-import { Option } from 'commander';
-import { loadModel, DEFAULT_KERNELS, KERNEL_SETS, type LanguageModel, readModelBytes } from '../index.js';
+import { loadModel, type LanguageModel, readModelBytes } from '../index.js';
 export { writeFileAtomic } from '../index.js';
-
-export function kernelsOption(): Option {
-  return new Option('--kernels <set>', 'kernel set: the fast one, or the scalar reference for debugging')
-    .choices([...KERNEL_SETS])
-    .default(DEFAULT_KERNELS);
-}
 
 export function readModel(path: string): LanguageModel {
   return loadModel(readModelBytes(path), path);
 }
-
 
 export function fmt(x: number, digits = 4): string {
   return Number.isFinite(x) ? x.toFixed(digits) : String(x);
@@ -25,3 +17,13 @@ export function compact(n: number): string {
   if (n >= 1e4) return `${(n / 1e3).toFixed(1)}K`;
   return String(Math.round(n));
 }
+
+/** Milliseconds as 4.2s, 3m05s, 1h02m. */
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)}s`;
+  const m = Math.floor(s / 60), h = Math.floor(m / 60);
+  if (h > 0) return `${h}h${String(m % 60).padStart(2, '0')}m`;
+  return `${m}m${String(s % 60).padStart(2, '0')}s`;
+}
+

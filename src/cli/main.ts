@@ -12,6 +12,7 @@ import { infoCommand } from './commands/info.js';
 import { reportCommand } from './commands/report.js';
 import { applyColor } from './ui/color.js';
 import { EXIT, EXIT_CODES_HELP, ExitWith } from './exit.js';
+import { cliMessage } from './options.js';
 import { isRecurError } from '../index.js';
 
 export function buildProgram(io: CliIO): Command {
@@ -68,7 +69,7 @@ function exitCodeFor(e: unknown, io: CliIO): number {
     return EXIT.usage;
   }
   if (isRecurError(e)) {
-    io.stderr.write(`recur: ${e.message}\n`);
+    io.stderr.write(`recur: ${cliMessage(e)}\n`);
     return e.kind === 'usage' ? EXIT.usage : EXIT.failure;
   }
   const err = e as Error;

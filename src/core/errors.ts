@@ -3,8 +3,9 @@
  * `kind` to an exit code (usage → 2, everything else → 1) and prints `message`,
  * which is one line that says what happened and what to do about it.
  *
- * A usage error about one option names it by its field name (`lr must be > 0`)
- * and carries that name in `field`, so the CLI can say `--lr` instead.
+ * A usage error about options names them by their field names (`lr must be
+ * > 0`) and lists those names in `fields` (the first is the one the message
+ * is about), so the command line can say `--lr` instead.
  */
 export type ErrorKind =
   | 'usage' // a bad option value or combination: the caller must change the command
@@ -15,19 +16,19 @@ export type ErrorKind =
 
 export class RecurError extends Error {
   readonly kind: ErrorKind;
-  /** the option the message is about (its field name, which starts the message) */
-  readonly field?: string;
-  constructor(kind: ErrorKind, message: string, field?: string) {
+  /** the options the message names, by field name (the first is the one it is about) */
+  readonly fields: readonly string[];
+  constructor(kind: ErrorKind, message: string, fields: readonly string[] = []) {
     super(message);
     this.name = 'RecurError';
     this.kind = kind;
-    if (field !== undefined) this.field = field;
+    this.fields = fields;
   }
 }
 
-/** A bad option value or combination; `field` names the option the message starts with. */
-export function usageError(message: string, field?: string): RecurError {
-  return new RecurError('usage', message, field);
+/** A bad option value or combination; `fields` are the options the message names, by field name. */
+export function usageError(message: string, fields?: string | readonly string[]): RecurError {
+  return new RecurError('usage', message, fields === undefined ? [] : typeof fields === 'string' ? [fields] : fields);
 }
 
 export function inputError(message: string): RecurError {

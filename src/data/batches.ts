@@ -9,13 +9,15 @@
  * paragraphs mode the order of the sequences is shuffled at every epoch (from
  * the run's Rng); the state is reset at each epoch start.
  */
-import type { Rng } from '../core/rng.js';
+import { Rng, type RngState } from '../core/rng.js';
 import { EOS } from '../core/ids.js';
 import { sequenceStarts, type TokenIds } from './corpus.js';
 
+/** Where the windows stand: the epoch, the windows done in it, and the Rng state its order was drawn from. */
 export interface BatchPosition {
   epoch: number;
   window: number;
+  epochRng: RngState;
 }
 
 export class BatchStream {
@@ -34,6 +36,8 @@ export class BatchStream {
   private readonly run: Int32Array;
   epoch = 0;
   window = 0;
+  /** the Rng state this epoch's order was drawn from */
+  private epochRng: RngState | null = null;
 
   constructor(stream: TokenIds, B: number, T: number, shuffle: boolean) {
     this.source = stream;
@@ -54,6 +58,7 @@ export class BatchStream {
    */
   beginEpoch(rng: Rng): void {
     this.window = 0;
+    this.epochRng = rng.state();
     const starts = this.starts;
     if (!starts) return;
     const n = starts.length;
@@ -129,6 +134,26 @@ export class BatchStream {
 
   get epochDone(): boolean {
     return this.window >= this.windowsPerEpoch;
+  }
+
+  /** Start the next epoch if this one is done (its order drawn from `rng`); true if it did. */
+  nextEpochIfDone(rng: Rng): boolean {
+    if (!this.epochDone) return false;
+    this.epoch++;
+    this.beginEpoch(rng);
+    return true;
+  }
+
+  snapshot(): BatchPosition {
+    if (!this.epochRng) throw new Error('BatchStream: no epoch has begun');
+    return { epoch: this.epoch, window: this.window, epochRng: this.epochRng };
+  }
+
+  /** Continue from a position: the epoch's order is drawn again from the Rng state it was drawn from. */
+  restore(p: BatchPosition): void {
+    this.epoch = p.epoch;
+    this.beginEpoch(Rng.restore(p.epochRng));
+    this.window = p.window;
   }
 }
 

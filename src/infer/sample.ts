@@ -6,27 +6,16 @@
  * (its probability is set to zero and the rest renormalised, which is the same
  * as drawing again until something else comes out).
  */
-import { usageError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { separator, tokenize, type TokenizerOptions } from '../data/tokenize.js';
 import { EOS, UNK } from '../core/ids.js';
 import type { InferenceSession } from './session.js';
+import { resolveSampleOptions, type SampleOptions, type SampleOptionsGiven } from './options.js';
 
-export interface SampleOptions {
-  /** stop after this many generated tokens (not counting the prime) */
-  maxLength: number;
-  temperature: number;
-  /** keep only the k most likely tokens (0 = off) */
-  topK: number;
-  /** keep the smallest set of tokens whose probability reaches p (1 = off) */
-  topP: number;
-  greedy: boolean;
-  /** text to continue */
-  prime: string;
-  allowUnk: boolean;
-}
+export type { SampleOptions, SampleOptionsGiven } from './options.js';
 
-export const SAMPLE_DEFAULTS: SampleOptions = { maxLength: 200, temperature: 1, topK: 0, topP: 1, greedy: false, prime: '', allowUnk: false };
+/** The defaults of every sampling option (see options.ts). */
+export const SAMPLE_DEFAULTS: SampleOptions = resolveSampleOptions({});
 
 export interface SampledToken {
   id: number;
@@ -44,13 +33,6 @@ export interface Sample {
   logprob: number;
   /** true if the sample ended with <eos>, false if it hit maxLength */
   ended: boolean;
-}
-
-export function checkSampleOptions(o: SampleOptions): void {
-  if (!Number.isInteger(o.maxLength) || o.maxLength < 1) throw usageError(`--max-length must be an integer ≥ 1 (got ${o.maxLength})`);
-  if (!(o.temperature > 0 && Number.isFinite(o.temperature))) throw usageError(`--temperature must be > 0 (got ${o.temperature}); use --greedy for the most likely token`);
-  if (!Number.isInteger(o.topK) || o.topK < 0) throw usageError(`--top-k must be an integer ≥ 0 (0 = off) (got ${o.topK})`);
-  if (!(o.topP > 0 && o.topP <= 1)) throw usageError(`--top-p must be in (0, 1] (got ${o.topP})`);
 }
 
 /** The prime's tokens, with the ones the model has never seen. */
@@ -150,7 +132,11 @@ function logProbOf(logits: Float32Array, off: number, V: number, id: number): nu
  * Generate one sample, yielding each token as it is drawn (the caller can
  * stream text out). The session must have been planned with T ≥ 1, B ≥ 1.
  */
-export function* sampleTokens(session: InferenceSession, o: SampleOptions, rng: Rng): Generator<SampledToken, void> {
+export function sampleTokens(session: InferenceSession, given: SampleOptionsGiven, rng: Rng): Generator<SampledToken, void> {
+  return drawTokens(session, resolveSampleOptions(given), rng);
+}
+
+function* drawTokens(session: InferenceSession, o: SampleOptions, rng: Rng): Generator<SampledToken, void> {
   const net = session.net, m = session.model, V = m.vocab.size;
   const k = net.kernels, ids = k.heap.i32, f = k.heap.f32;
   const probs = new Float64Array(V);
@@ -168,10 +154,11 @@ export function* sampleTokens(session: InferenceSession, o: SampleOptions, rng: 
 }
 
 /** Draw one complete sample. */
-export function sampleOne(session: InferenceSession, o: SampleOptions, rng: Rng): Sample {
+export function sampleOne(session: InferenceSession, given: SampleOptionsGiven, rng: Rng): Sample {
+  const o = resolveSampleOptions(given);
   const tokens: string[] = [];
   let logprob = 0, ended = false;
-  for (const t of sampleTokens(session, o, rng)) {
+  for (const t of drawTokens(session, o, rng)) {
     logprob += t.logprob;
     if (t.id === EOS) ended = true;
     else tokens.push(t.token);

@@ -6,7 +6,7 @@
  */
 import { RecurError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
-import { feedContext, primeTokens, sampleTokens, type SampleOptions, type SampledToken } from './sample.js';
+import { feedContext, primeTokens, sampleTokens, type SampleOptionsGiven, type SampledToken } from './sample.js';
 import type { InferenceSession } from './session.js';
 
 export interface StreamOptions {
@@ -23,7 +23,7 @@ const macrotask = (): Promise<void> => new Promise((resolve) => setTimeout(resol
  * Rng, as `sampleTokens` and `sampleOne`. Ends after <eos> (which is yielded)
  * or `maxLength` tokens.
  */
-export async function* sampleStream(session: InferenceSession, o: SampleOptions, rng: Rng, s: StreamOptions = {}): AsyncGenerator<SampledToken, void> {
+export async function* sampleStream(session: InferenceSession, o: SampleOptionsGiven, rng: Rng, s: StreamOptions = {}): AsyncGenerator<SampledToken, void> {
   const every = s.yieldEveryMs ?? 15;
   let last = performance.now();
   for (const t of sampleTokens(session, o, rng)) {

@@ -1,5 +1,6 @@
 /** Choosing a kernel set, creating the heap it computes on, and sharing that heap with workers. */
 import { createPlainHeap, heapFromBuffer } from '../core/heap.js';
+import { choice } from '../core/options.js';
 import type { Kernels, KernelSetName } from './kernels.js';
 import { referenceKernels } from './ref/index.js';
 import { createWasmKernels, wasmKernelsOn, type WasmKernels } from './wasm/loader.js';
@@ -13,6 +14,11 @@ export {
 /** The kernel sets, the fastest last (the default). */
 export const KERNEL_SETS: readonly KernelSetName[] = ['reference', 'wasm'];
 export const DEFAULT_KERNELS: KernelSetName = 'wasm';
+
+/** The option that chooses the kernel set (every command that computes has it). */
+export const KERNELS_OPTION = choice(KERNEL_SETS, {
+  help: 'kernel set: the fast one, or the scalar reference for debugging', default: DEFAULT_KERNELS, onResume: 'free', placeholder: '<set>',
+});
 
 export interface KernelOptions {
   /** put the heap in shared memory (SharedArrayBuffer) so worker threads can use it */

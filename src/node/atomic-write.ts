@@ -40,7 +40,9 @@ export function writeError(target: string, e: unknown): RecurError {
   let why: string;
   switch (code) {
     case 'ENOENT':
-      why = `the directory ${dir} does not exist; create it first or choose another path`;
+      why = isDir(dir)
+        ? `the folder ${dir} exists but a file cannot be created in it (it is not writable); choose another location`
+        : `the folder ${dir} does not exist; create it first or choose another path`;
       break;
     case 'ENOTDIR':
       why = `a part of the path is not a directory; choose another path`;
@@ -72,6 +74,31 @@ export function writeError(target: string, e: unknown): RecurError {
     }
   }
   return inputError(`cannot write ${target}: ${why}`);
+}
+
+function isDir(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Check, before long work starts, that `target` can be written: not a folder,
+ * in a folder that exists and takes new files (tried by creating and removing
+ * a temporary file there, the only test that also holds for root and for
+ * special file systems). `role` names it in the message ("model (-o)").
+ */
+export function checkWritable(target: string, role: string): void {
+  if (isDir(target)) throw inputError(`${role} ${target} is a folder; give a file path (e.g. ${path.join(target, 'model.safetensors')})`);
+  const probe = tempPathFor(target);
+  try {
+    fs.closeSync(fs.openSync(probe, 'wx', 0o666));
+    fs.unlinkSync(probe);
+  } catch (e) {
+    throw inputError(`${role}: ${writeError(target, e).message}`);
+  }
 }
 
 /** Replace `target` with `bytes` atomically (see the module comment). */

@@ -17,7 +17,7 @@ function describeFsError(e: unknown, path: string, role: string): Error {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return inputError(`${role} ${path} does not exist; check the path`);
   if (code === 'EACCES' || code === 'EPERM') return inputError(`${role} ${path} cannot be read (permission denied); check its permissions`);
-  if (code === 'EISDIR') return inputError(`${role} ${path} is a directory; give a text file`);
+  if (code === 'EISDIR') return inputError(`${role} ${path} is a folder; give ${role === 'model' ? 'a model file' : role === 'checkpoint' ? 'a checkpoint file' : 'a text file'}`);
   return inputError(`${role} ${path} cannot be read: ${(e as Error).message}`);
 }
 

@@ -32,7 +32,13 @@ export function sliceSizes(B: number, threads: number): number[] {
   return Array.from({ length: n }, (_, w) => Math.floor(B / n) + (w < B % n ? 1 : 0));
 }
 
-export interface CarryAccess {
+/** What the slices carry across windows (and so across a restart): per layer the (B, H) state, and the dropout generators of slices 1 … */
+export interface SliceSnapshot {
+  carry: { h: Float32Array; c: Float32Array | null }[];
+  rngs: RngState[];
+}
+
+interface CarryAccess {
   /** copies of the carried state, per layer, (B, H) each */
   read(): { h: Float32Array; c: Float32Array | null }[];
   /** the same into existing arrays */
@@ -46,7 +52,7 @@ export class SlicedNetwork {
   readonly sizes: number[];
   readonly B: number;
   /** dropout generators of the slices beyond 0 (slice 0 uses the trainer's Rng) */
-  readonly rngs: Rng[];
+  private rngs: Rng[];
   private readonly starts: number[];
   private workers: NodeWorker[] = [];
   private kernels!: Kernels;
@@ -174,11 +180,17 @@ export class SlicedNetwork {
     for (const n of this.nets) n.resetState();
   }
 
+  private carryAccess: CarryAccess | null = null;
+
   /**
    * The state carried into the next window, for all B streams: per layer, the
    * slices' (B_w, H) blocks end to end make one (B, H) array (c for LSTM only).
    */
-  carry(f: Float32Array): CarryAccess {
+  private carry(f: Float32Array): CarryAccess {
+    return (this.carryAccess ??= this.makeCarry(f));
+  }
+
+  private makeCarry(f: Float32Array): CarryAccess {
     const H = this.main.cfg.hidden, B = this.B, L = this.main.cfg.layers, lstm = this.main.cfg.cell === 'lstm';
     const regions = this.nets.map((n) => n.stateRegions());
     const copy = (l: number, key: 'h' | 'c', dst: Float32Array | null, src: Float32Array | null): void => {
@@ -206,6 +218,24 @@ export class SlicedNetwork {
         if (c && lstm) copy(l, 'c', null, c);
       },
     };
+  }
+
+  /** A copy of what the slices carry (into `into`'s arrays when given, so a per-step copy allocates nothing). */
+  snapshot(f: Float32Array, into?: SliceSnapshot): SliceSnapshot {
+    const carry = this.carry(f);
+    if (!into) return { carry: carry.read(), rngs: this.rngs.map((r) => r.state()) };
+    carry.readInto(into.carry);
+    into.rngs = this.rngs.map((r) => r.state());
+    return into;
+  }
+
+  /** Continue from a snapshot of slices of the same shapes (the caller checks). */
+  restore(f: Float32Array, s: SliceSnapshot): void {
+    const carry = this.carry(f);
+    s.carry.forEach((c, l) => carry.write(l, c.h, c.c));
+    s.rngs.forEach((r, i) => {
+      if (i < this.rngs.length) this.rngs[i] = Rng.restore(r);
+    });
   }
 
   async close(): Promise<void> {

@@ -52,29 +52,6 @@ export interface RunRecord {
   createdAt?: string;
 }
 
-export interface TrainRecordExtras {
-  title: string;
-  /** training options to show (the CLI passes its flags) */
-  options?: Record<string, unknown>;
-  samples?: RunSamples[];
-  status?: RunRecord['status'];
-}
-
-/** What a report reads of a finished run (the trainer's TrainResult has all of it). */
-export interface TrainSummary {
-  model: LanguageModel;
-  history: History;
-  steps: number;
-  epochs: number;
-  elapsedMs: number;
-  tokensPerSec: number;
-  lastTrainLoss: number;
-  bestValLoss: number | null;
-  bestStep: number | null;
-  stopReason: string;
-  corpus: { trainTokens: number; valTokens: number };
-}
-
 /** What a report reads of a run's state (the trainer's TrainState has all of it). */
 export interface StateSummary {
   config: ModelConfig;
@@ -91,67 +68,53 @@ export interface StateSummary {
   history: History;
 }
 
-export function recordFromTrainResult(result: TrainSummary, x: TrainRecordExtras): RunRecord {
-  const m = result.model;
-  const info = m.info;
-  const batch = typeof info.batch === 'number' ? info.batch : undefined;
-  const seqLen = typeof info.seq_len === 'number' ? info.seq_len : undefined;
-  return {
-    title: x.title,
-    status: x.status ?? (result.stopReason === 'aborted' ? 'interrupted' : 'finished'),
-    config: { ...m.config, ...(x.options ?? {}) },
-    train: result.history.train.map(({ step, elapsedMs, loss }) => ({ step, elapsedMs, loss })),
-    val: result.history.val.map(({ step, elapsedMs, loss }) => ({ step, elapsedMs, loss })),
-    samples: x.samples ?? [],
-    final: {
-      steps: result.steps,
-      epochs: result.epochs,
-      elapsedMs: result.elapsedMs,
-      tokensPerSec: result.tokensPerSec,
-      trainLoss: result.lastTrainLoss,
-      bestValLoss: result.bestValLoss,
-      bestStep: result.bestStep,
-      parameters: m.parameterCount,
-      vocabSize: m.vocab.size,
-      trainTokens: result.corpus.trainTokens,
-      valTokens: result.corpus.valTokens,
-    },
-    tokensPerStep: batch !== undefined && seqLen !== undefined ? batch * seqLen : undefined,
-    createdAt: new Date().toISOString(),
-  };
-}
-
 /** Store what the report needs in the model's training metadata (compactly). */
 export function attachHistory(model: LanguageModel, result: { history: History }, samples: RunSamples[] = []): void {
   model.info.history = compactHistory(result.history);
-  if (samples.length > 0) model.info.samples = samples.map((s) => ({ step: s.step, texts: s.texts }));
+  if (samples.length > 0) model.info.samples = samples.map((s) => ({ step: s.step, ...(s.valLoss !== undefined ? { valLoss: s.valLoss } : {}), texts: s.texts }));
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
-/** A run record from a model file's metadata (whatever of it there is). */
+/** Resolved options as one flat table for display (`{ optimizer: { lr: 0.002 } }` → `{ lr: 0.002 }`; unset ones left out). */
+export function flatOptions(options: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (typeof options !== 'object' || options === null) return out;
+  for (const part of Object.values(options as Record<string, unknown>)) {
+    if (typeof part !== 'object' || part === null) continue;
+    for (const [k, v] of Object.entries(part)) if (v !== undefined && v !== null) out[k] = v;
+  }
+  return out;
+}
+
+/** Facts in `training` metadata that are results, not settings. */
+const RESULT_KEYS = ['steps', 'epochs', 'elapsed_s', 'train_loss', 'val_loss', 'best_step', 'tokens_per_s', 'stop', 'created', 'train_tokens', 'val_tokens', 'history', 'samples', 'options', 'batch', 'seq_len'];
+
+function samplesOf(raw: unknown): RunSamples[] {
+  if (!Array.isArray(raw)) return [];
+  return raw
+    .filter((s): s is { step: number; texts: unknown[]; valLoss?: unknown } => typeof s === 'object' && s !== null && typeof s.step === 'number' && Array.isArray(s.texts))
+    .map((s) => ({ step: s.step, ...(num(s.valLoss) !== undefined ? { valLoss: num(s.valLoss) } : {}), texts: s.texts.filter((t): t is string => typeof t === 'string') }));
+}
+
+/**
+ * A run record from a model file's metadata (whatever of it there is). recur
+ * train keeps everything its report shows there, so the page drawn from a
+ * model file later is the page `--report` drew.
+ */
 export function recordFromModel(model: LanguageModel, title: string): RunRecord {
   const info = model.info;
   const { train, val } = expandHistory(info.history);
-  const samples: RunSamples[] = Array.isArray(info.samples)
-    ? (info.samples as unknown[])
-        .filter((s): s is { step: number; texts: string[] } => typeof s === 'object' && s !== null && typeof (s as { step?: unknown }).step === 'number' && Array.isArray((s as { texts?: unknown }).texts))
-        .map((s) => ({ step: s.step, texts: s.texts.filter((t): t is string => typeof t === 'string') }))
-    : [];
-  const options: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(info)) {
-    if (k === 'history' || k === 'samples') continue;
-    if (['steps', 'epochs', 'elapsed_s', 'train_loss', 'val_loss', 'best_step', 'tokens_per_s'].includes(k)) continue;
-    options[k] = v;
-  }
+  // older files kept the options as loose keys beside the results
+  const loose = Object.fromEntries(Object.entries(info).filter(([k]) => !RESULT_KEYS.includes(k)));
   const batch = num(info.batch), seqLen = num(info.seq_len), elapsed = num(info.elapsed_s);
   return {
     title,
-    status: Object.keys(info).length > 0 ? 'finished' : 'unknown',
-    config: { ...model.config, ...options },
+    status: Object.keys(info).length === 0 ? 'unknown' : info.stop === 'aborted' ? 'interrupted' : 'finished',
+    config: { ...model.config, ...loose, ...flatOptions(info.options) },
     train,
     val,
-    samples,
+    samples: samplesOf(info.samples),
     final: {
       steps: num(info.steps),
       epochs: num(info.epochs),
@@ -162,8 +125,11 @@ export function recordFromModel(model: LanguageModel, title: string): RunRecord 
       bestStep: num(info.best_step) ?? null,
       parameters: model.parameterCount,
       vocabSize: model.vocab.size,
+      trainTokens: num(info.train_tokens),
+      valTokens: num(info.val_tokens),
     },
     tokensPerStep: batch !== undefined && seqLen !== undefined ? batch * seqLen : undefined,
+    createdAt: typeof info.created === 'string' ? info.created : undefined,
   };
 }
 

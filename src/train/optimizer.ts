@@ -18,6 +18,20 @@ export const OPTIMIZERS: readonly OptimizerName[] = ['adam', 'sgd', 'adagrad', '
 /** Default learning rate of each optimizer. */
 export const DEFAULT_LR: Record<OptimizerName, number> = { adam: 2e-3, sgd: 0.5, adagrad: 0.05, rmsprop: 2e-3 };
 
+/** Moment buffers each optimizer keeps (adam: m and v; adagrad and rmsprop: one accumulator; sgd: none). */
+export function momentCount(name: OptimizerName): number {
+  return name === 'sgd' ? 0 : name === 'adam' ? 2 : 1;
+}
+
+/** What an optimizer carries across a restart. */
+export interface OptimizerState {
+  name: OptimizerName;
+  /** steps taken */
+  t: number;
+  /** copies of the moment buffers, in the order of `regions()` */
+  moments: Float32Array[];
+}
+
 const BETA1 = 0.9, BETA2 = 0.999, ADAM_EPS = 1e-8;
 const RMS_ALPHA = 0.99, RMS_EPS = 1e-8, ADAGRAD_EPS = 1e-10;
 
@@ -35,8 +49,8 @@ export class Optimizer {
   constructor(plan: HeapPlan, name: OptimizerName, n: number) {
     this.name = name;
     this.n = n;
-    this.m = name === 'sgd' ? -1 : plan.alloc(n);
-    this.v = name === 'adam' ? plan.alloc(n) : -1;
+    this.m = momentCount(name) >= 1 ? plan.alloc(n) : -1;
+    this.v = momentCount(name) >= 2 ? plan.alloc(n) : -1;
   }
 
   /** Moment regions as (offset, length) pairs, for checkpoints. */
@@ -50,6 +64,16 @@ export class Optimizer {
   reset(f: Float32Array): void {
     for (const [off, n] of this.regions()) f.fill(0, off, off + n);
     this.t = 0;
+  }
+
+  snapshot(f: Float32Array): OptimizerState {
+    return { name: this.name, t: this.t, moments: this.regions().map(([off, n]) => f.slice(off, off + n)) };
+  }
+
+  /** Continue from a snapshot (of an optimizer of the same kind and size; the caller checks). */
+  restore(f: Float32Array, s: OptimizerState): void {
+    this.t = s.t;
+    this.regions().forEach(([off], i) => f.set(s.moments[i], off));
   }
 
   /** One update of the n parameters at `p` from the gradients at `g`. */

@@ -1,30 +1,67 @@
 /**
- * Everything a training run must carry across a restart, in one place.
+ * Everything a training run must carry across a restart, as one record.
  *
- * The trainer captures a TrainState between steps (never in the middle of
- * one) and can start from one instead of from scratch; a run resumed from a
+ * The run (run.ts) captures a TrainState between steps (never in the middle of
+ * one) and can be built from one instead of from scratch; a run resumed from a
  * state captured after step k continues with bit-identical numbers to the run
- * that was never stopped. checkpoint.ts turns a TrainState into a file and back.
+ * that was never stopped. checkpoint.ts turns a state into a file and back,
+ * field by field from the table there, which the compiler holds to this type.
  *
  * What makes the continuation exact:
  *  - parameters, optimizer moments and the optimizer's step count (Adam's bias correction);
  *  - the data position: epoch and window, and the Rng state from just before this
  *    epoch's shuffle (`epochRng`), from which the epoch's order is drawn again;
  *  - the Rng state now (`rng`: dropout masks and later shuffles continue from it);
- *  - the hidden state carried into the next window (h, and c for LSTM, per layer);
- *  - the best parameters so far and their validation loss, the loss history and
- *    the running numbers it is built from (the current logging interval, the first
- *    loss that the explosion test compares against).
+ *  - what the slices of the batch carry (worker threads): the hidden state carried
+ *    into the next window (h, and c for LSTM, per layer) and their dropout generators;
+ *  - the learning-rate schedule, the best parameters so far and their validation loss,
+ *    the loss history and the counters it is built from (COUNTERS below).
  *
  * Plain data, browser-safe. Arrays are owned copies, never views into the heap.
  */
 import type { RngState } from '../core/rng.js';
+import type { BatchPosition } from '../data/batches.js';
+import type { SliceSnapshot } from '../parallel/pool.js';
 import type { History } from '../model/history.js';
 import type { ModelConfig } from '../model/config.js';
-import type { OptimizerName } from './optimizer.js';
+import type { OptimizerState } from './optimizer.js';
 import type { ScheduleState } from './schedule.js';
 
-export interface TrainState {
+interface Counter {
+  kind: 'int' | 'real' | 'finite';
+  start: number;
+  /** its value in a checkpoint written before the counter existed */
+  older?: (s: { step: number; B: number; T: number }) => number;
+}
+
+/**
+ * The run's scalar counters: their kinds and starting values. The type, a
+ * fresh run's values and the checkpoint's reading and writing all come from
+ * this table, so a new counter is one line here and the code that updates it.
+ */
+export const COUNTERS = {
+  /** optimizer steps done */
+  step: { kind: 'int', start: 0 },
+  /** training tokens consumed (B·T per step; checkpoints from before it existed: step·B·T) */
+  tokens: { kind: 'int', start: 0, older: (s: { step: number; B: number; T: number }) => s.step * s.B * s.T },
+  /** loss of the first step (NaN before it): a later loss above 3× this counts as divergence */
+  firstLoss: { kind: 'real', start: NaN },
+  /** loss of the last step (NaN before the first) */
+  lastLoss: { kind: 'real', start: NaN },
+  /** running sum and count of the training-loss interval not yet in the history */
+  intervalLoss: { kind: 'real', start: 0 },
+  intervalSteps: { kind: 'int', start: 0 },
+  /** training wall-clock time so far (this run and the runs it resumed) */
+  elapsedMs: { kind: 'finite', start: 0 },
+} as const satisfies Record<string, Counter>;
+
+export type Counters = { -readonly [K in keyof typeof COUNTERS]: number };
+
+export function freshCounters(): Counters {
+  return Object.fromEntries(Object.entries(COUNTERS).map(([k, c]) => [k, c.start])) as Counters;
+}
+
+export interface TrainState extends Counters, BatchPosition {
   /** the architecture and vocabulary (index = id) the parameters belong to */
   config: ModelConfig;
   vocab: readonly string[];
@@ -34,41 +71,20 @@ export interface TrainState {
   /** windows per epoch of the corpus the state was trained on */
   windowsPerEpoch: number;
 
-  /** optimizer steps done */
-  step: number;
-  /** epochs completed (0-based index of the current epoch) and windows done in it */
-  epoch: number;
-  window: number;
-  /** the Rng state just before the current epoch's shuffle */
-  epochRng: RngState;
   /** the Rng state now */
   rng: RngState;
-  /** with worker threads: the dropout generators of slices 1 … (slice 0 uses `rng`) */
-  sliceRngs?: RngState[];
-  /** the learning-rate schedule (rate after decays, plateau counts) */
-  schedule?: ScheduleState;
-
+  /** what the slices of the batch carry: per layer the (B, H) state (c for LSTM only), and the dropout generators of slices 1 … */
+  slices: SliceSnapshot;
+  schedule: ScheduleState;
   params: Float32Array;
-  optimizer: { name: OptimizerName; t: number; moments: Float32Array[] };
-  /** the state carried into the next window, per layer: (B, H) each; c is null except for LSTM */
-  carry: { h: Float32Array; c: Float32Array | null }[];
-
+  optimizer: OptimizerState;
   best: { params: Float32Array; valLoss: number; step: number } | null;
-  /** loss of the first step (NaN before it): a later loss above 3× this counts as divergence */
-  firstLoss: number;
-  /** loss of the last step (NaN before the first) */
-  lastLoss: number;
-  /** running sum and count of the training-loss interval not yet in the history */
-  intervalLoss: number;
-  intervalSteps: number;
   history: History;
-  /** training wall-clock time so far (this run and the runs it resumed) */
-  elapsedMs: number;
 }
 
 /** The fractional epochs a state stands for. */
-export function epochsOf(s: Pick<TrainState, 'epoch' | 'window'>, windowsPerEpoch: number): number {
-  return s.epoch + s.window / windowsPerEpoch;
+export function epochsOf(s: Pick<TrainState, 'epoch' | 'window' | 'windowsPerEpoch'>): number {
+  return s.epoch + s.window / s.windowsPerEpoch;
 }
 
 /** True when every number that goes into the next step is finite. */
@@ -78,5 +94,5 @@ export function stateIsFinite(s: TrainState): boolean {
     for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
     return true;
   };
-  return finite(s.params) && s.optimizer.moments.every(finite) && s.carry.every((c) => finite(c.h) && finite(c.c));
+  return finite(s.params) && s.optimizer.moments.every(finite) && s.slices.carry.every((c) => finite(c.h) && finite(c.c));
 }

@@ -4,7 +4,7 @@
 // every configuration names its softmax there, and a run whose model came out
 // with another output layer or vocabulary size is an error (expectBuilt), not a
 // silent difference from its PyTorch twin.
-import { train, LanguageModel, Vocab, InferenceSession, sampleTokens, SAMPLE_DEFAULTS, Rng } from '../../dist/index.js';
+import { train, LanguageModel, Vocab, InferenceSession, sampleTokens, SAMPLE_DEFAULTS, Rng, nest, TRAIN_OPTIONS } from '../../dist/index.js';
 import { planChunks, streamLogProbs } from '../../dist/model/evaluate.js';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -40,11 +40,17 @@ function wordText(nTokens, vocab, seed) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** What every training configuration shares (its own options come on top). */
+/** What every training configuration shares (its own options come on top), flat as in recur train's flags. */
 export const TRAIN_BASE = {
   level: 'char', split: 'none', tokenize: 'default', lowercase: false, maxVocab: 0, minCount: 1, valFrac: 0,
   layers: 1, optimizer: 'adam', clip: 5, clipValue: 0, dropout: 0, weightDecay: 0, evalEvery: 0, seed: 1,
 };
+
+/** train()'s input from a configuration's flat options: the texts, and the rest sorted into the library's parts. */
+export function trainInput(opts) {
+  const { texts, ...flat } = opts;
+  return { texts, ...nest(TRAIN_OPTIONS, { ...TRAIN_BASE, ...flat }) };
+}
 
 /** Train until WINDOWS timed windows of ≥ WINDOW_MS have passed after the warm-up. */
 async function trainingRate(opts) {
@@ -53,7 +59,8 @@ async function trainingRate(opts) {
   let warm = null, winStart = null, winSteps = 0;
   const tokensPerStep = opts.batch * opts.seqLen;
   const r = await train({
-    ...TRAIN_BASE, steps: 1e9, ...opts, signal: ac.signal,
+    ...trainInput({ steps: 1e9, ...opts }),
+    signal: ac.signal,
     onEvent: (e) => {
       if (e.type !== 'step') return;
       if (warm === null) { if (e.elapsedMs >= WARMUP_MS || e.step >= 5) { warm = e.elapsedMs; winStart = e.elapsedMs; } return; }

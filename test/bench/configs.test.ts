@@ -11,8 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 // @ts-expect-error: plain ESM benchmark module without type declarations
-import { CONFIGS, TABLE, TRAIN_BASE, expectBuilt } from './configs.js';
-import { train, type TrainOptions } from '../../src/train/trainer.js';
+import { CONFIGS, TABLE, expectBuilt, trainInput } from './configs.js';
+import { train, type TrainInput } from '../../src/train/trainer.js';
 import type { LanguageModel } from '../../src/model/model.js';
 import { findTorchPython } from '../helpers/torch.js';
 
@@ -29,7 +29,7 @@ interface Entry {
   seqLen?: number;
   threads?: number;
   chunks?: number;
-  opts?: () => Partial<TrainOptions>;
+  opts?: () => Record<string, unknown>;
   model?: () => LanguageModel;
 }
 const table = TABLE as Record<string, Entry>;
@@ -38,9 +38,9 @@ const names = Object.keys(table);
 const training = names.filter((n) => table[n].kind === 'train');
 
 /** One step of a training configuration's own options (a small window: the model is what matters here). */
-async function trainOnce(name: string, over: Partial<TrainOptions> = {}): Promise<LanguageModel> {
-  const r = await train({ ...TRAIN_BASE, ...configs[name].opts!(), batch: 2, seqLen: 8, threads: 1, steps: 1, kernels: 'wasm', ...over } as TrainOptions);
-  return r.model;
+async function trainOnce(name: string, over: Record<string, unknown> = {}): Promise<LanguageModel> {
+  const input = (trainInput as (o: Record<string, unknown>) => TrainInput)({ ...configs[name].opts!(), batch: 2, seqLen: 8, threads: 1, steps: 1, kernels: 'wasm', ...over });
+  return (await train(input)).model;
 }
 
 describe('benchmark configurations', () => {

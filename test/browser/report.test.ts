@@ -62,10 +62,13 @@ describe.runIf(haveChromium || mustRun)('HTML training report in headless Chromi
       );
       expect(curves.map((c) => c.series)).toEqual(['train loss', 'validation loss', 'train loss', 'validation loss']);
       expect(curves.map((c) => c.vertices)).toEqual([6, 4, 6, 4]);
-      for (const c of curves) {
-        expect(c.length).toBeGreaterThan(100);
-        expect(c.w).toBeGreaterThan(100);
-      }
+      // over steps the curves span most of the chart; over time their extent depends on how the
+      // wall-clock time fell (a slow first step squeezes them to the right), so only a real extent
+      curves.forEach((c, i) => {
+        expect(c.length).toBeGreaterThan(i < 2 ? 100 : 20);
+        expect(c.w).toBeGreaterThan(i < 2 ? 100 : 10);
+        expect(c.h).toBeGreaterThan(10);
+      });
       // pixels: the stroke colours are in the screenshot, inside each chart
       const png = await page.screenshot({ fullPage: true });
       writeFileSync(file.replace(/\.html$/, '.png'), png);

@@ -88,7 +88,7 @@ describe('recur info on a checkpoint', () => {
     expect(sample.stderr).toMatch(/^recur: .*info\.safetensors\.ckpt is a training checkpoint, not a model; use the model file/);
     const j = JSON.parse((await recur(['info', out + '.ckpt', '--json'])).stdout);
     expect(j).toMatchObject({ checkpoint: true, step: 12, config: { hidden: 16 } });
-    expect(j.run.flags.dropout).toBe(0.2);
+    expect(j.options.model.dropout).toBe(0.2);
   });
 });
 
@@ -124,7 +124,7 @@ describe('bad input', () => {
     writeFileSync(tiny, 'hello\nworld\n');
     const r = await recur(['train', tiny, '--val-frac', '0', '--batch', '32', '--seq-len', '64', '--hidden', '8', '--steps', '2', '--samples', '0', '-o', out]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/warning: the training text \(12 tokens\) is smaller than one batch of 32×64; using --batch 1 --seq-len 12/);
+    expect(r.stderr).toMatch(/warning: the training text \(12 tokens\) is smaller than one window of 32×64; using --batch 1 and --seq-len 12/);
   });
 });
 

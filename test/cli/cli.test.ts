@@ -128,7 +128,7 @@ describe('bad input: one-line errors and exit codes', () => {
     oneLineError(await recur(['train', join(dir, 'nope.txt'), '-o', join(dir, 'x.safetensors')]), 1, /does not exist/);
     const sub = join(dir, 'sub');
     mkdirSync(sub, { recursive: true });
-    oneLineError(await recur(['train', sub]), 1, /is a directory/);
+    oneLineError(await recur(['train', sub]), 1, /is a folder; give a text file/);
     const empty = join(dir, 'empty.txt');
     writeFileSync(empty, '');
     oneLineError(await recur(['train', empty]), 1, /no text to train on/);

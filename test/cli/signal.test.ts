@@ -59,9 +59,18 @@ describe('signals during training', () => {
     const lines = r.stderr.trim().split('\n');
     expect(lines.at(-2)).toMatch(new RegExp(`^recur: interrupted at step \\d+; checkpoint written to ${out}\\.ckpt`));
     expect(lines.at(-1)).toBe(`recur: the best model so far is in ${out}`);
+    expect(r.stderr).toMatch(/⚠ interrupted after \d+ steps/);
+    expect(r.stderr).not.toMatch(/✔/);
     const ck = loadCheckpoint(readFileSync(out + '.ckpt'));
     expect(ck.state.step).toBeGreaterThan(0);
     expect(loadModel(readFileSync(out)).config.hidden).toBe(32);
+
+    // the same command again, without --resume, must not wipe the unfinished run
+    const before = readFileSync(out + '.ckpt');
+    const again = await recur(['train', corpus, '--hidden', '32', '--batch', '8', '--seq-len', '16', '--eval-every', '5', '--steps', '1000000', '--samples', '0', '-o', out]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toBe(`recur: ${out}.ckpt holds an unfinished run (step ${ck.state.step}); continue it with npx recur train --resume ${out}.ckpt, or start over with --force\n`);
+    expect(readFileSync(out + '.ckpt').equals(before)).toBe(true);
 
     const target = ck.state.step + 6;
     const resumed = await recur(['train', '--resume', out + '.ckpt', '--steps', String(target)]);

@@ -5,11 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { sliceSizes } from '../../src/parallel/pool.js';
-import { train, type TrainOptions } from '../../src/train/trainer.js';
+import { train, type FlatOptions } from '../helpers/train.js';
 
 const text = Array.from({ length: 60 }, (_, i) => `line ${i} says ${'abcdefgh'.slice(i % 5)} and ${i * 7}`).join('\n');
 
-function opts(over: Partial<TrainOptions>): TrainOptions {
+function opts(over: FlatOptions): FlatOptions {
   return {
     texts: [text], level: 'char', split: 'lines', tokenize: 'default', lowercase: false, maxVocab: 0, minCount: 1, valFrac: 0.1,
     cell: 'gru', embed: 8, hidden: 24, layers: 2, batch: 7, seqLen: 12, optimizer: 'adam', clip: 5, clipValue: 0, dropout: 0,

@@ -11,13 +11,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CellType } from '../../src/nn/config.js';
-import { train, type TrainOptions, type TrainResult } from '../../src/train/trainer.js';
+import type { TrainEvent, TrainResult } from '../../src/train/trainer.js';
 import { bytes, curve, stopAt } from '../helpers/resume.js';
-import { options } from '../helpers/train.js';
+import { options, train, type FlatOptions } from '../helpers/train.js';
 
 const text = Array.from({ length: 80 }, (_, i) => `line ${i} says ${'abcdefghij'.slice(i % 7)} and ${i * 13}`).join('\n');
 
-function opts(over: Partial<TrainOptions> = {}): TrainOptions {
+function opts(over: FlatOptions = {}): FlatOptions {
   return options({
     texts: [text], kernels: 'wasm', threads: 2, cell: 'gru', embed: 9, hidden: 19, layers: 2, batch: 6, seqLen: 16,
     valFrac: 0.1, evalEvery: 5, optimizer: 'adam', clip: 5, seed: 5, steps: 16, ...over,
@@ -25,19 +25,20 @@ function opts(over: Partial<TrainOptions> = {}): TrainOptions {
 }
 
 /** A run with its starting weights and the loss and gradient norm of every step. */
-async function run(o: TrainOptions): Promise<{ r: TrainResult; start: Float32Array; steps: [number, number][] }> {
+async function run(o: FlatOptions): Promise<{ r: TrainResult; start: Float32Array; steps: [number, number][] }> {
   const steps: [number, number][] = [];
   let start: Float32Array | null = null;
   const r = await train({
     ...o,
-    onEvent: (e) => { if (e.type === 'step') steps.push([e.loss, e.gradNorm]); },
-    // a new run saves its starting point before the first step
-    checkpoint: { every: 0, intervalMs: 0, save: (s) => { start ??= s.params; } },
+    onEvent: (e: TrainEvent) => { if (e.type === 'step') steps.push([e.loss, e.gradNorm]); },
+    // a new run saves its starting point before the first step (and no other checkpoint here)
+    checkpointEvery: 0, checkpointInterval: 0,
+    checkpoint: (c: { state: { params: Float32Array } }) => { start ??= c.state.params; },
   });
   return { r, start: start!, steps };
 }
 
-const cases: [CellType, Partial<TrainOptions>, string][] = [
+const cases: [CellType, FlatOptions, string][] = [
   ['gru', {}, 'the benchmark\'s settings (adam, clip 5, no dropout)'],
   ['lstm', { dropout: 0.2, weightDecay: 1e-4 }, 'dropout (one generator per slice), weight decay'],
   ['rnn', { optimizer: 'rmsprop', split: 'none' }, 'rmsprop, split none'],

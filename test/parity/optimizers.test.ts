@@ -38,9 +38,9 @@ import { LanguageModel } from '../../src/model/model.js';
 import type { CellType } from '../../src/nn/config.js';
 import { syncTiedDecoder } from '../../src/nn/params.js';
 import type { OptimizerName } from '../../src/train/optimizer.js';
-import { prepareTraining, train, type TrainOptions, type TrainState } from '../../src/train/trainer.js';
+import { prepareTraining, trainOptions, type TrainEvent, type TrainState } from '../../src/train/trainer.js';
 import type { KernelSetName } from '../../src/kernels/index.js';
-import { options } from '../helpers/train.js';
+import { toInput, train, type FlatOptions } from '../helpers/train.js';
 import { findTorchPython, runTorch } from '../helpers/torch.js';
 
 const py = findTorchPython();
@@ -98,13 +98,15 @@ describe.skipIf(!py)('optimizer parity with PyTorch (weight decay, clipping by n
     const model = randomModel(c, 300 + i);
     const path = join(dir, `case${i}.safetensors`);
     writeFileSync(path, saveModel(model));
-    // 3 rows of 10 positions: 2 windows of 3×5 per epoch
-    const o: TrainOptions = {
-      ...options({ texts: [randomText(400 + i, 29)], split: 'none', valFrac: 0 }),
-      init: model, batch: B, seqLen: T, steps: STEPS, optimizer: c.optimizer, lr: c.lr,
-      weightDecay: WEIGHT_DECAY, clip: CLIP, clipValue: CLIP_VALUE, kernels: c.kernels ?? 'reference', threads: c.threads ?? 1,
+    // 3 rows of 10 positions: 2 windows of 3×5 per epoch (the text and architecture options are the model's)
+    const o: FlatOptions = {
+      texts: [randomText(400 + i, 29)], init: model, valFrac: 0, batch: B, seqLen: T, steps: STEPS, optimizer: c.optimizer, lr: c.lr,
+      weightDecay: WEIGHT_DECAY, clip: CLIP, clipValue: CLIP_VALUE, dropout: 0, seed: 1, kernels: c.kernels ?? 'reference', threads: c.threads ?? 1,
+      // a checkpoint after every step: the weights to compare
+      checkpointEvery: 1, checkpointInterval: 0,
     };
-    const stream = Array.from(prepareTraining(o).train.stream);
+    const input = toInput(o);
+    const stream = Array.from(prepareTraining(input, trainOptions(input)).train.stream);
     return { c, model, path, o, stream };
   });
   // PyTorch's runs, each twice: as is, and with every gradient the optimizer sees times 1 ± PERTURB
@@ -126,14 +128,14 @@ describe.skipIf(!py)('optimizer parity with PyTorch (weight decay, clipping by n
   };
 
   /** recur's run of case r (optionally with a changed option), its state after every step and its step events */
-  async function ours(r: (typeof runs)[number], over: Partial<TrainOptions> = {}): Promise<{ params: Float32Array[]; events: { loss: number; gradNorm: number }[] }> {
+  async function ours(r: (typeof runs)[number], over: FlatOptions = {}): Promise<{ params: Float32Array[]; events: { loss: number; gradNorm: number }[] }> {
     const states: TrainState[] = [];
     const events: { loss: number; gradNorm: number }[] = [];
     const res = await train({
       ...r.o,
       ...over,
-      checkpoint: { every: 1, intervalMs: 0, save: (s) => void states.push(s) },
-      onEvent: (e) => {
+      checkpoint: (c: { state: TrainState }) => void states.push(c.state),
+      onEvent: (e: TrainEvent) => {
         if (e.type === 'step') events.push(e);
         if (e.type === 'prepared') expect([e.batch, e.seqLen, e.windowsPerEpoch]).toEqual([B, T, 2]);
       },

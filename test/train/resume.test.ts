@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { RecurError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.js';
-import { train, type TrainOptions, type TrainResult, type TrainState } from '../../src/train/trainer.js';
-import { options } from '../helpers/train.js';
+import type { TrainResult, TrainState } from '../../src/train/trainer.js';
+import { options, train, type FlatOptions } from '../helpers/train.js';
 
 const names = ['anna', 'bob', 'carla', 'dave', 'emma', 'fred', 'gina', 'hugo', 'ida', 'jon', 'kim', 'lena', 'mona', 'nils', 'olga', 'pia'];
 const text = Array.from({ length: 6 }, (_, r) => names.map((n, i) => n + 'xyz'.slice(0, (i + r) % 4)).join('\n')).join('\n') + '\n';
@@ -24,16 +24,16 @@ function curve(r: TrainResult): unknown {
 }
 
 /** Run `o` but stop after step k; the state goes through a checkpoint file. */
-async function stopAt(o: TrainOptions, k: number): Promise<TrainState> {
+async function stopAt(o: FlatOptions, k: number): Promise<TrainState> {
   const ac = new AbortController();
   const r = await train({ ...o, signal: ac.signal, onEvent: (e) => { if (e.type === 'step' && e.step === k) ac.abort(); } });
   expect(r.stopReason).toBe('aborted');
   expect(r.steps).toBe(k);
-  return loadCheckpoint(saveCheckpoint({ state: r.state, run: { test: true } })).state;
+  return loadCheckpoint(saveCheckpoint({ state: r.state, options: r.options, run: { test: true } })).state;
 }
 
 describe('resume', () => {
-  const cases: [string, Partial<TrainOptions>, number[]][] = [
+  const cases: [string, FlatOptions, number[]][] = [
     // 15–17 windows of 4×8 per epoch, runs of 2 epochs + 3 steps: points early, mid-epoch, exactly
     // at an epoch boundary (15, 30 for the first), in the second and third epoch; each resumed run
     // is interrupted once more 4 steps later and resumed again
@@ -59,7 +59,7 @@ describe('resume', () => {
         if (k2 > k) {
           const ac = new AbortController();
           const mid = await train({ ...o, steps: total, resume: state, signal: ac.signal, onEvent: (e) => { if (e.type === 'step' && e.step === k2) ac.abort(); } });
-          state = loadCheckpoint(saveCheckpoint({ state: mid.state, run: {} })).state;
+          state = loadCheckpoint(saveCheckpoint({ state: mid.state, options: mid.options, run: {} })).state;
           expect(state.step).toBe(k2);
         }
         const resumed = await train({ ...o, steps: total, resume: state });
@@ -77,26 +77,26 @@ describe('resume', () => {
     const o = options({ texts: [text], dropout: 0.1, valFrac: 0.1, evalEvery: 4 });
     const alone = await train({ ...o, steps: 30 });
     const first = await train({ ...o, steps: 10 });
-    const more = await train({ ...o, steps: 30, resume: loadCheckpoint(saveCheckpoint({ state: first.state, run: {} })).state });
+    const more = await train({ ...o, steps: 30, resume: loadCheckpoint(saveCheckpoint({ state: first.state, options: first.options, run: {} })) });
     expect(bytes(more.model.params).equals(bytes(alone.model.params))).toBe(true);
     expect(curve(more)).toEqual(curve(alone));
   });
 
   it('checkpoints are saved on the step schedule, and once at the start', async () => {
     const steps: number[] = [];
-    await train({ ...options({ texts: [text] }), steps: 12, checkpoint: { every: 5, intervalMs: 0, save: (s) => void steps.push(s.step) } });
+    await train({ ...options({ texts: [text] }), steps: 12, checkpointEvery: 5, checkpointInterval: 0, checkpoint: (c: { state: TrainState }) => void steps.push(c.state.step) });
     expect(steps).toEqual([0, 5, 10]);
   });
 
   it('checkpoints are also saved on the time interval', async () => {
     const steps: number[] = [];
-    await train({ ...options({ texts: [text] }), steps: 5, checkpoint: { every: 0, intervalMs: 1e-6, save: (s) => void steps.push(s.step) } });
+    await train({ ...options({ texts: [text] }), steps: 5, checkpointEvery: 0, checkpointInterval: 1e-9, checkpoint: (c: { state: TrainState }) => void steps.push(c.state.step) });
     expect(steps).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
   it('fuzz: a mutated checkpoint loads (and resumes) or fails with a one-line format error', async () => {
     const r = await train({ ...options({ texts: [text], cell: 'lstm', valFrac: 0.2, evalEvery: 2 }), steps: 4 });
-    const good = saveCheckpoint({ state: r.state, run: { corpus: [] } });
+    const good = saveCheckpoint({ state: r.state, options: r.options, run: { corpus: [] } });
     const rng = new Rng(7);
     let loaded = 0, rejected = 0;
     for (let i = 0; i < 3000; i++) {
@@ -126,7 +126,7 @@ describe('resume', () => {
 
   it('a damaged or mismatched checkpoint is a one-line format error', async () => {
     const r = await train({ ...options({ texts: [text] }), steps: 3 });
-    const good = saveCheckpoint({ state: r.state, run: {} });
+    const good = saveCheckpoint({ state: r.state, options: r.options, run: {} });
     const header = Number(Buffer.from(good).readBigUInt64LE(0));
     const json = Buffer.from(good.subarray(8, 8 + header)).toString();
     const mutate = (from: string, to: string): Uint8Array => {
@@ -138,7 +138,7 @@ describe('resume', () => {
     };
     const cases: [Uint8Array, RegExp][] = [
       [good.subarray(0, good.length - 10), /truncated|outside the data/],
-      [mutate('recur-ckpt/1', 'recur-ckpt/9'), /does not read/],
+      [mutate('recur-ckpt/2', 'recur-ckpt/9'), /does not read/],
       [mutate('\\"B\\":4', '\\"B\\":0'), /state\.B/],
       [mutate('"carry.h.0"', '"carry.x.0"'), /unexpected tensor|missing/],
     ];

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { BatchStream, fitWindow } from '../../src/data/batches.js';
 import { Rng } from '../../src/core/rng.js';
-import { train } from '../../src/train/trainer.js';
 import { InferenceSession } from '../../src/infer/session.js';
 import { SAMPLE_DEFAULTS, sampleOne } from '../../src/infer/sample.js';
 import { scoreSentences } from '../../src/infer/score.js';
-import { options } from '../helpers/train.js';
+import { options, train } from '../helpers/train.js';
 
 export { options };
 
@@ -115,7 +114,7 @@ describe('trainer', () => {
 
   it('stops on the time limit and on an AbortSignal', async () => {
     const text = 'some text to learn\n'.repeat(50);
-    const t = await train(options({ texts: [text], timeMs: 300 }));
+    const t = await train(options({ texts: [text], time: 0.3 }));
     expect(t.stopReason).toBe('time');
     const ac = new AbortController();
     const a = await train(options({ texts: [text], steps: 100000, signal: ac.signal, onEvent: (e) => { if (e.type === 'step' && e.step === 3) ac.abort(); } }));
@@ -124,7 +123,7 @@ describe('trainer', () => {
   });
 
   it('a diverging run stops with a message naming the step and suggesting --lr', async () => {
-    await expect(train(options({ texts: ['abcabc\nbcabca\n'.repeat(20)], optimizer: 'sgd', lr: 1e30, clip: 0, steps: 50 }))).rejects.toThrow(/diverged at step \d+.*lower --lr/);
+    await expect(train(options({ texts: ['abcabc\nbcabca\n'.repeat(20)], optimizer: 'sgd', lr: 1e30, clip: 0, steps: 50 }))).rejects.toThrow(/diverged at step \d+.*lower lr/);
   });
 });
 

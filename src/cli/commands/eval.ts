@@ -1,18 +1,27 @@
 /** recur eval MODEL FILE */
 import { Command } from 'commander';
 import type { CliIO } from '../io.js';
-import { kernelsOption, readModel } from '../common.js';
-import { InferenceSession, evaluateText, type KernelSetName, readText } from '../../index.js';
+import { readModel } from '../common.js';
+import { addOptions, givenOptions } from '../options.js';
+import { InferenceSession, evaluateText, readText, resolveFamily, KERNELS_OPTION } from '../../index.js';
+
+/** recur eval's options. */
+const EVAL_OPTIONS = {
+  eval: {
+    json: { type: 'boolean', help: 'print {"tokens","loss","perplexity","bpc",…} as one JSON object', default: false, onResume: 'free' },
+    kernels: KERNELS_OPTION,
+  },
+} as const;
 
 export function evalCommand(io: CliIO): Command {
-  return new Command('eval')
+  const cmd = new Command('eval')
     .description('held-out cross-entropy, perplexity and bits per character of a whole file, split as in training')
     .argument('<model>', 'a model file')
-    .argument('<file>', 'held-out text')
-    .option('--json', 'print {"tokens","loss","perplexity","bpc",…} as one JSON object', false)
-    .addOption(kernelsOption())
+    .argument('<file>', 'held-out text');
+  return addOptions(cmd, EVAL_OPTIONS)
     .addHelpText('after', '\nExample:\n  recur eval shakespeare.safetensors valid.txt')
-    .action(async (path: string, file: string, f: { json: boolean; kernels: KernelSetName }) => {
+    .action(async (path: string, file: string, _flags: unknown, c: Command) => {
+      const f = resolveFamily(EVAL_OPTIONS, givenOptions(c, EVAL_OPTIONS)).eval;
       const model = readModel(path);
       const text = readText(file, { role: 'file' });
       const session = await InferenceSession.create(model, { kernels: f.kernels, batch: 32, steps: 64 });

@@ -2,8 +2,8 @@
 import { Command } from 'commander';
 import type { CliIO } from '../io.js';
 import { compact } from '../common.js';
-import { formatDuration } from '../parse.js';
-import { loadModel, readSafetensors, type ModelConfig, paramLayout, readModelBytes, checkpointFromFile, isCheckpoint, type Checkpoint, epochsOf } from '../../index.js';
+import { formatDuration } from '../common.js';
+import { loadModel, readSafetensors, type ModelConfig, paramLayout, readModelBytes, checkpointFromFile, isCheckpoint, type Checkpoint, epochsOf, flatOptions } from '../../index.js';
 
 export function infoCommand(io: CliIO): Command {
   return new Command('info')
@@ -48,7 +48,7 @@ function describeModel(c: ModelConfig, tokens: readonly string[], parameters: nu
 function checkpointInfo(io: CliIO, path: string, ck: Checkpoint, json: boolean): void {
   const s = ck.state;
   const parameters = paramLayout(s.config, s.vocab.length).size;
-  const epochs = epochsOf(s, s.windowsPerEpoch);
+  const epochs = epochsOf(s);
   const lastVal = s.history.val.at(-1);
   if (json) {
     io.stdout.write(JSON.stringify({
@@ -63,12 +63,13 @@ function checkpointInfo(io: CliIO, path: string, ck: Checkpoint, json: boolean):
       val_loss: lastVal?.loss ?? null,
       best: s.best ? { val_loss: s.best.valLoss, step: s.best.step } : null,
       history: { train: s.history.train.slice(-5), val: s.history.val.slice(-5) },
+      options: ck.options,
       run: ck.run,
     }) + '\n');
     return;
   }
-  const run = ck.run as { corpus?: { path: string }[]; flags?: Record<string, unknown> };
-  const flags = Object.entries(run.flags ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
+  const run = ck.run as { corpus?: { path: string }[] };
+  const flags = Object.entries(flatOptions(ck.options)).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
   const recent = s.history.train.slice(-3).map((p) => `${p.step}: ${p.loss.toFixed(4)}`).join(', ');
   const lines = [
     `${path} (checkpoint)`,

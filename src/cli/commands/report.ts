@@ -4,6 +4,7 @@ import chalk from 'chalk';
 import { isCheckpointFile, readCheckpoint } from '../resume.js';
 import type { CliIO } from '../io.js';
 import { readModel, writeFileAtomic } from '../common.js';
+import { flatOptions } from '../../index.js';
 import { renderReport, parseRunRecord, recordFromModel, recordFromState, type RunRecord, inputError, readText } from '../../index.js';
 
 /** Where run records come from: a model file, a checkpoint, or a run record as JSON. */
@@ -24,9 +25,7 @@ export const jsonRecordSource: RunRecordSource = (path) => {
 /** A checkpoint: the run as far as it has got (finished, interrupted or still running). */
 export const checkpointRecordSource: RunRecordSource = (path) => {
   const ck = readCheckpoint(path);
-  const { flags } = ck.record;
-  const options: Record<string, unknown> = { corpus: ck.record.corpus.map((c) => c.path).join(', ') };
-  for (const k of ['optimizer', 'lr', 'batch', 'seqLen', 'dropout', 'clip', 'seed']) if (flags[k] !== undefined) options[k] = flags[k];
+  const options = { corpus: ck.record.corpus.map((c) => c.path).join(', '), ...flatOptions(ck.options) };
   return recordFromState(ck.state, path, options);
 };
 

@@ -1,32 +1,33 @@
 /** recur score MODEL [sentence...] */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import chalk from 'chalk';
 import type { CliIO } from '../io.js';
-import { kernelsOption, readModel, writeFileAtomic } from '../common.js';
+import { readModel, writeFileAtomic } from '../common.js';
+import { addOptions, givenOptions } from '../options.js';
 import { heatLegend, heatLine } from '../ui/heatmap.js';
 import { colorOn } from '../ui/color.js';
-import { InferenceSession, scoreSentences, type KernelSetName, readText, formatKenlm, formatSrilm, renderHeatmapPage } from '../../index.js';
+import { InferenceSession, scoreSentences, readText, formatKenlm, formatSrilm, renderHeatmapPage, resolveFamily, choice, KERNELS_OPTION } from '../../index.js';
 
-interface ScoreFlags {
-  file?: string;
-  json: boolean;
-  kernels: KernelSetName;
-  format: 'text' | 'kenlm' | 'srilm';
-  html?: string;
-}
+/** recur score's options. */
+const SCORE_OPTIONS = {
+  score: {
+    file: { type: 'path', help: 'score every line of this file', short: '-f', optional: true, onResume: 'free', placeholder: '<file>' },
+    json: { type: 'boolean', help: 'one JSON object per sentence: {"text","tokens":[{"token","id","prob","logprob"}],"logprob","log10prob","perplexity","oov"}', default: false, onResume: 'free' },
+    format: choice(['text', 'kenlm', 'srilm'], { help: 'text: a heat map and the numbers; kenlm: like KenLM query; srilm: like SRILM ngram -ppl', default: 'text', onResume: 'free', placeholder: '<format>' }),
+    html: { type: 'path', help: 'also write the heat map of the sentences as an HTML page', optional: true, onResume: 'free', placeholder: '<file>' },
+    kernels: KERNELS_OPTION,
+  },
+} as const;
 
 export function scoreCommand(io: CliIO): Command {
-  return new Command('score')
+  const cmd = new Command('score')
     .description('the probability of each sentence, token by token (sentences as arguments, from --file, or on stdin, one per line)')
     .argument('<model>', 'a model file')
-    .argument('[sentence...]', 'sentences to score')
-    .option('-f, --file <file>', 'score every line of this file')
-    .option('--json', 'one JSON object per sentence: {"text","tokens":[{"token","id","prob","logprob"}],"logprob","log10prob","perplexity","oov"}', false)
-    .addOption(new Option('--format <format>', 'text: a heat map and the numbers; kenlm: like KenLM query; srilm: like SRILM ngram -ppl').choices(['text', 'kenlm', 'srilm']).default('text'))
-    .option('--html <file>', 'also write the heat map of the sentences as an HTML page')
-    .addOption(kernelsOption())
+    .argument('[sentence...]', 'sentences to score');
+  return addOptions(cmd, SCORE_OPTIONS)
     .addHelpText('after', '\nExample:\n  recur score names.safetensors emma xqzzy\n  recur score names.safetensors --file test.txt --format srilm\n  cat candidates.txt | recur score model.safetensors --json')
-    .action(async (path: string, sentences: string[], f: ScoreFlags) => {
+    .action(async (path: string, sentences: string[], _flags: unknown, c: Command) => {
+      const f = resolveFamily(SCORE_OPTIONS, givenOptions(c, SCORE_OPTIONS)).score;
       const model = readModel(path);
       let lines = sentences;
       if (f.file) lines = splitLines(readText(f.file, { role: 'file' }));

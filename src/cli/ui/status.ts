@@ -6,7 +6,8 @@
  */
 import chalk from 'chalk';
 import type { Out } from '../io.js';
-import { formatDuration } from '../parse.js';
+import { columnsOf } from './width.js';
+import { formatDuration } from '../common.js';
 import { compact, fmt } from '../common.js';
 import { type TrainEvent } from '../../index.js';
 
@@ -143,7 +144,7 @@ export class StatusLine {
     this.lastDraw = now;
     const line = formatStatus(this.state, this.limits);
     if (this.mode === 'tty') {
-      this.err.write(`\r\x1b[2K${fitWidth(line, (this.err.columns ?? 80) - 1)}`);
+      this.err.write(`\r\x1b[2K${fitWidth(line, columnsOf(this.err) - 1)}`);
       this.drawn = true;
     } else {
       this.err.write(line + '\n');

@@ -1,16 +1,16 @@
 /** The few lines printed after training: what was reached, how long it took, where the model is. */
 import chalk from 'chalk';
-import { formatDuration } from '../parse.js';
+import { formatDuration } from '../common.js';
 import { compact, fmt } from '../common.js';
 import { sparkline } from './sparkline.js';
 import { type TrainResult } from '../../index.js';
 
-export function formatSummary(result: TrainResult, output: string, extra: { report?: string } = {}): string {
+export function formatSummary(result: TrainResult, output: string, extra: { report?: string; interrupted?: boolean } = {}): string {
   const val = result.bestValLoss !== null
     ? `best validation loss ${chalk.bold(fmt(result.bestValLoss))} (perplexity ${chalk.bold(fmt(Math.exp(result.bestValLoss), 2))}, step ${result.bestStep})`
     : 'no validation data';
   const lines = [
-    `${chalk.green('✔')} ${result.steps} steps, ${fmt(result.epochs, 2)} epochs in ${formatDuration(result.elapsedMs)} ` +
+    `${extra.interrupted ? `${chalk.yellow('⚠')} interrupted after` : chalk.green('✔')} ${result.steps} steps, ${fmt(result.epochs, 2)} epochs in ${formatDuration(result.elapsedMs)} ` +
       `(${compact(result.tokensPerSec)} tokens/s); train loss ${fmt(result.lastTrainLoss)}, ${val}`,
   ];
   const train = result.history.train.map((p) => p.loss);
