@@ -21,6 +21,8 @@ OUT=${OUT:-/tmp/recur-quality}
 PYTHON=${PYTHON:-$([ -x /work/torchvenv/bin/python ] && echo /work/torchvenv/bin/python || echo python3)}
 mkdir -p "$OUT"
 recur() { node bin/recur.js "$@"; }
+# every protocol is a new run: --force starts over where an earlier run of it left a checkpoint
+train() { recur train --force "$@"; }
 
 # a recur --time value (90, 90s, 10m, 1.5h) in seconds, for the PyTorch twin
 seconds() {
@@ -43,7 +45,7 @@ names() {
   awk 'NR % 10 != 9 && NR % 10 != 0' "$C/names.txt" > "$OUT/names-train.txt"
   awk 'NR % 10 == 9' "$C/names.txt" > "$OUT/names-valid.txt"
   awk 'NR % 10 == 0' "$C/names.txt" > "$OUT/names-test.txt"
-  recur train "$OUT/names-train.txt" --val "$OUT/names-valid.txt" --time "${TIME:-2m}" -o "$OUT/names.safetensors"
+  train "$OUT/names-train.txt" --val "$OUT/names-valid.txt" --time "${TIME:-2m}" -o "$OUT/names.safetensors"
   recur eval "$OUT/names.safetensors" "$OUT/names-test.txt" --json
 }
 
@@ -62,7 +64,7 @@ shakespeare() {
   # recur's defaults (1-layer GRU 256, embedding 64, batch 32×64, Adam 2e-3, clip 5, learning rate
   # halved after 2 validations without improvement, early stop after 6): the settings of the PyTorch twin
   shakespeare_split
-  recur train "$OUT/shakespeare-train.txt" --split none --val-frac 0.1 --time "${TIME:-10m}" -o "$OUT/shakespeare.safetensors"
+  train "$OUT/shakespeare-train.txt" --split none --val-frac 0.1 --time "${TIME:-10m}" -o "$OUT/shakespeare.safetensors"
   recur eval "$OUT/shakespeare.safetensors" "$OUT/shakespeare-test.txt" --json
 }
 
@@ -76,7 +78,7 @@ shakespeare-torch() {
 shakespeare-2layer() {
   # recur only, a larger model on the same split: 2-layer GRU 256, sequence length 128, dropout 0.1
   shakespeare_split
-  recur train "$OUT/shakespeare-train.txt" --split none --val-frac 0.1 --layers 2 --hidden 256 --seq-len 128 \
+  train "$OUT/shakespeare-train.txt" --split none --val-frac 0.1 --layers 2 --hidden 256 --seq-len 128 \
     --dropout 0.1 --eval-every 100 --time "${TIME:-10m}" -o "$OUT/shakespeare-2layer.safetensors"
   recur eval "$OUT/shakespeare-2layer.safetensors" "$OUT/shakespeare-test.txt" --json
 }
@@ -84,7 +86,7 @@ shakespeare-2layer() {
 brown() {
   # the corpus's own split: train.txt, valid.txt for validation, test.txt scored at the end;
   # words seen 3 times or fewer in train.txt become <unk>
-  recur train "$C/brown/train.txt" --val "$C/brown/valid.txt" --level word --tokenize whitespace \
+  train "$C/brown/train.txt" --val "$C/brown/valid.txt" --level word --tokenize whitespace \
     --min-count 4 --max-vocab 0 --softmax adaptive --embed 256 --hidden 256 --dropout 0.4 \
     --lr-decay 0.5 --patience 1 --eval-every 400 --seq-len 32 --time "${TIME:-30m}" -o "$OUT/brown.safetensors"
   recur eval "$OUT/brown.safetensors" "$C/brown/test.txt" --json
