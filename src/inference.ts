@@ -12,7 +12,7 @@ export {
   resolveFamily, fieldsOf, nest, defaultText, familyJSON, checkValue,
   type OptionSpec, type OptionTable, type OptionFamily, type OptionType, type FamilyValues, type FamilyGiven,
 } from './core/options.js';
-export { DATA_OPTIONS } from './data/options.js';
+export { DATA_OPTIONS, REPLACE_INVALID_OPTION } from './data/options.js';
 export { choice } from './core/options.js';
 export { modelConfig, type ModelConfig } from './model/config.js';
 export { CELLS, SOFTMAXES, type CellType, type SoftmaxKind, type ArchConfig } from './nn/config.js';
@@ -21,6 +21,7 @@ export { LanguageModel } from './model/model.js';
 export { compactHistory, type History, type HistoryPoint } from './model/history.js';
 export { Vocab, EOS_TOKEN, UNK_TOKEN } from './data/vocab.js';
 export { tokenize, detokenize } from './data/tokenize.js';
+export { splitSequences } from './data/corpus.js';
 export { readSafetensors } from './io/safetensors.js';
 export { saveModel, loadModel, MODEL_FORMAT } from './model/model-file.js';
 export { InferenceSession, type SessionOptions } from './infer/session.js';

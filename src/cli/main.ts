@@ -69,7 +69,8 @@ function exitCodeFor(e: unknown, io: CliIO): number {
     return EXIT.usage;
   }
   if (isRecurError(e)) {
-    io.stderr.write(`recur: ${cliMessage(e)}\n`);
+    // every error is one line, whatever a message quotes
+    io.stderr.write(`recur: ${cliMessage(e).replace(/\s*\n\s*/g, ' ')}\n`);
     return e.kind === 'usage' ? EXIT.usage : EXIT.failure;
   }
   const err = e as Error;

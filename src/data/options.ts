@@ -28,3 +28,8 @@ export const DATA_OPTIONS = {
     min: 0, max: 1, maxOpen: true, default: 0.1, onResume: 'fixed', placeholder: '<f>',
   },
 } as const satisfies OptionTable;
+
+/** Reading text files: what to do with bytes that are not UTF-8 (every command that reads text has it). */
+export const REPLACE_INVALID_OPTION = {
+  type: 'boolean', help: 'replace bytes that are not UTF-8 with U+FFFD instead of failing', default: false, onResume: 'fixed',
+} as const;

@@ -25,6 +25,8 @@ export interface PreparedCorpus {
   vocab: Vocab;
   train: EncodedCorpus;
   val: EncodedCorpus | null;
+  /** where the validation part was to come from: a fraction of the corpus, or separate texts (which may have held nothing) */
+  valFrom: 'fraction' | 'texts';
 }
 
 export function tokenizerOf(o: { level: Level; tokenize: Tokenize; lowercase: boolean }): TokenizerOptions {
@@ -97,5 +99,5 @@ export function prepareCorpus(texts: readonly string[], o: CorpusOptions, vocab?
   const val = valLength > 1 ? new StreamEncoder(valLength, v, tok) : null;
   forEachSplitSequence(texts, o.split, valFrac, valTexts, (s, isVal) => (isVal ? val! : train).add(s));
   forgetLastMatch();
-  return { vocab: v, train: train.finish(), val: val ? val.finish() : null };
+  return { vocab: v, train: train.finish(), val: val ? val.finish() : null, valFrom: valTexts ? 'texts' : 'fraction' };
 }

@@ -10,6 +10,7 @@
  */
 import { encodeSequences, splitSequences } from '../data/corpus.js';
 import { tokenize } from '../data/tokenize.js';
+import { inputError } from '../core/errors.js';
 import { EOS, UNK } from '../core/ids.js';
 import { planChunks, streamLogProbs } from '../model/evaluate.js';
 import type { InferenceSession } from './session.js';
@@ -93,6 +94,7 @@ export interface Evaluation {
 export function evaluateText(session: InferenceSession, text: string): Evaluation {
   const m = session.model;
   const enc = encodeSequences(splitSequences(text, m.config.split), m.vocab, m.tokenizer);
+  if (enc.sequences === 0) throw inputError('there is no text to evaluate: it is empty or white space only');
   const chunks = planChunks(enc.stream, session.net.B);
   const logp = streamLogProbs(session.net, enc.stream, chunks);
   let total = 0, totalKnown = 0, known = 0;

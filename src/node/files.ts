@@ -5,6 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { inputError, formatError } from '../core/errors.js';
+import { conversionHint, looksUtf16, utf16Bom } from '../data/encoding.js';
 
 export interface ReadTextOptions {
   /** replace invalid UTF-8 with U+FFFD instead of failing */
@@ -55,16 +56,26 @@ export function firstInvalidUtf8(b: Uint8Array): number {
   return -1;
 }
 
-/** Read a UTF-8 text file (a leading BOM is dropped). */
+/**
+ * Read a text file: UTF-8 (a leading BOM is dropped), or UTF-16 when a
+ * byte-order mark says so. Invalid UTF-8 fails with the byte offset and a hint
+ * that names the file's likely encoding (data/encoding.ts), or is replaced with
+ * U+FFFD under `replaceInvalid`.
+ */
 export function readText(path: string, o: ReadTextOptions = {}): string {
   const role = o.role ?? 'file';
   const bytes = readBytes(path, role);
+  const utf16 = utf16Bom(bytes);
+  if (utf16) return new TextDecoder(utf16).decode(bytes.subarray(2));
   const nul = bytes.indexOf(0);
-  if (nul >= 0) throw inputError(`${role} ${path} looks binary (a NUL byte at offset ${nul}); give a plain text file`);
+  if (nul >= 0) {
+    if (looksUtf16(bytes)) throw inputError(`${role} ${path} is not UTF-8: ${conversionHint(bytes)}`);
+    throw inputError(`${role} ${path} looks binary (a NUL byte at offset ${nul}); give a plain text file`);
+  }
   if (!o.replaceInvalid) {
     const bad = firstInvalidUtf8(bytes);
     if (bad >= 0) {
-      throw inputError(`${role} ${path} is not valid UTF-8 (byte 0x${bytes[bad].toString(16).padStart(2, '0')} at offset ${bad}); convert it (e.g. iconv -f latin1 -t utf-8) or pass --replace-invalid`);
+      throw inputError(`${role} ${path} is not valid UTF-8 (byte 0x${bytes[bad].toString(16).padStart(2, '0')} at offset ${bad}); ${conversionHint(bytes)}, or pass --replace-invalid`);
     }
   }
   const text = new TextDecoder('utf-8').decode(bytes);

@@ -9,7 +9,7 @@
  */
 import { usageError } from '../core/errors.js';
 import { choice, fieldsOf, resolveFamily, type FamilyGiven, type FamilyValues, type OptionTable } from '../core/options.js';
-import { DATA_OPTIONS } from '../data/options.js';
+import { DATA_OPTIONS, REPLACE_INVALID_OPTION } from '../data/options.js';
 import { KERNELS_OPTION } from '../kernels/index.js';
 import type { LanguageModel } from '../model/model.js';
 import { CELLS, MAX_LAYERS, MAX_SIZE, SOFTMAXES } from '../nn/config.js';
@@ -108,7 +108,7 @@ export const FILE_OPTIONS = {
   init: { type: 'path', help: 'start from this model\'s weights, architecture and vocabulary', optional: true, onResume: 'fixed', cliOnly: true, placeholder: '<model>' },
   val: { type: 'path', help: 'a separate validation file (replaces --val-frac)', optional: true, onResume: 'fixed', cliOnly: true, placeholder: '<file>' },
   report: { type: 'path', help: 'write an HTML report (loss curves, samples along the way, configuration) to this file', optional: true, onResume: 'free', cliOnly: true, placeholder: '<file>' },
-  replaceInvalid: { type: 'boolean', help: 'replace bytes that are not UTF-8 with U+FFFD instead of failing', default: false, onResume: 'fixed', cliOnly: true },
+  replaceInvalid: { ...REPLACE_INVALID_OPTION, cliOnly: true },
   force: { type: 'boolean', help: 'start over even where the checkpoint path holds an unfinished run', default: false, onResume: 'free', cliOnly: true },
 } as const satisfies OptionTable;
 

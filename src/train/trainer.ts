@@ -100,6 +100,7 @@ export async function train(input: TrainInput, prepared?: PreparedCorpus): Promi
   const run = await Run.plan(input, o, data);
   // from here on the workers run: every way out of this function stops them
   try {
+    for (const w of dataWarnings(data, input)) emit({ type: 'warning', ...w });
     if (run.B !== o.optimizer.batch || run.T !== o.optimizer.seqLen) {
       emit({ type: 'warning', message: `the training text (${fit} tokens) is smaller than one window of ${o.optimizer.batch}×${o.optimizer.seqLen}; using batch ${run.B} and seqLen ${run.T}`, fields: ['batch', 'seqLen'] });
     }
@@ -112,6 +113,27 @@ export async function train(input: TrainInput, prepared?: PreparedCorpus): Promi
   } finally {
     await run.close();
   }
+}
+
+/** Above this share of <unk> among the tokens, a corpus is warned about: the model would mostly learn <unk>. */
+const HIGH_UNK = 0.1;
+
+/** Degenerate data that would train without an error but to little use: say so (with the rate). */
+function dataWarnings(data: PreparedCorpus, input: TrainInput): { message: string; fields?: string[] }[] {
+  const out: { message: string; fields?: string[] }[] = [];
+  const pct = (x: number): string => `${(100 * x).toFixed(x < 0.995 ? 1 : 0)}%`;
+  const vocabFrom = input.init ? 'the initial model\'s vocabulary' : 'the vocabulary';
+  if (data.vocab.size <= 2) {
+    out.push({ message: `the vocabulary has no tokens besides <eos> and <unk>: the model can learn nothing but where sequences end; lower minCount or raise maxVocab`, fields: ['minCount', 'maxVocab'] });
+  } else if (data.train.oov > HIGH_UNK * data.train.tokens) {
+    const fix = input.init ? 'is the initial model meant for this text?' : 'lower minCount or raise maxVocab';
+    out.push({ message: `${pct(data.train.oov / data.train.tokens)} of the training tokens are not in ${vocabFrom} (they become <unk>); ${fix}`, fields: input.init ? [] : ['minCount', 'maxVocab'] });
+  }
+  if (data.val && data.val.oov > HIGH_UNK * data.val.tokens) {
+    out.push({ message: `${pct(data.val.oov / data.val.tokens)} of the validation tokens are not in ${vocabFrom} (they become <unk>), so the validation loss says little` });
+  }
+  if (data.valFrom === 'texts' && !data.val) out.push({ message: 'the validation text is empty: training goes on without validation (no best model kept, no early stopping)' });
+  return out;
 }
 
 /** Steps until a limit, early stopping or the signal; validates and saves checkpoints on their cadence. */

@@ -101,8 +101,8 @@ describe('recur sample / score / eval / info', () => {
     writeFileSync(f, 'anna\r\nbob\r\n\r\n');
     const r = await recur(['score', model, '--file', f, '--json', '--kernels', 'reference']);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => l.text)).toEqual(['anna', 'bob', '']);
-    expect(lines[2].tokens.map((t: { token: string }) => t.token)).toEqual(['<eos>']);
+    // CRLF read as LF; the blank line is no sentence (the model was trained on non-blank lines)
+    expect(lines.map((l) => l.text)).toEqual(['anna', 'bob']);
   });
   it('eval --json gives tokens, loss, perplexity and bits per character', async () => {
     const r = await recur(['eval', model, corpus, '--json', '--kernels', 'reference']);

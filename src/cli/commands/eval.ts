@@ -3,12 +3,13 @@ import { Command } from 'commander';
 import type { CliIO } from '../io.js';
 import { readModel } from '../common.js';
 import { addOptions, givenOptions } from '../options.js';
-import { InferenceSession, evaluateText, readText, resolveFamily, KERNELS_OPTION } from '../../index.js';
+import { InferenceSession, evaluateText, readText, resolveFamily, KERNELS_OPTION, REPLACE_INVALID_OPTION } from '../../index.js';
 
 /** recur eval's options. */
 const EVAL_OPTIONS = {
   eval: {
     json: { type: 'boolean', help: 'print {"tokens","loss","perplexity","bpc",…} as one JSON object', default: false, onResume: 'free' },
+    replaceInvalid: REPLACE_INVALID_OPTION,
     kernels: KERNELS_OPTION,
   },
 } as const;
@@ -23,7 +24,7 @@ export function evalCommand(io: CliIO): Command {
     .action(async (path: string, file: string, _flags: unknown, c: Command) => {
       const f = resolveFamily(EVAL_OPTIONS, givenOptions(c, EVAL_OPTIONS)).eval;
       const model = readModel(path);
-      const text = readText(file, { role: 'file' });
+      const text = readText(file, { role: 'file', replaceInvalid: f.replaceInvalid });
       const session = await InferenceSession.create(model, { kernels: f.kernels, batch: 32, steps: 64 });
       const e = evaluateText(session, text);
       if (f.json) {

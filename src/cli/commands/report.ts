@@ -18,7 +18,8 @@ export const jsonRecordSource: RunRecordSource = (path) => {
   try {
     return parseRunRecord(JSON.parse(text), path);
   } catch (e) {
-    throw inputError(`${path} is not a usable run record: ${(e as Error).message}`);
+    // JSON.parse's message quotes the text, newlines and all: keep it to its first line
+    throw inputError(`${path} is not a usable run record: ${(e as Error).message.split('\n')[0]}`);
   }
 };
 

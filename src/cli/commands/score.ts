@@ -6,7 +6,10 @@ import { readModel, writeFileAtomic } from '../common.js';
 import { addOptions, givenOptions } from '../options.js';
 import { heatLegend, heatLine } from '../ui/heatmap.js';
 import { colorOn } from '../ui/color.js';
-import { InferenceSession, scoreSentences, readText, formatKenlm, formatSrilm, renderHeatmapPage, resolveFamily, choice, KERNELS_OPTION } from '../../index.js';
+import {
+  InferenceSession, scoreSentences, readText, formatKenlm, formatSrilm, renderHeatmapPage, resolveFamily, choice, splitSequences, usageError, inputError,
+  KERNELS_OPTION, REPLACE_INVALID_OPTION, SPLITS, type SplitMode,
+} from '../../index.js';
 
 /** recur score's options. */
 const SCORE_OPTIONS = {
@@ -15,6 +18,8 @@ const SCORE_OPTIONS = {
     json: { type: 'boolean', help: 'one JSON object per sentence: {"text","tokens":[{"token","id","prob","logprob"}],"logprob","log10prob","perplexity","oov"}', default: false, onResume: 'free' },
     format: choice(['text', 'kenlm', 'srilm'], { help: 'text: a heat map and the numbers; kenlm: like KenLM query; srilm: like SRILM ngram -ppl', default: 'text', onResume: 'free', placeholder: '<format>' }),
     html: { type: 'path', help: 'also write the heat map of the sentences as an HTML page', optional: true, onResume: 'free', placeholder: '<file>' },
+    split: choice(SPLITS, { help: 'how --file and standard input are cut into sentences', defaultText: 'as the model was trained', optional: true, onResume: 'free', placeholder: '<mode>' }),
+    replaceInvalid: REPLACE_INVALID_OPTION,
     kernels: KERNELS_OPTION,
   },
 } as const;
@@ -28,13 +33,11 @@ export function scoreCommand(io: CliIO): Command {
     .addHelpText('after', '\nExample:\n  recur score names.safetensors emma xqzzy\n  recur score names.safetensors --file test.txt --format srilm\n  cat candidates.txt | recur score model.safetensors --json')
     .action(async (path: string, sentences: string[], _flags: unknown, c: Command) => {
       const f = resolveFamily(SCORE_OPTIONS, givenOptions(c, SCORE_OPTIONS)).score;
+      if (sentences.length > 0 && f.file) throw usageError('give the sentences as arguments or with file, not both', ['file']);
+      if (f.json && f.format !== 'text') throw usageError(`json and format ${f.format} are two ways to print the scores; choose one`, ['json', 'format']);
       const model = readModel(path);
-      let lines = sentences;
-      if (f.file) lines = splitLines(readText(f.file, { role: 'file' }));
-      else if (lines.length === 0) {
-        if (io.stdinIsTTY) io.stderr.write('reading sentences from standard input, one per line (Ctrl-D to end)\n');
-        lines = splitLines(await io.readStdin());
-      }
+      const lines = sentences.length > 0 ? sentences : await sentencesOf(io, f, model.config.split);
+      if (lines.length === 0) throw inputError(`there are no sentences to score: ${f.file ?? 'the standard input'} is empty or blank`);
       const session = await InferenceSession.create(model, { kernels: f.kernels, batch: 32, steps: 64 });
       const scores = scoreSentences(session, lines);
       if (f.html) {
@@ -73,9 +76,13 @@ export function scoreCommand(io: CliIO): Command {
     });
 }
 
-/** One sentence per line; a final newline does not make an extra empty sentence. */
-export function splitLines(text: string): string[] {
-  const lines = text.replace(/\r\n?/g, '\n').split('\n');
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  return lines;
+/** The sentences of --file or standard input, cut as the model was trained (or as --split says); blank lines are no sentences. */
+async function sentencesOf(io: CliIO, f: { file?: string; split?: SplitMode; replaceInvalid: boolean }, trained: SplitMode): Promise<string[]> {
+  let text: string;
+  if (f.file) text = readText(f.file, { role: 'file', replaceInvalid: f.replaceInvalid });
+  else {
+    if (io.stdinIsTTY) io.stderr.write('reading sentences from standard input, one per line (Ctrl-D to end)\n');
+    text = await io.readStdin();
+  }
+  return splitSequences(text, f.split ?? trained);
 }
