@@ -1,8 +1,16 @@
 // The benchmark configurations of issue 3 (C1–C4), measured through the public
-// library in dist/ (run `npm run build` first; `npm ci` does).
+// library in dist/ (run `npm run build` first; `npm ci` does). Their shapes and
+// output layers are in configs.json, the one table that torch_bench.py reads too;
+// every configuration names its softmax there, and a run whose model came out
+// with another output layer or vocabulary size is an error (expectBuilt), not a
+// silent difference from its PyTorch twin.
 import { train, LanguageModel, Vocab, InferenceSession, sampleTokens, SAMPLE_DEFAULTS, Rng, nest, TRAIN_OPTIONS } from '../../dist/index.js';
 import { planChunks, streamLogProbs } from '../../dist/model/evaluate.js';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+
+/** name → { kind: train | sample | score, level, cell, vocab, embed, hidden, softmax, cutoffs?, batch?, seqLen?, threads?, chunks? } */
+export const TABLE = JSON.parse(readFileSync(new URL('./configs.json', import.meta.url), 'utf8'));
 
 const WINDOWS = 7;
 const WINDOW_MS = 1000;
@@ -32,20 +40,26 @@ function wordText(nTokens, vocab, seed) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** What every training configuration shares (its own options come on top), flat as in recur train's flags. */
+export const TRAIN_BASE = {
+  level: 'char', split: 'none', tokenize: 'default', lowercase: false, maxVocab: 0, minCount: 1, valFrac: 0,
+  layers: 1, optimizer: 'adam', clip: 5, clipValue: 0, dropout: 0, weightDecay: 0, evalEvery: 0, seed: 1,
+};
+
+/** train()'s input from a configuration's flat options: the texts, and the rest sorted into the library's parts. */
+export function trainInput(opts) {
+  const { texts, ...flat } = opts;
+  return { texts, ...nest(TRAIN_OPTIONS, { ...TRAIN_BASE, ...flat }) };
+}
+
 /** Train until WINDOWS timed windows of ≥ WINDOW_MS have passed after the warm-up. */
 async function trainingRate(opts) {
   const ac = new AbortController();
   const rates = [];
   let warm = null, winStart = null, winSteps = 0;
   const tokensPerStep = opts.batch * opts.seqLen;
-  const { texts, ...flat } = opts;
   const r = await train({
-    texts,
-    // the options flat as in recur train's flags, sorted into the library's parts
-    ...nest(TRAIN_OPTIONS, {
-      level: 'char', split: 'none', tokenize: 'default', lowercase: false, maxVocab: 0, minCount: 1, valFrac: 0,
-      layers: 1, optimizer: 'adam', clip: 5, clipValue: 0, dropout: 0, weightDecay: 0, evalEvery: 0, seed: 1, steps: 1e9, ...flat,
-    }),
+    ...trainInput({ steps: 1e9, ...opts }),
     signal: ac.signal,
     onEvent: (e) => {
       if (e.type !== 'step') return;
@@ -59,15 +73,41 @@ async function trainingRate(opts) {
       }
     },
   });
-  return { rates, threads: r.threads ?? 1, vocab: r.corpus.vocabSize };
+  return { rates, threads: r.threads ?? 1, model: r.model };
 }
 
 function model(cfg, vocabTokens, seed = 1) {
   return LanguageModel.create(cfg, new Vocab(['<eos>', '<unk>', ...vocabTokens]), new Rng(seed));
 }
-const charModel = (cell = 'gru') => model({ level: 'char', cell, embed: 65, hidden: 256, layers: 1, split: 'none', tokenize: 'default', lowercase: false, softmax: 'full', cutoffs: [], div_value: 4, head_bias: true, tie: false }, CHARS);
-const wordModel = () => model({ level: 'word', cell: 'gru', embed: 128, hidden: 256, layers: 1, split: 'lines', tokenize: 'default', lowercase: false, softmax: 'full', cutoffs: [], div_value: 4, head_bias: true, tie: false },
-  Array.from({ length: 9998 }, (_, i) => `w${i}`));
+
+/** The vocabulary of a configuration's model (without <eos> and <unk>). */
+const tokensOf = (c) => (c.level === 'char' ? CHARS : Array.from({ length: c.vocab - 2 }, (_, i) => `w${i}`));
+
+/** The model a sampling or scoring configuration runs, with random weights. */
+function benchModel(c) {
+  return model({
+    level: c.level, cell: c.cell, embed: c.embed, hidden: c.hidden, layers: 1, split: c.level === 'char' ? 'none' : 'lines',
+    tokenize: 'default', lowercase: false, softmax: c.softmax, cutoffs: c.cutoffs ?? [], div_value: 4, head_bias: true, tie: false,
+  }, tokensOf(c));
+}
+
+/** The training options of a training configuration: random text whose vocabulary has exactly `vocab` entries. */
+function trainOptions(c) {
+  const o = {
+    cell: c.cell, embed: c.embed, hidden: c.hidden, batch: c.batch, seqLen: c.seqLen,
+    softmax: c.softmax, ...(c.cutoffs ? { cutoffs: c.cutoffs } : {}), ...(c.threads ? { threads: c.threads } : {}),
+  };
+  if (c.level === 'char') return { ...o, texts: [charText(1_000_000, 1)] };
+  return { ...o, level: 'word', split: 'lines', maxVocab: c.vocab, texts: [wordText(400_000, c.vocab - 2, 3)] };
+}
+
+/** Throws unless the model is the configuration's: its output layer and vocabulary size. */
+export function expectBuilt(name, m) {
+  const c = TABLE[name];
+  if (m.config.softmax !== c.softmax) throw new Error(`${name}: the model has a ${m.config.softmax} softmax, configs.json says ${c.softmax}`);
+  if (JSON.stringify(m.config.cutoffs) !== JSON.stringify(c.cutoffs ?? [])) throw new Error(`${name}: the model has cutoffs [${m.config.cutoffs}], configs.json says [${c.cutoffs ?? []}]`);
+  if (m.vocab.size !== c.vocab) throw new Error(`${name}: the model has ${m.vocab.size} tokens, configs.json says ${c.vocab}`);
+}
 
 async function samplingRate(m, kernels) {
   const s = await InferenceSession.create(m, { kernels });
@@ -98,20 +138,13 @@ async function scoringRate(m, chunks, kernels) {
   return Array.from({ length: 5 }, run);
 }
 
-const char = (cell) => ({ texts: [charText(1_000_000, 1)], cell, embed: 65, hidden: 256, batch: 32, seqLen: 64 });
+const SOFTMAXES = ['full', 'adaptive'];
 
-export const CONFIGS = {
-  'C1-gru': { kind: 'train', opts: () => char('gru') },
-  'C1-gru-1thread': { kind: 'train', opts: () => ({ ...char('gru'), threads: 1 }) },
-  'C1-lstm': { kind: 'train', opts: () => char('lstm') },
-  'C1-rnn': { kind: 'train', opts: () => char('rnn') },
-  'C2-gru': { kind: 'train', opts: () => ({ level: 'word', split: 'lines', maxVocab: 10000, texts: [wordText(400_000, 9998, 3)], cell: 'gru', embed: 128, hidden: 256, batch: 32, seqLen: 32 }) },
-  'C2-adaptive': { kind: 'train', opts: () => ({ level: 'word', split: 'lines', maxVocab: 10000, texts: [wordText(400_000, 9998, 3)], cell: 'gru', embed: 128, hidden: 256, batch: 32, seqLen: 32, softmax: 'adaptive', cutoffs: [2000] }) },
-  'C3-char': { kind: 'sample', model: () => charModel() },
-  'C3-word': { kind: 'sample', model: () => wordModel() },
-  'C4-one': { kind: 'score', chunks: 1 },
-  'C4-chunks32': { kind: 'score', chunks: 32 },
-};
+export const CONFIGS = Object.fromEntries(Object.entries(TABLE).map(([name, c]) => {
+  if (!SOFTMAXES.includes(c.softmax)) throw new Error(`${name}: configs.json must name its softmax (full or adaptive), not ${c.softmax}`);
+  if (c.level === 'char' && c.vocab !== CHARS.length + 2) throw new Error(`${name}: the character configurations have ${CHARS.length + 2} tokens`);
+  return [name, c.kind === 'train' ? { ...c, opts: () => trainOptions(c) } : { ...c, model: () => benchModel(c) }];
+}));
 
 export async function runConfig(name, { threads, kernels } = {}) {
   const c = CONFIGS[name];
@@ -122,12 +155,17 @@ export async function runConfig(name, { threads, kernels } = {}) {
   if (c.kind === 'train') {
     // training uses every core unless the configuration or --threads says otherwise
     const r = await trainingRate({ threads: availableParallelism(), ...c.opts(), kernels: k, ...(threads ? { threads } : {}) });
+    expectBuilt(name, r.model);
     rates = r.rates;
     threadsUsed = r.threads;
-  } else if (c.kind === 'sample') rates = await samplingRate(c.model(), k);
-  else rates = await scoringRate(charModel(), c.chunks, k);
+  } else {
+    const m = c.model();
+    expectBuilt(name, m);
+    rates = c.kind === 'sample' ? await samplingRate(m, k) : await scoringRate(m, c.chunks, k);
+  }
   return {
     config: name,
+    softmax: c.softmax,
     tokens_per_s: Math.round(median(rates)),
     min: Math.round(Math.min(...rates)),
     max: Math.round(Math.max(...rates)),

@@ -1,37 +1,100 @@
 #!/usr/bin/env bash
-# Model-quality protocols of test/bench/QUALITY.md: trains on the shared corpora with a
-# wall-clock budget and evaluates on held-out text never used for training or tuning.
-#   bash test/bench/quality.sh [names|shakespeare|brown ...]   (default: all three)
-# Needs ../shared/corpora beside the repository (or SHARED=/path/to/corpora) and a built dist/.
+# Model-quality protocols of test/bench/QUALITY.md. Every protocol has three disjoint parts:
+#   - the training text;
+#   - a validation split, the only text that drives training decisions (the best model kept,
+#     the learning-rate decay, early stopping);
+#   - a test split, never seen during training, scored once at the end with `recur eval`.
+#
+#   bash test/bench/quality.sh [names|shakespeare|shakespeare-torch|shakespeare-2layer|brown ...]
+#        (default: names shakespeare shakespeare-torch brown)
+#
+# Budgets: names 2m, Tiny Shakespeare 10m (recur and its PyTorch twin alike), Brown 30m;
+# TIME=10s (any recur --time value) replaces them all, e.g. to check that the script runs.
+# Needs ../shared/corpora beside the repository (or SHARED=/path/to/corpora), a built dist/ and,
+# for shakespeare-torch, a Python with torch (PYTHON=…, default /work/torchvenv/bin/python
+# if present, else python3; the fair speed reference is PyTorch with MKL, 2 threads).
+# Split files and models go to OUT (default /tmp/recur-quality).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 C=${SHARED:-../shared/corpora}
 OUT=${OUT:-/tmp/recur-quality}
+PYTHON=${PYTHON:-$([ -x /work/torchvenv/bin/python ] && echo /work/torchvenv/bin/python || echo python3)}
 mkdir -p "$OUT"
 recur() { node bin/recur.js "$@"; }
+# every protocol is a new run: --force starts over where an earlier run of it left a checkpoint
+train() { recur train --force "$@"; }
+
+# a recur --time value (90, 90s, 10m, 1.5h) in seconds, for the PyTorch twin
+seconds() {
+  awk -v d="$1" 'BEGIN { u = substr(d, length(d)); n = d + 0; print (u == "m" ? n * 60 : u == "h" ? n * 3600 : n) }'
+}
+
+# the largest byte offset ≤ $2 of file $1 at which a UTF-8 character starts (not a 10xxxxxx byte)
+char_boundary() {
+  local f=$1 at=$2 b
+  while [ "$at" -gt 0 ]; do
+    b=$(dd if="$f" bs=1 skip="$at" count=1 2>/dev/null | od -An -tu1 | tr -d ' \n')
+    if [ -z "$b" ] || [ "$b" -lt 128 ] || [ "$b" -ge 192 ]; then break; fi
+    at=$((at - 1))
+  done
+  echo "$at"
+}
 
 names() {
-  # every 10th line held out, the rest for training; defaults, 2 minutes
-  awk 'NR % 10 != 0' "$C/names.txt" > "$OUT/names-train.txt"
-  awk 'NR % 10 == 0' "$C/names.txt" > "$OUT/names-val.txt"
-  recur train "$OUT/names-train.txt" --val "$OUT/names-val.txt" --time 2m -o "$OUT/names.safetensors"
-  recur eval "$OUT/names.safetensors" "$OUT/names-val.txt"
+  # by line number, deterministic: lines 1–8 of every 10 train (80%), line 9 validates (10%), line 10 tests (10%)
+  awk 'NR % 10 != 9 && NR % 10 != 0' "$C/names.txt" > "$OUT/names-train.txt"
+  awk 'NR % 10 == 9' "$C/names.txt" > "$OUT/names-valid.txt"
+  awk 'NR % 10 == 0' "$C/names.txt" > "$OUT/names-test.txt"
+  train "$OUT/names-train.txt" --val "$OUT/names-valid.txt" --time "${TIME:-2m}" -o "$OUT/names.safetensors"
+  recur eval "$OUT/names.safetensors" "$OUT/names-test.txt" --json
+}
+
+shakespeare_split() {
+  # the first 90% of the text (nanoGPT's training split) and the last 10% as the test text,
+  # cut at a character boundary; training then holds out the last tenth of its 90% for
+  # validation (--split none --val-frac 0.1 cuts the text there)
+  local f="$C/tinyshakespeare.txt" n cut
+  n=$(wc -c < "$f")
+  cut=$(char_boundary "$f" $((n * 9 / 10)))
+  head -c "$cut" "$f" > "$OUT/shakespeare-train.txt"
+  tail -c +$((cut + 1)) "$f" > "$OUT/shakespeare-test.txt"
 }
 
 shakespeare() {
-  # the last 10% of the text is the validation split (--split none --val-frac 0.1); 10 minutes
-  recur train "$C/tinyshakespeare.txt" --split none --val-frac 0.1 --layers 2 --hidden 256 --seq-len 128 \
-    --dropout 0.1 --eval-every 100 --time 10m -o "$OUT/shakespeare.safetensors"
+  # recur's defaults (1-layer GRU 256, embedding 64, batch 32×64, Adam 2e-3, clip 5, learning rate
+  # halved after 2 validations without improvement, early stop after 6): the settings of the PyTorch twin
+  shakespeare_split
+  train "$OUT/shakespeare-train.txt" --split none --val-frac 0.1 --time "${TIME:-10m}" -o "$OUT/shakespeare.safetensors"
+  recur eval "$OUT/shakespeare.safetensors" "$OUT/shakespeare-test.txt" --json
+}
+
+shakespeare-torch() {
+  # the same task in PyTorch: same split, same model and recipe, same budget, 2 threads
+  shakespeare_split
+  "$PYTHON" test/bench/torch_shakespeare.py "$OUT/shakespeare-train.txt" "$OUT/shakespeare-test.txt" \
+    --time "$(seconds "${TIME:-10m}")" --threads 2
+}
+
+shakespeare-2layer() {
+  # recur only, a larger model on the same split: 2-layer GRU 256, sequence length 128, dropout 0.1
+  shakespeare_split
+  train "$OUT/shakespeare-train.txt" --split none --val-frac 0.1 --layers 2 --hidden 256 --seq-len 128 \
+    --dropout 0.1 --eval-every 100 --time "${TIME:-10m}" -o "$OUT/shakespeare-2layer.safetensors"
+  recur eval "$OUT/shakespeare-2layer.safetensors" "$OUT/shakespeare-test.txt" --json
 }
 
 brown() {
-  # words seen 3 times or fewer in train.txt become <unk>; valid.txt for validation; test.txt held out
-  recur train "$C/brown/train.txt" --val "$C/brown/valid.txt" --level word --tokenize whitespace \
+  # the corpus's own split: train.txt, valid.txt for validation, test.txt scored at the end;
+  # words seen 3 times or fewer in train.txt become <unk>
+  train "$C/brown/train.txt" --val "$C/brown/valid.txt" --level word --tokenize whitespace \
     --min-count 4 --max-vocab 0 --softmax adaptive --embed 256 --hidden 256 --dropout 0.4 \
-    --lr-decay 0.5 --patience 1 --eval-every 400 --seq-len 32 --time 30m -o "$OUT/brown.safetensors"
-  recur eval "$OUT/brown.safetensors" "$C/brown/test.txt"
+    --lr-decay 0.5 --patience 1 --eval-every 400 --seq-len 32 --time "${TIME:-30m}" -o "$OUT/brown.safetensors"
+  recur eval "$OUT/brown.safetensors" "$C/brown/test.txt" --json
 }
 
-for p in "${@:-names shakespeare brown}"; do
-  for q in $p; do "$q"; done
+for p in ${@:-names shakespeare shakespeare-torch brown}; do
+  case "$p" in
+    names | shakespeare | shakespeare-torch | shakespeare-2layer | brown) "$p" ;;
+    *) echo "unknown protocol $p (names, shakespeare, shakespeare-torch, shakespeare-2layer, brown)" >&2; exit 2 ;;
+  esac
 done

@@ -1,12 +1,16 @@
 """PyTorch side of recur's benchmark (run by `npm run bench -- --vs-torch`).
 
-The same configurations as configs.js, on random token ids, with torch.set_num_threads
-(default 2). Prints one JSON line: tokens/s median and min-max over timed windows after
-a warm-up, peak RSS, threads, torch version.
+The same configurations as configs.js, read from the same table (configs.json beside this
+file: kind, vocabulary, sizes, batch and the output layer, full or adaptive softmax), on
+random token ids, with torch.set_num_threads (default 2). Prints one JSON line: tokens/s
+median and min-max over timed windows after a warm-up, the softmax, peak RSS, threads,
+torch version. A model whose output layer is not the table's is an error.
 
     python3 torch_bench.py C1-gru [--threads 2]
+    python3 torch_bench.py --describe     the model each configuration builds, as JSON (for the tests)
 """
 import json
+import os
 import resource
 import sys
 import time
@@ -14,19 +18,32 @@ import time
 import torch
 import torch.nn as nn
 
+from torch_adam import adam
+
 WINDOWS, WINDOW_S, WARMUP_S = 7, 1.0, 1.0
+OPTIMIZER = [None]  # which Adam training used (torch_adam.py)
+
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "configs.json")) as f:
+    CONFIGS = json.load(f)
 
 
 class LM(nn.Module):
-    def __init__(self, V, E, H, cell, cutoffs=None):
+    def __init__(self, V, E, H, cell, softmax, cutoffs=None):
         super().__init__()
         self.embedding = nn.Embedding(V, E)
         self.rnn = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}[cell](E, H, batch_first=True)
-        self.adaptive = cutoffs is not None
-        if self.adaptive:
+        if softmax == "adaptive":
             self.decoder = nn.AdaptiveLogSoftmaxWithLoss(H, V, cutoffs, div_value=4.0, head_bias=True)
-        else:
+        elif softmax == "full":
             self.decoder = nn.Linear(H, V)
+        else:
+            raise SystemExit(f"softmax must be full or adaptive, not {softmax!r}")
+        self.adaptive = isinstance(self.decoder, nn.AdaptiveLogSoftmaxWithLoss)
+
+    @property
+    def softmax(self):
+        """Which output layer was built, read off the module itself."""
+        return "adaptive" if isinstance(self.decoder, nn.AdaptiveLogSoftmaxWithLoss) else "full"
 
     def forward(self, x, state=None):
         out, state = self.rnn(self.embedding(x), state)
@@ -41,9 +58,38 @@ def detach(state):
     return state.detach()
 
 
-def training_rate(V, E, H, cell, B, T, cutoffs=None):
-    model = LM(V, E, H, cell, cutoffs)
-    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+def build(name):
+    """The configuration's model; an error unless its output layer is the table's."""
+    c = CONFIGS[name]
+    model = LM(c["vocab"], c["embed"], c["hidden"], c["cell"], c["softmax"], c.get("cutoffs"))
+    if model.softmax != c["softmax"]:
+        raise SystemExit(f"{name}: built a {model.softmax} softmax, configs.json says {c['softmax']}")
+    if model.adaptive and list(model.decoder.cutoffs[:-1]) != c["cutoffs"]:
+        raise SystemExit(f"{name}: built cutoffs {model.decoder.cutoffs[:-1]}, configs.json says {c['cutoffs']}")
+    return model
+
+
+def describe(name, model):
+    c = CONFIGS[name]
+    rnn = model.rnn
+    return {
+        "kind": c["kind"],
+        "cell": {nn.RNN: "rnn", nn.GRU: "gru", nn.LSTM: "lstm"}[type(rnn)],
+        "vocab": model.embedding.num_embeddings,
+        "embed": model.embedding.embedding_dim,
+        "hidden": rnn.hidden_size,
+        "layers": rnn.num_layers,
+        "softmax": model.softmax,
+        "cutoffs": list(model.decoder.cutoffs[:-1]) if model.adaptive else [],
+        **({"batch": c["batch"], "seqLen": c["seqLen"]} if c["kind"] == "train" else {}),
+        **({"threads": c["threads"]} if "threads" in c else {}),
+        **({"chunks": c["chunks"]} if "chunks" in c else {}),
+    }
+
+
+def training_rate(model, B, T):
+    V, H = model.embedding.num_embeddings, model.rnn.hidden_size
+    opt, OPTIMIZER[0] = adam(model.parameters(), 2e-3)
     data = torch.randint(2, V, (B, 100 * T + 1))
     state, rates = None, []
     pos, start = 0, time.perf_counter()
@@ -76,9 +122,7 @@ def training_rate(V, E, H, cell, B, T, cutoffs=None):
 
 
 @torch.no_grad()
-def sampling_rate(V, E, H):
-    model = LM(V, E, H, "gru")
-
+def sampling_rate(model):
     def run():
         n, t0 = 0, time.perf_counter()
         while n < 2000:
@@ -99,9 +143,8 @@ def sampling_rate(V, E, H):
 
 
 @torch.no_grad()
-def scoring_rate(chunks):
-    V = 65
-    model = LM(V, 65, 256, "gru")
+def scoring_rate(model, chunks):
+    V = model.embedding.num_embeddings
     ids = torch.randint(2, V, (100_001,))
     ids[0] = 0
     x, y = ids[:-1].view(chunks, -1), ids[1:].view(chunks, -1)
@@ -120,32 +163,32 @@ def scoring_rate(chunks):
 
 
 def main():
+    if sys.argv[1] == "--describe":
+        torch.manual_seed(1)
+        print(json.dumps({name: describe(name, build(name)) for name in CONFIGS}))
+        return
     name = sys.argv[1]
+    if name not in CONFIGS:
+        raise SystemExit(f"unknown configuration {name}; one of {', '.join(CONFIGS)}")
+    c = CONFIGS[name]
     threads = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 2
-    torch.set_num_threads(threads)
+    torch.set_num_threads(c.get("threads", threads))
     torch.manual_seed(1)
-    if name == "C1-gru-1thread":
-        torch.set_num_threads(1)
-        rates = training_rate(65, 65, 256, "gru", 32, 64)
-    elif name.startswith("C1-"):
-        rates = training_rate(65, 65, 256, name[3:], 32, 64)
-    elif name == "C2-gru":
-        rates = training_rate(10000, 128, 256, "gru", 32, 32)
-    elif name == "C2-adaptive":
-        rates = training_rate(10000, 128, 256, "gru", 32, 32, cutoffs=[2000])
-    elif name == "C3-char":
-        rates = sampling_rate(65, 65, 256)
-    elif name == "C3-word":
-        rates = sampling_rate(10000, 128, 256)
-    elif name == "C4-one":
-        rates = scoring_rate(1)
-    elif name == "C4-chunks32":
-        rates = scoring_rate(32)
+    model = build(name)
+    if c["kind"] != "train" and model.adaptive:
+        raise SystemExit(f"{name}: sampling and scoring are written for the full softmax")
+    if c["kind"] == "train":
+        rates = training_rate(model, c["batch"], c["seqLen"])
+    elif c["kind"] == "sample":
+        rates = sampling_rate(model)
+    elif c["kind"] == "score":
+        rates = scoring_rate(model, c["chunks"])
     else:
-        raise SystemExit(f"unknown configuration {name}")
+        raise SystemExit(f"{name}: unknown kind {c['kind']}")
     rates.sort()
     print(json.dumps({
         "config": name,
+        "softmax": model.softmax,
         "tokens_per_s": round(rates[len(rates) // 2]),
         "min": round(rates[0]),
         "max": round(rates[-1]),
@@ -153,6 +196,7 @@ def main():
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "threads": torch.get_num_threads(),
         "torch": torch.__version__,
+        **({"optimizer": OPTIMIZER[0]} if OPTIMIZER[0] else {}),
     }))
 
 
