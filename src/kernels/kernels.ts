@@ -1,7 +1,7 @@
 /**
  * The kernel interface: every number-crunching loop of the model behind one
  * object, so the scalar reference (kernels/ref, the spec) and the fast
- * WebAssembly SIMD kernels are interchangeable.
+ * WebAssembly kernels (two builds: simd, fma) are interchangeable.
  *
  * Conventions (llm.c style): outputs first, then inputs, then dims. Every
  * argument named like a buffer is a word offset into `heap` (see core/heap.ts).
@@ -14,10 +14,14 @@
  */
 import type { Heap } from '../core/heap.js';
 
-export type KernelSetName = 'reference' | 'wasm';
+/** A kernel set that runs: the scalar reference, or one of the two WebAssembly builds (plain SIMD; SIMD with fused multiply-add). */
+export type KernelSet = 'reference' | 'simd' | 'fma';
+/** A kernel set as asked for: one of the above, or `wasm` = the fastest WebAssembly set the engine supports. */
+export type KernelSetName = KernelSet | 'wasm';
 
 export interface Kernels {
-  readonly name: KernelSetName;
+  /** the set that actually runs (`wasm` is resolved to `simd` or `fma`) */
+  readonly name: KernelSet;
   readonly heap: Heap;
 
   // ---- matrix products -------------------------------------------------

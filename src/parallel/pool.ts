@@ -85,7 +85,8 @@ export class SlicedNetwork {
     const memory = shareableMemory(k);
     const cfg = this.main.cfg;
     try {
-      await this.spawn(Worker, url, memory, set, words, cfg);
+      // the workers run the very set this thread resolved (`wasm` → simd or fma), never their own pick
+      await this.spawn(Worker, url, memory, k.name, words, cfg);
     } catch (e) {
       await this.close();
       throw e;

@@ -1,17 +1,34 @@
 #!/usr/bin/env node
 /**
  * Micro-benchmark of the matrix products: GFLOP/s (2·M·N·K per call, median of
- * several timed runs; the best run is shown too, as a guide on a busy machine) of the reference and the wasm kernels at the shapes the
- * trainer and the sampler use. Runs over the built package: `npm run build` first.
+ * several timed runs; the best run is shown too, as a guide on a busy machine)
+ * of each kernel set at the shapes the trainer and the sampler use, all sets
+ * in one process, shape by shape, so the ratios between them are same-run
+ * ratios. Runs over the built package: `npm run build` first.
  *
- *   node test/bench/kernels.js            all shapes
- *   node test/bench/kernels.js --quick    fewer repetitions
- *   node test/bench/kernels.js --no-ref   wasm only
+ *   node test/bench/kernels.js                  simd and fma (and the reference)
+ *   node test/bench/kernels.js --quick          fewer repetitions
+ *   node test/bench/kernels.js --no-ref         no reference
+ *   node test/bench/kernels.js --base DIR       also the `wasm` set of another build of recur in DIR
+ *                                               (e.g. a checkout of an older commit, built), as `base`
  */
-import { createKernels } from '../../dist/kernels/index.js';
+import { createKernels, kernelReport } from '../../dist/kernels/index.js';
+import { benchHeader } from './header.js';
 
 const quick = process.argv.includes('--quick');
 const noRef = process.argv.includes('--no-ref');
+const baseDir = process.argv.includes('--base') ? process.argv[process.argv.indexOf('--base') + 1] : null;
+const fast = (await kernelReport()).available.filter((s) => s !== 'reference');
+const SETS = [...(noRef ? [] : ['reference']), ...(baseDir ? ['base'] : []), ...fast];
+const isFast = (s) => s !== 'reference';
+
+async function kernelsFor(set, words) {
+  if (set !== 'base') return createKernels(set, words);
+  const { pathToFileURL } = await import('node:url');
+  const { resolve } = await import('node:path');
+  const m = await import(pathToFileURL(resolve(baseDir, 'dist/kernels/index.js')).href);
+  return m.createKernels('wasm', words);
+}
 
 // [layout, M, N, K, note]
 const SHAPES = [
@@ -40,14 +57,15 @@ function median(xs) {
 async function main() {
   let words = 1024;
   for (const [, M, N, K] of SHAPES) words = Math.max(words, 1024 + M * K + N * K + M * N + N + 64);
-  const sets = noRef ? ['wasm'] : ['reference', 'wasm'];
+  console.log(JSON.stringify(await benchHeader()));
+  const sets = SETS;
   const kernels = {};
-  for (const s of sets) kernels[s] = await createKernels(s, words);
+  for (const s of sets) kernels[s] = await kernelsFor(s, words);
   // V8 first runs wasm from its baseline compiler (Liftoff) and tiers hot
   // functions up to TurboFan in the background: warm every wasm path up first
   // so the figures are those of a long training run.
-  if (kernels.wasm) {
-    const k = kernels.wasm, t0 = performance.now();
+  for (const s of sets.filter(isFast)) {
+    const k = kernels[s], t0 = performance.now();
     while (performance.now() - t0 < (quick ? 800 : 2000)) {
       for (const [layout, M, N, K] of SHAPES) {
         if (layout === 'NT') k.matmulNT(3000, 1024, 2048, -1, Math.min(M, 65), Math.min(N, 9), Math.min(K, 7), false);
@@ -61,37 +79,46 @@ async function main() {
   for (const [layout, M, N, K, note] of SHAPES) {
     const flops = 2 * M * N * K;
     const row = { layout, M, N, K, note };
+    // one timed run per set in turn, several rounds: the sets see the same machine load
+    const runs = {}, reps = {}, times = {};
     for (const s of sets) {
       const k = kernels[s], f = k.heap.f32;
       const a = 1024, b = a + ((M * K + 3) & ~3), bias = b + ((N * K + 3) & ~3), c = bias + ((N + 3) & ~3);
       for (let i = 0; i < M * K + N * K + N; i++) f[a + i] = Math.sin(i) * 0.5;
-      const run = () => {
+      const run = (runs[s] = () => {
         if (layout === 'NT') k.matmulNT(c, a, b, bias, M, N, K, false);
         else if (layout === 'NN') k.matmulNN(c, a, b, M, N, K, false);
         else k.matmulTN(c, a, b, M, N, K, false);
-      };
+      });
       // calls per timed run: enough for ~20 ms (wasm) / one call at least (reference)
       run();
-      let t0 = performance.now();
+      const t0 = performance.now();
       run();
       const once = Math.max(1e-3, performance.now() - t0);
-      const reps = Math.max(1, Math.round((s === 'wasm' ? 20 : 5) / once));
-      const runs = s === 'reference' ? (quick ? 1 : 3) : quick ? 5 : 9;
-      const times = [];
-      for (let r = 0; r < runs; r++) {
-        t0 = performance.now();
-        for (let i = 0; i < reps; i++) run();
-        times.push((performance.now() - t0) / reps);
+      reps[s] = Math.max(1, Math.round((isFast(s) ? 20 : 5) / once));
+      times[s] = [];
+    }
+    const rounds = quick ? 5 : 9;
+    for (let r = 0; r < rounds; r++) {
+      for (const s of sets) {
+        if (s === 'reference' && r >= (quick ? 1 : 3)) continue;
+        const t0 = performance.now();
+        for (let i = 0; i < reps[s]; i++) runs[s]();
+        times[s].push((performance.now() - t0) / reps[s]);
       }
-      row[s] = flops / (median(times) * 1e-3) / 1e9;
-      row[s + 'Best'] = flops / (Math.min(...times) * 1e-3) / 1e9;
+    }
+    for (const s of sets) {
+      row[s] = flops / (median(times[s]) * 1e-3) / 1e9;
+      row[s + 'Best'] = flops / (Math.min(...times[s]) * 1e-3) / 1e9;
     }
     rows.push(row);
-    const fmt = (x) => (x === undefined ? '' : x.toFixed(2).padStart(8));
+    const fmt = (x) => x.toFixed(1).padStart(6);
+    const last = sets[sets.length - 1];
     console.log(
-      `${layout} M=${String(M).padStart(5)} N=${String(N).padStart(5)} K=${String(K).padStart(5)}` +
-      `  ref ${fmt(row.reference)}  wasm ${fmt(row.wasm)} (best ${fmt(row.wasmBest)}) GFLOP/s` +
-      (row.reference ? `  ×${(row.wasm / row.reference).toFixed(1)}` : '') + `  ${note}`,
+      `${layout} M=${String(M).padStart(5)} N=${String(N).padStart(5)} K=${String(K).padStart(5)}  ` +
+      sets.map((s) => `${s} ${fmt(row[s])}`).join('  ') + ` GFLOP/s (best ${last} ${fmt(row[last + 'Best'])})` +
+      (sets.length > 1 ? `  ${last}/${sets[sets.length - 2]} ×${(row[last] / row[sets[sets.length - 2]]).toFixed(2)}` : '') +
+      (baseDir ? `  ${last}/base ×${(row[last] / row.base).toFixed(2)}` : '') + `  ${note}`,
     );
   }
 }
@@ -99,7 +126,7 @@ async function main() {
 /** microseconds per call of the pointwise kernels (cells, softmax), reference vs wasm */
 async function pointwise() {
   const B = 32, H = 256, words = 1024 + 2048 * 10000 * 2 + 100000;
-  const sets = noRef ? ['wasm'] : ['reference', 'wasm'];
+  const sets = SETS;
   console.log('\npointwise kernels, µs per call (median):');
   const cases = [
     ['gruForward B=32 H=256', (k) => k.gruForward(1024, 2048, 100000, 200000, 300000, B, H)],
@@ -114,32 +141,29 @@ async function pointwise() {
   ];
   const ks = {};
   for (const s of sets) {
-    const k = (ks[s] = await createKernels(s, words));
+    const k = (ks[s] = await kernelsFor(s, words));
     const f = k.heap.f32;
     for (let i = 1024; i < words; i++) f[i] = Math.sin(i) * 2;
   }
   for (const [name, fn] of cases) {
-    const out = {};
+    const times = {};
     for (const s of sets) {
       const k = ks[s];
-      // fresh inputs each run (softmax is in place): targets and logits
-      const reset = () => {
-        for (let i = 0; i < 2048; i++) k.heap.i32[1024 + i] = i % 65;
-      };
-      reset();
-      for (let w = 0; w < (s === 'wasm' ? 200 : 3); w++) fn(k);
-      const times = [];
-      for (let r = 0; r < (quick ? 3 : 7); r++) {
-        const reps = s === 'wasm' ? 20 : 2;
-        const t0 = performance.now();
-        for (let i = 0; i < reps; i++) fn(k);
-        times.push(((performance.now() - t0) / reps) * 1000);
-      }
-      out[s] = median(times);
+      for (let i = 0; i < 2048; i++) k.heap.i32[1024 + i] = i % 65; // targets
+      for (let w = 0; w < (isFast(s) ? 200 : 3); w++) fn(k);
+      times[s] = [];
     }
-    const fmt = (x) => (x === undefined ? '' : x.toFixed(1).padStart(9));
-    console.log(`${name.padEnd(28)} ref ${fmt(out.reference)}  wasm ${fmt(out.wasm)}` +
-      (out.reference ? `  ×${(out.reference / out.wasm).toFixed(1)}` : ''));
+    for (let r = 0; r < (quick ? 3 : 7); r++) {
+      for (const s of sets) {
+        const reps = isFast(s) ? 20 : 2;
+        const t0 = performance.now();
+        for (let i = 0; i < reps; i++) fn(ks[s]);
+        times[s].push(((performance.now() - t0) / reps) * 1000);
+      }
+    }
+    const out = Object.fromEntries(sets.map((s) => [s, median(times[s])]));
+    const fmt = (x) => x.toFixed(1).padStart(9);
+    console.log(`${name.padEnd(28)} ` + sets.map((s) => `${s} ${fmt(out[s])}`).join('  '));
   }
 }
 

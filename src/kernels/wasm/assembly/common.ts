@@ -27,6 +27,26 @@ export const SCRATCH_TILE: usize = <usize>NC << 2;
 export const SCRATCH_PACK: usize = SCRATCH_TILE + (64 << 2);
 export const SCRATCH_WORDS: i32 = NC + 64 + KC * NC;
 
+// ---- multiply-add -------------------------------------------------------------
+
+/**
+ * a·b + c on four lanes. The `fma` build (compiled with relaxed SIMD) uses
+ * f32x4.relaxed_madd, which V8 turns into one fused multiply-add on a CPU
+ * that has one (single rounding) and into mul + add elsewhere; the `simd`
+ * build always rounds twice (mul, then add). ASC_FEATURE_RELAXED_SIMD is a
+ * compile-time constant, so each build has only one of the two.
+ */
+// @ts-ignore: decorator
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
+/** Which build this is: 1 = fused multiply-add (relaxed SIMD), 0 = plain SIMD. */
+export function fusedMultiplyAdd(): i32 {
+  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
+}
+
 // ---- vectorised elementary functions ---------------------------------------
 
 /**

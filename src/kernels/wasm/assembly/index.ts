@@ -6,6 +6,7 @@
  * the prefix HeapPlan keeps free, and a scratch region set by `init`.
  */
 import { scratch, SCRATCH_WORDS } from './common';
+export { fusedMultiplyAdd } from './common';
 
 /** Set this instance's scratch region (word offset, SCRATCH_WORDS long). */
 export function init(scratchWord: i32): void {

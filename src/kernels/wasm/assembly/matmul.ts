@@ -13,7 +13,7 @@
  * so 2×4 output blocks accumulate f32x4 partial sums along k and are reduced
  * at the end; nothing is packed.
  */
-import { ptr, scratch, KC, NC, SCRATCH_BIAS, SCRATCH_TILE, SCRATCH_PACK } from './common';
+import { ptr, madd, scratch, KC, NC, SCRATCH_BIAS, SCRATCH_TILE, SCRATCH_PACK } from './common';
 
 /** pack B when A has at least this many rows (packing costs ~ one pass over B) */
 const PACK_MIN_M: i32 = 64;
@@ -66,17 +66,17 @@ function mk4x8(pc: usize, ldc: usize, pa: usize, rs: usize, ks: usize, pb: usize
   for (let k = 0; k < kc; k++) {
     const b0 = v128.load(pb), b1 = v128.load(pb, 16);
     const a0 = v128.load32_splat(p0);
-    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+    c00 = madd(a0, b0, c00);
+    c01 = madd(a0, b1, c01);
     const a1 = v128.load32_splat(p1);
-    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+    c10 = madd(a1, b0, c10);
+    c11 = madd(a1, b1, c11);
     const a2 = v128.load32_splat(p2);
-    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+    c20 = madd(a2, b0, c20);
+    c21 = madd(a2, b1, c21);
     const a3 = v128.load32_splat(p3);
-    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    c30 = madd(a3, b0, c30);
+    c31 = madd(a3, b1, c31);
     p0 += ks; p1 += ks; p2 += ks; p3 += ks;
     pb += ldb;
   }
@@ -112,10 +112,10 @@ function mk4x4(pc: usize, ldc: usize, pa: usize, rs: usize, ks: usize, pb: usize
   let p0 = pa, p1 = pa + rs, p2 = pa + 2 * rs, p3 = pa + 3 * rs;
   for (let k = 0; k < kc; k++) {
     const b0 = v128.load(pb);
-    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(p0), b0));
-    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(p1), b0));
-    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(p2), b0));
-    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(p3), b0));
+    c0 = madd(v128.load32_splat(p0), b0, c0);
+    c1 = madd(v128.load32_splat(p1), b0, c1);
+    c2 = madd(v128.load32_splat(p2), b0, c2);
+    c3 = madd(v128.load32_splat(p3), b0, c3);
     p0 += ks; p1 += ks; p2 += ks; p3 += ks;
     pb += ldb;
   }
@@ -134,8 +134,8 @@ function mk1x8(pc: usize, pa: usize, ks: usize, pb: usize, ldb: usize, kc: i32, 
   }
   for (let k = 0; k < kc; k++) {
     const a = v128.load32_splat(pa);
-    c0 = f32x4.add(c0, f32x4.mul(a, v128.load(pb)));
-    c1 = f32x4.add(c1, f32x4.mul(a, v128.load(pb, 16)));
+    c0 = madd(a, v128.load(pb), c0);
+    c1 = madd(a, v128.load(pb, 16), c1);
     pa += ks;
     pb += ldb;
   }
@@ -309,17 +309,17 @@ function dot2x4(pc: usize, ldc: usize, pa: usize, pb: usize, lda: usize, K: i32,
   for (let o: usize = 0; o < K4; o += 16) {
     const a0 = v128.load(pa + o), a1 = v128.load(pa1 + o);
     const b0 = v128.load(pb + o);
-    s00 = f32x4.add(s00, f32x4.mul(a0, b0));
-    s10 = f32x4.add(s10, f32x4.mul(a1, b0));
+    s00 = madd(a0, b0, s00);
+    s10 = madd(a1, b0, s10);
     const b1 = v128.load(pb1 + o);
-    s01 = f32x4.add(s01, f32x4.mul(a0, b1));
-    s11 = f32x4.add(s11, f32x4.mul(a1, b1));
+    s01 = madd(a0, b1, s01);
+    s11 = madd(a1, b1, s11);
     const b2 = v128.load(pb2 + o);
-    s02 = f32x4.add(s02, f32x4.mul(a0, b2));
-    s12 = f32x4.add(s12, f32x4.mul(a1, b2));
+    s02 = madd(a0, b2, s02);
+    s12 = madd(a1, b2, s12);
     const b3 = v128.load(pb3 + o);
-    s03 = f32x4.add(s03, f32x4.mul(a0, b3));
-    s13 = f32x4.add(s13, f32x4.mul(a1, b3));
+    s03 = madd(a0, b3, s03);
+    s13 = madd(a1, b3, s13);
   }
   let v0 = reduce4(s00, s01, s02, s03);
   let v1 = reduce4(s10, s11, s12, s13);
@@ -328,8 +328,8 @@ function dot2x4(pc: usize, ldc: usize, pa: usize, pb: usize, lda: usize, K: i32,
     bv = f32x4.replace_lane(bv, 1, load<f32>(pb1 + o));
     bv = f32x4.replace_lane(bv, 2, load<f32>(pb2 + o));
     bv = f32x4.replace_lane(bv, 3, load<f32>(pb3 + o));
-    v0 = f32x4.add(v0, f32x4.mul(v128.load32_splat(pa + o), bv));
-    v1 = f32x4.add(v1, f32x4.mul(v128.load32_splat(pa1 + o), bv));
+    v0 = madd(v128.load32_splat(pa + o), bv, v0);
+    v1 = madd(v128.load32_splat(pa1 + o), bv, v1);
   }
   finish4(pc, v0, bias, accum);
   finish4(pc + ldc, v1, bias, accum);
@@ -342,10 +342,10 @@ function dot1x4(pc: usize, pa: usize, pb: usize, lda: usize, K: i32, bias: usize
   const K4 = <usize>(K & ~3) << 2;
   for (let o: usize = 0; o < K4; o += 16) {
     const a0 = v128.load(pa + o);
-    s0 = f32x4.add(s0, f32x4.mul(a0, v128.load(pb + o)));
-    s1 = f32x4.add(s1, f32x4.mul(a0, v128.load(pb1 + o)));
-    s2 = f32x4.add(s2, f32x4.mul(a0, v128.load(pb2 + o)));
-    s3 = f32x4.add(s3, f32x4.mul(a0, v128.load(pb3 + o)));
+    s0 = madd(a0, v128.load(pb + o), s0);
+    s1 = madd(a0, v128.load(pb1 + o), s1);
+    s2 = madd(a0, v128.load(pb2 + o), s2);
+    s3 = madd(a0, v128.load(pb3 + o), s3);
   }
   let v = reduce4(s0, s1, s2, s3);
   for (let o = K4; o < (<usize>K << 2); o += 4) {
@@ -353,7 +353,7 @@ function dot1x4(pc: usize, pa: usize, pb: usize, lda: usize, K: i32, bias: usize
     bv = f32x4.replace_lane(bv, 1, load<f32>(pb1 + o));
     bv = f32x4.replace_lane(bv, 2, load<f32>(pb2 + o));
     bv = f32x4.replace_lane(bv, 3, load<f32>(pb3 + o));
-    v = f32x4.add(v, f32x4.mul(v128.load32_splat(pa + o), bv));
+    v = madd(v128.load32_splat(pa + o), bv, v);
   }
   finish4(pc, v, bias, accum);
 }
@@ -364,10 +364,10 @@ function dot1(pa: usize, pb: usize, K: i32): f32 {
   const K8 = <usize>(K & ~7) << 2, K4 = <usize>(K & ~3) << 2;
   let o: usize = 0;
   for (; o < K8; o += 32) {
-    s0 = f32x4.add(s0, f32x4.mul(v128.load(pa + o), v128.load(pb + o)));
-    s1 = f32x4.add(s1, f32x4.mul(v128.load(pa + o, 16), v128.load(pb + o, 16)));
+    s0 = madd(v128.load(pa + o), v128.load(pb + o), s0);
+    s1 = madd(v128.load(pa + o, 16), v128.load(pb + o, 16), s1);
   }
-  for (; o < K4; o += 16) s0 = f32x4.add(s0, f32x4.mul(v128.load(pa + o), v128.load(pb + o)));
+  for (; o < K4; o += 16) s0 = madd(v128.load(pa + o), v128.load(pb + o), s0);
   const s = f32x4.add(s0, s1);
   const t = f32x4.add(s, v128.shuffle<f32>(s, s, 2, 3, 0, 1));
   let r = f32x4.extract_lane(t, 0) + f32x4.extract_lane(t, 1);
