@@ -1,5 +1,5 @@
 // Where a training window's time goes, kernel by kernel (one thread):
-//   node test/bench/profile.js [gru|lstm|rnn] [--kernels simd|fma|wasm]   (after npm run build; default: the fastest set)
+//   node test/bench/profile.js [gru|lstm|rnn] [--kernels simd|fma|wasm] [--batch 32]   (after npm run build; default: the fastest set)
 import { HeapPlan } from '../../dist/core/heap.js';
 import { createKernels } from '../../dist/kernels/index.js';
 import { Network } from '../../dist/nn/network.js';
@@ -9,7 +9,8 @@ import { Rng } from '../../dist/core/rng.js';
 import { benchHeader } from './header.js';
 const args = process.argv.slice(2);
 const set = args.includes('--kernels') ? args[args.indexOf('--kernels') + 1] : 'wasm';
-const cell = args.find((a) => ['gru', 'lstm', 'rnn'].includes(a)) ?? 'lstm', B = 32, T = 64, V = 65;
+const cell = args.find((a) => ['gru', 'lstm', 'rnn'].includes(a)) ?? 'lstm', T = 64, V = 65;
+const B = Number(args.includes('--batch') ? args[args.indexOf('--batch') + 1] : 32); // 16 = one slice of batch 32 on 2 threads
 console.log(JSON.stringify(await benchHeader()));
 const cfg = modelConfig({ level: 'char', cell, embed: 65, hidden: 256, layers: 1 });
 const plan = new HeapPlan();

@@ -27,8 +27,8 @@ import { WASM_FMA, WASM_FMA_SHARED, WASM_SIMD, WASM_SIMD_SHARED } from './genera
 /** The two WebAssembly builds of the kernels. */
 export type WasmBuild = 'simd' | 'fma';
 
-/** Scratch words per instance (packed B block + bias row + a tile); must match assembly/common.ts. */
-export const SCRATCH_WORDS = 512 + 64 + 256 * 512;
+/** Scratch words per instance (bias row + a tile + packed B block + packed A strip); must match assembly/common.ts. */
+export const SCRATCH_WORDS = 512 + 64 + 256 * 512 + 256 * 4;
 const PAGE_WORDS = 65536 / 4;
 
 interface Exports {

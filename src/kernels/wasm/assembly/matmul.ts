@@ -13,7 +13,7 @@
  * so 2×4 output blocks accumulate f32x4 partial sums along k and are reduced
  * at the end; nothing is packed.
  */
-import { ptr, madd, scratch, KC, NC, SCRATCH_BIAS, SCRATCH_TILE, SCRATCH_PACK } from './common';
+import { ptr, madd, scratch, KC, NC, SCRATCH_BIAS, SCRATCH_TILE, SCRATCH_PACK, SCRATCH_APACK } from './common';
 
 /** pack B when A has at least this many rows (packing costs ~ one pass over B) */
 const PACK_MIN_M: i32 = 64;
@@ -203,6 +203,48 @@ function packPanel(dst: usize, b: usize, bT: bool, N: i32, K: i32, k0: i32, j0: 
   }
 }
 
+/**
+ * Rows i..i+3 of A over kc steps of k into dst as kc groups of 4 floats
+ * (a(i,k) a(i+1,k) a(i+2,k) a(i+3,k)), so the micro-kernel reads A
+ * contiguously. A(r,k) at pa + r·rs + k·ks. For Aᵀ (rs = 4) each group is one
+ * 16-byte load; for A (ks = 4) 4×4 blocks are transposed.
+ * Without it, Aᵀ with M·4 a multiple of 4 KiB (an LSTM's 4H = 1024 gate
+ * columns) puts every k step of the strip in one L1 set, and the strip is
+ * re-read from L2 for each panel of B.
+ */
+function packA4(dst: usize, pa: usize, rs: usize, ks: usize, kc: i32): void {
+  if (rs == 4) {
+    for (let k = 0; k < kc; k++) {
+      v128.store(dst, v128.load(pa));
+      pa += ks;
+      dst += 16;
+    }
+    return;
+  }
+  let k = 0;
+  for (; k + 4 <= kc; k += 4) {
+    const r0 = v128.load(pa), r1 = v128.load(pa + rs), r2 = v128.load(pa + 2 * rs), r3 = v128.load(pa + 3 * rs);
+    const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5); // r0k0 r1k0 r0k1 r1k1
+    const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5); // r2k0 r3k0 r2k1 r3k1
+    const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7); // r0k2 r1k2 r0k3 r1k3
+    const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+    v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+    v128.store(dst, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
+    v128.store(dst, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
+    v128.store(dst, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+    pa += 4 * ks;
+    dst += 64;
+  }
+  for (; k < kc; k++) {
+    store<f32>(dst, load<f32>(pa));
+    store<f32>(dst, load<f32>(pa + rs), 4);
+    store<f32>(dst, load<f32>(pa + 2 * rs), 8);
+    store<f32>(dst, load<f32>(pa + 3 * rs), 12);
+    pa += ks;
+    dst += 16;
+  }
+}
+
 // ---------------------------------------------------------------------------
 // blocked GEMM
 
@@ -249,20 +291,29 @@ function gemm(c: usize, a: usize, rs: usize, ks: usize, b: usize, bT: bool, bias
       const aK = a + <usize>k0 * ks;
       const ldbIn = <usize>N << 2;
       const bIn = b + ((<usize>k0 * <usize>N + <usize>j0) << 2);
+      // pack each strip of 4 rows of A when it is swept by several panels of B
+      const packA = np > 1;
+      const apk = scratch + SCRATCH_APACK;
       let i = 0;
       for (; i + 4 <= M; i += 4) {
-        const pa = aK + <usize>i * rs;
+        let pa = aK + <usize>i * rs, prs = rs, pks = ks;
+        if (packA) {
+          packA4(apk, pa, rs, ks, kc);
+          pa = apk;
+          prs = 4;
+          pks = 16;
+        }
         const pcRow = c + <usize>i * ldc + (<usize>j0 << 2);
         for (let p = 0; p < np; p++) {
           const inPlace = !pack && p < full;
           const nv = min(8, nc - 8 * p);
           if (nv <= 4) {
             // last panel with ≤ 4 columns: always packed (zero-padded) here
-            mk4x4(pcRow + (<usize>p << 5), ldc, pa, rs, ks, pk + <usize>p * pstride, 32,
+            mk4x4(pcRow + (<usize>p << 5), ldc, pa, prs, pks, pk + <usize>p * pstride, 32,
               kc, init ? init + (<usize>p << 5) : 0, nv, accum);
             continue;
           }
-          mk4x8(pcRow + (<usize>p << 5), ldc, pa, rs, ks,
+          mk4x8(pcRow + (<usize>p << 5), ldc, pa, prs, pks,
             inPlace ? bIn + (<usize>p << 5) : pk + <usize>p * pstride, inPlace ? ldbIn : 32,
             kc, init ? init + (<usize>p << 5) : 0, min(8, nc - 8 * p), accum);
         }
