@@ -14,6 +14,14 @@
  * is reset to zero for every stream whose input at step t is <eos>, so every
  * sequence is modelled on its own, exactly as it is scored.
  *
+ * Layer 0 of a model whose vocabulary is small next to a window (characters:
+ * V = 65, against T·B = 1024 rows or more) does not project every row: its input is
+ * an embedding row, so gi = Emb[id] W_ihᵀ + b_ih = (Emb W_ihᵀ + b_ih)[id], one
+ * (V, G·H) table per window and a gather. Backward sums dGi by input id into
+ * the same table, S (V, G·H), and then dW_ih += Sᵀ Emb, db_ih += Σ S,
+ * dEmb += S W_ih: V rows instead of T·B for all three products. (Not with
+ * dropout, which masks each row's embedding differently.)
+ *
  * All buffers are regions of one heap planned up front (core/heap.ts); nothing
  * is allocated per window or per step.
  */
@@ -38,6 +46,8 @@ export interface NetworkShape {
   dropout?: number;
   /** use this existing parameter block (another network's) instead of reserving one */
   sharedParams?: number;
+  /** layer 0 through the (V, G·H) projection table when the vocabulary is small enough to pay (default true; false: always project every row) */
+  embedTable?: boolean;
 }
 
 interface LayerRegions {
@@ -93,6 +103,10 @@ export class Network {
   private readonly dB: number; // (T·B, max(E, H))
   private readonly dhCarry: number; // (B, H)
   private readonly dcCarry: number; // (B, H)
+  /** (V, G·H): layer 0's projection table Emb W_ihᵀ + b_ih, then in backward Σ dGi per input id; −1: not used */
+  private readonly embTable: number;
+  /** whether the last forward pass went through embTable */
+  private usedTable = false;
 
   private k!: Kernels;
   /** rows and steps of the last forward pass */
@@ -142,6 +156,7 @@ export class Network {
       ? new AdaptiveSoftmax(plan, this.layout, this.params, M, V, H, this.train)
       : new FullSoftmax(plan, this.layout, this.params, M, V, H);
     this.logp = plan.alloc(M);
+    this.embTable = shape.embedTable !== false && !drop && 2 * V <= M ? plan.alloc(V * GH) : -1;
     if (this.train) {
       this.dGi = plan.alloc(M * GH);
       this.dGh = cfg.cell === 'gru' ? plan.alloc(M * GH) : this.dGi;
@@ -208,8 +223,10 @@ export class Network {
     const drop = rng !== null && this.dropout > 0;
     this.lastB = Bc;
     this.lastT = Tc;
+    const table = this.embTable >= 0 && 2 * this.V <= M;
+    this.usedTable = table;
 
-    k.gatherRows(this.x0, P + lay.embedding, this.inputs, M, E);
+    if (!table) k.gatherRows(this.x0, P + lay.embedding, this.inputs, M, E);
     if (drop) this.dropoutForward(this.x0, this.x0, this.x0Mask, M * E, rng);
 
     let x = this.x0;
@@ -224,8 +241,14 @@ export class Network {
           x = below;
         }
       }
-      // gi = x W_ihᵀ + b_ih for all Tc steps at once
-      k.matmulNT(L.gi, x, P + W.wih, P + W.bih, M, GH, L.nIn, false);
+      if (l === 0 && table) {
+        // gi = (Emb W_ihᵀ + b_ih)[inputs]
+        k.matmulNT(this.embTable, P + lay.embedding, P + W.wih, P + W.bih, this.V, GH, E, false);
+        k.gatherRows(L.gi, this.embTable, this.inputs, M, GH);
+      } else {
+        // gi = x W_ihᵀ + b_ih for all Tc steps at once
+        k.matmulNT(L.gi, x, P + W.wih, P + W.bih, M, GH, L.nIn, false);
+      }
       for (let t = 0; t < Tc; t++) {
         const row = t * Bc;
         this.previousState(L.hp + row * H, t === 0 ? L.carryH : L.h + (row - Bc) * H, row, Bc, H);
@@ -343,10 +366,21 @@ export class Network {
           }
         }
       }
-      const x = l === 0 ? this.x0 : drop ? L.xin : this.layers[l - 1].h;
-      // forward was: gh = hp W_hhᵀ + b_hh,  gi = x W_ihᵀ + b_ih
+      // forward was: gh = hp W_hhᵀ + b_hh
       k.matmulTN(D + W.whh, this.dGh, L.hp, GH, H, M, true);
       k.colSumAcc(D + W.bhh, this.dGh, M, GH);
+      if (l === 0 && this.usedTable) {
+        // forward was: gi = (Emb W_ihᵀ + b_ih)[inputs]; S = Σ dGi per input id
+        const S = this.embTable, V = this.V;
+        f.fill(0, S, S + V * GH);
+        k.scatterAddRows(S, this.dGi, this.inputs, M, GH);
+        k.matmulTN(D + W.wih, S, P + lay.embedding, GH, E, V, true);
+        k.colSumAcc(D + W.bih, S, V, GH);
+        k.matmulNN(D + lay.embedding, S, P + W.wih, V, E, GH, true);
+        return; // layer 0 was the last; the embedding gradient is complete (no scatter of dX)
+      }
+      const x = l === 0 ? this.x0 : drop ? L.xin : this.layers[l - 1].h;
+      // forward was: gi = x W_ihᵀ + b_ih
       k.matmulTN(D + W.wih, this.dGi, x, GH, L.nIn, M, true);
       k.colSumAcc(D + W.bih, this.dGi, M, GH);
       k.matmulNN(dX, this.dGi, P + W.wih, M, L.nIn, GH, false);
