@@ -106,7 +106,10 @@ export class SlicedNetwork {
           planStart: this.starts[i + 1], B: n.B, T: n.T, dropout: n.dropout, params: this.main.params,
         };
         w.postMessage(init);
-        return this.reply(w);
+        return this.reply(w).then((r) => {
+          // the same build everywhere, or the threads' gradients would round differently
+          if (r.type === 'ready' && r.kernels !== set) throw new Error(`gradient worker runs the ${r.kernels} kernels, not ${set}`);
+        });
       }),
     );
   }

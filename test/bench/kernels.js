@@ -30,23 +30,24 @@ async function kernelsFor(set, words) {
   return m.createKernels('wasm', words);
 }
 
-// [layout, M, N, K, note]
+// [layout, M, N, K, note]; training splits batch 32 over 2 threads, so the per-step products have M = 16
 const SHAPES = [
-  ['NT', 2048, 768, 65, 'GRU input projection x W_ihᵀ (C1)'],
-  ['NT', 32, 768, 256, 'GRU recurrent h W_hhᵀ per step'],
-  ['NT', 2048, 65, 256, 'decoder, char V=65'],
-  ['NT', 2048, 10000, 128, 'decoder, word V=10000, H=128'],
+  ['NT', 2048, 768, 65, 'GRU input projection x W_ihᵀ (C1, B 32; with V 65 the table replaces it)'],
+  ['NT', 16, 768, 256, 'GRU recurrent h W_hhᵀ per step, B 16'],
+  ['NT', 16, 1024, 256, 'LSTM recurrent h W_hhᵀ per step, B 16'],
+  ['NT', 32, 768, 256, 'GRU recurrent h W_hhᵀ per step, B 32'],
+  ['NT', 1024, 65, 256, 'decoder, char V=65'],
+  ['NT', 1024, 10000, 256, 'decoder, word V=10000 (C2)'],
   ['NT', 1, 768, 256, 'sampling: recurrent, batch 1'],
-  ['NT', 1, 65, 256, 'sampling: decoder V=65'],
   ['NT', 1, 10000, 256, 'sampling: decoder V=10000'],
-  ['NN', 32, 256, 768, 'backward dh = dG W_hh per step'],
-  ['NN', 2048, 65, 768, 'backward dX = dGi W_ih (E=65)'],
-  ['NN', 2048, 256, 65, 'backward dH = dlogits W_dec'],
-  ['NN', 2048, 128, 10000, 'backward dH, word V=10000'],
-  ['TN', 768, 256, 2048, 'dW_hh = dGhᵀ hp'],
-  ['TN', 768, 65, 2048, 'dW_ih = dGiᵀ x'],
-  ['TN', 65, 256, 2048, 'dW_dec = dlogitsᵀ y'],
-  ['TN', 10000, 128, 2048, 'dW_dec, word V=10000'],
+  ['NN', 16, 256, 768, 'backward dh = dG W_hh per step, GRU B 16'],
+  ['NN', 16, 256, 1024, 'backward dh = dG W_hh per step, LSTM B 16'],
+  ['NN', 1024, 256, 65, 'backward dH = dlogits W_dec'],
+  ['NN', 1024, 256, 10000, 'backward dH, word V=10000 (C2)'],
+  ['TN', 768, 256, 1024, 'dW_hh = dGhᵀ hp, GRU B 16'],
+  ['TN', 1024, 256, 1024, 'dW_hh = dGhᵀ hp, LSTM B 16'],
+  ['TN', 65, 256, 1024, 'dW_dec = dlogitsᵀ y'],
+  ['TN', 10000, 256, 1024, 'dW_dec, word V=10000 (C2)'],
 ];
 
 function median(xs) {

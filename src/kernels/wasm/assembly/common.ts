@@ -63,19 +63,20 @@ export function fusedMultiplyAdd(): i32 {
   x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-86.5)), f32x4.splat(88.0));
   // n = round(x·log2 e) by the 1.5·2^23 trick: adding it leaves n in the low
   // mantissa bits, so the integer n is a plain i32 subtraction of the bit patterns
-  const t = f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), f32x4.splat(12582912.0));
+  // (multiply-adds: fused in the fma build, which only makes the steps below more exact)
+  const t = madd(x, f32x4.splat(1.44269504088896341), f32x4.splat(12582912.0));
   const n = f32x4.sub(t, f32x4.splat(12582912.0));
   // r = x − n·ln2, ln2 split in a part exact in float32 and the rest
-  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let r = madd(n, f32x4.splat(-0.693359375), x);
+  r = madd(n, f32x4.splat(2.12194440e-4), r);
   // e^r ≈ 1 + r + z·q(r), q of degree 5 evaluated by Estrin's scheme
   // (pairs first): a short dependency chain, so more loop iterations overlap
   const z = f32x4.mul(r, r);
-  const qa = f32x4.add(f32x4.mul(f32x4.splat(1.6666665459e-1), r), f32x4.splat(5.0000001201e-1));
-  const qb = f32x4.add(f32x4.mul(f32x4.splat(8.3334519073e-3), r), f32x4.splat(4.1665795894e-2));
-  const qc = f32x4.add(f32x4.mul(f32x4.splat(1.9875691500e-4), r), f32x4.splat(1.3981999507e-3));
-  const q = f32x4.add(qa, f32x4.mul(z, f32x4.add(qb, f32x4.mul(z, qc))));
-  const p = f32x4.add(f32x4.add(f32x4.mul(q, z), r), f32x4.splat(1.0));
+  const qa = madd(f32x4.splat(1.6666665459e-1), r, f32x4.splat(5.0000001201e-1));
+  const qb = madd(f32x4.splat(8.3334519073e-3), r, f32x4.splat(4.1665795894e-2));
+  const qc = madd(f32x4.splat(1.9875691500e-4), r, f32x4.splat(1.3981999507e-3));
+  const q = madd(z, madd(z, qc, qb), qa);
+  const p = f32x4.add(madd(q, z, r), f32x4.splat(1.0));
   const e = i32x4.shl(i32x4.sub(t, i32x4.splat(0x4b400000)), 23); // 0x4b400000 = bits of 1.5·2^23
   return i32x4.add(p, e);
 }
@@ -99,11 +100,11 @@ export function fusedMultiplyAdd(): i32 {
   const bigSigned = v128.or(big, v128.and(x, i32x4.splat(0x80000000)));
   const z = f32x4.mul(x, x);
   let p = f32x4.splat(-5.70498872745e-3);
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.06390887954e-2));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-5.37397155531e-2));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(1.33314422036e-1));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-3.33332819422e-1));
-  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
+  p = madd(p, z, f32x4.splat(2.06390887954e-2));
+  p = madd(p, z, f32x4.splat(-5.37397155531e-2));
+  p = madd(p, z, f32x4.splat(1.33314422036e-1));
+  p = madd(p, z, f32x4.splat(-3.33332819422e-1));
+  const small = madd(f32x4.mul(p, z), x, x);
   return v128.bitselect(small, bigSigned, f32x4.lt(ax, f32x4.splat(0.625)));
 }
 
