@@ -14,6 +14,11 @@
  */
 import type { Heap } from '../core/heap.js';
 
+/** Words packWeights may write for W with N output columns and K contracted (every kernel set fits in it). */
+export function packedWeightWords(N: number, K: number): number {
+  return Math.ceil(N / 8) * 8 * K;
+}
+
 /** A kernel set that runs: the scalar reference, or one of the two WebAssembly builds (plain SIMD; SIMD with fused multiply-add). */
 export type KernelSet = 'reference' | 'simd' | 'fma';
 /** A kernel set as asked for: one of the above, or `wasm` = the fastest WebAssembly set the engine supports. */
@@ -31,6 +36,18 @@ export interface Kernels {
   matmulNN(c: number, a: number, b: number, M: number, N: number, K: number, acc: boolean): void;
   /** C(M,N) (+)= A(K,M)ᵀ · B(K,N). (dW = dYᵀ X) */
   matmulTN(c: number, a: number, b: number, M: number, N: number, K: number, acc: boolean): void;
+  /**
+   * P = W packed for matmulPacked (packedWeightWords(N, K) words at p). nk: W is
+   * stored (N,K), as matmulNT's B; else (K,N), as matmulNN's B. The layout is the
+   * kernel set's own; only matmulPacked reads it.
+   */
+  packWeights(p: number, w: number, N: number, K: number, nk: boolean): void;
+  /**
+   * C(M,N) (+)= A(M,K) · W + bias(N) with P = packWeights(W): the product
+   * matmulNT (W (N,K)) or matmulNN (W (K,N)) computes, for small M (one step's
+   * rows) against weights packed once per window; bias < 0 means none.
+   */
+  matmulPacked(c: number, a: number, p: number, bias: number, M: number, N: number, K: number, acc: boolean): void;
   /** out(N) += Σ_i A(i, ·) over M rows. (bias gradients) */
   colSumAcc(out: number, a: number, M: number, N: number): void;
 

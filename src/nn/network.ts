@@ -27,7 +27,7 @@
  */
 import type { HeapPlan } from '../core/heap.js';
 import type { Rng } from '../core/rng.js';
-import type { Kernels } from '../kernels/kernels.js';
+import { packedWeightWords, type Kernels } from '../kernels/kernels.js';
 import { gateCount, type ModelConfig } from './config.js';
 import { paramLayout, type ParamLayout } from './params.js';
 import { AdaptiveSoftmax, FullSoftmax } from './head.js';
@@ -65,7 +65,12 @@ interface LayerRegions {
   c: number; // (T·B, H)  LSTM cell state
   carryH: number; // (B, H)  state carried into the next window
   carryC: number; // (B, H)
+  /** W_hh packed by the kernels for the per-step products (forward: as (G·H, H); backward: as (G·H, H) read (K,N)) */
+  whhPacked: number;
 }
+
+/** Windows of at least this many steps pack W_hh once for their per-step products (sampling's single steps do not). */
+const PACK_MIN_STEPS = 4;
 
 export class Network {
   readonly cfg: ModelConfig;
@@ -148,6 +153,7 @@ export class Network {
         c: lstm ? plan.alloc(M * H) : -1,
         carryH: plan.alloc(this.B * H),
         carryC: lstm ? plan.alloc(this.B * H) : -1,
+        whhPacked: shape.T >= PACK_MIN_STEPS ? plan.alloc(Math.max(packedWeightWords(GH, H), packedWeightWords(H, GH))) : -1,
       });
     }
     this.y = drop ? plan.alloc(M * H) : -1;
@@ -249,13 +255,17 @@ export class Network {
         // gi = x W_ihᵀ + b_ih for all Tc steps at once
         k.matmulNT(L.gi, x, P + W.wih, P + W.bih, M, GH, L.nIn, false);
       }
+      // gh = hPrev W_hhᵀ + b_hh every step: W_hh packed once for all of them
+      const packed = L.whhPacked >= 0 && Tc >= PACK_MIN_STEPS;
+      if (packed) k.packWeights(L.whhPacked, P + W.whh, GH, H, true);
       for (let t = 0; t < Tc; t++) {
         const row = t * Bc;
         this.previousState(L.hp + row * H, t === 0 ? L.carryH : L.h + (row - Bc) * H, row, Bc, H);
         if (L.cp >= 0) this.previousState(L.cp + row * H, t === 0 ? L.carryC : L.c + (row - Bc) * H, row, Bc, H);
         const gi = L.gi + row * GH, gh = L.gh + row * GH, hp = L.hp + row * H, h = L.h + row * H;
         // gh = hPrev W_hhᵀ + b_hh
-        k.matmulNT(gh, hp, P + W.whh, P + W.bhh, Bc, GH, H, false);
+        if (packed) k.matmulPacked(gh, hp, L.whhPacked, P + W.bhh, Bc, GH, H, false);
+        else k.matmulNT(gh, hp, P + W.whh, P + W.bhh, Bc, GH, H, false);
         if (cfg.cell === 'rnn') k.rnnForward(h, gi, gh, Bc, H);
         else if (cfg.cell === 'gru') k.gruForward(h, L.gates + row * GH, gi, gh, hp, Bc, H);
         else k.lstmForward(h, L.c + row * H, L.gates + row * GH, gi, gh, L.cp + row * H, Bc, H);
@@ -343,6 +353,13 @@ export class Network {
       const L = this.layers[l], W = lay.layers[l];
       f.fill(0, this.dhCarry, this.dhCarry + Bc * H);
       f.fill(0, this.dcCarry, this.dcCarry + Bc * H);
+      // dhPrev (+)= dG W_hh every step: W_hh (G·H, H) packed once, read as (K, N)
+      const packed = L.whhPacked >= 0 && Tc >= PACK_MIN_STEPS;
+      if (packed) k.packWeights(L.whhPacked, P + W.whh, H, GH, false);
+      const dhPrev = (dG: number, acc: boolean): void => {
+        if (packed) k.matmulPacked(this.dhCarry, dG, L.whhPacked, -1, Bc, H, GH, acc);
+        else k.matmulNN(this.dhCarry, dG, P + W.whh, Bc, H, GH, acc);
+      };
       for (let t = Tc - 1; t >= 0; t--) {
         const row = t * Bc;
         const dh = dH + row * H, dGi = this.dGi + row * GH, dGh = this.dGh + row * GH;
@@ -350,13 +367,13 @@ export class Network {
         for (let i = 0; i < Bc * H; i++) f[dh + i] += f[this.dhCarry + i];
         if (cfg.cell === 'rnn') {
           k.rnnBackward(dGi, dh, L.h + row * H, Bc, H);
-          k.matmulNN(this.dhCarry, dGi, P + W.whh, Bc, H, GH, false);
+          dhPrev(dGi, false);
         } else if (cfg.cell === 'gru') {
           k.gruBackward(dGi, dGh, this.dhCarry, dh, L.gates + row * GH, L.gh + row * GH, L.hp + row * H, Bc, H);
-          k.matmulNN(this.dhCarry, dGh, P + W.whh, Bc, H, GH, true);
+          dhPrev(dGh, true);
         } else {
           k.lstmBackward(dGi, this.dcCarry, dh, this.dcCarry, L.gates + row * GH, L.c + row * H, L.cp + row * H, Bc, H);
-          k.matmulNN(this.dhCarry, dGi, P + W.whh, Bc, H, GH, false);
+          dhPrev(dGi, false);
         }
         // a reset at step t cut the path to step t−1
         for (let b = 0; b < Bc; b++) {

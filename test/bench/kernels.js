@@ -40,8 +40,12 @@ const SHAPES = [
   ['NT', 1024, 10000, 256, 'decoder, word V=10000 (C2)'],
   ['NT', 1, 768, 256, 'sampling: recurrent, batch 1'],
   ['NT', 1, 10000, 256, 'sampling: decoder V=10000'],
+  ['PNT', 16, 768, 256, 'the same, weights packed once (matmulPacked)'],
+  ['PNT', 16, 1024, 256, 'the same, LSTM'],
   ['NN', 16, 256, 768, 'backward dh = dG W_hh per step, GRU B 16'],
   ['NN', 16, 256, 1024, 'backward dh = dG W_hh per step, LSTM B 16'],
+  ['PNN', 16, 256, 768, 'the same, weights packed once (matmulPacked)'],
+  ['PNN', 16, 256, 1024, 'the same, LSTM'],
   ['NN', 1024, 256, 65, 'backward dH = dlogits W_dec'],
   ['NN', 1024, 256, 10000, 'backward dH, word V=10000 (C2)'],
   ['TN', 768, 256, 1024, 'dW_hh = dGhᵀ hp, GRU B 16'],
@@ -57,7 +61,7 @@ function median(xs) {
 
 async function main() {
   let words = 1024;
-  for (const [, M, N, K] of SHAPES) words = Math.max(words, 1024 + M * K + N * K + M * N + N + 64);
+  for (const [, M, N, K] of SHAPES) words = Math.max(words, 1024 + M * K + 2 * (Math.ceil(N / 8) * 8 * K) + M * N + N + 64);
   console.log(JSON.stringify(await benchHeader()));
   const sets = SETS;
   const kernels = {};
@@ -86,8 +90,15 @@ async function main() {
       const k = kernels[s], f = k.heap.f32;
       const a = 1024, b = a + ((M * K + 3) & ~3), bias = b + ((N * K + 3) & ~3), c = bias + ((N + 3) & ~3);
       for (let i = 0; i < M * K + N * K + N; i++) f[a + i] = Math.sin(i) * 0.5;
+      // PNT / PNN: B packed once (not timed), then matmulPacked; the base build has no such kernel
+      const packed = layout.startsWith('P') && k.packWeights ? c + ((M * N + 3) & ~3) : -1;
+      if (packed >= 0) k.packWeights(packed, b, N, K, layout === 'PNT');
       const run = (runs[s] = () => {
-        if (layout === 'NT') k.matmulNT(c, a, b, bias, M, N, K, false);
+        if (layout.startsWith('P')) {
+          if (packed >= 0) k.matmulPacked(c, a, packed, layout === 'PNT' ? bias : -1, M, N, K, false);
+          else if (layout === 'PNT') k.matmulNT(c, a, b, bias, M, N, K, false);
+          else k.matmulNN(c, a, b, M, N, K, false);
+        } else if (layout === 'NT') k.matmulNT(c, a, b, bias, M, N, K, false);
         else if (layout === 'NN') k.matmulNN(c, a, b, M, N, K, false);
         else k.matmulTN(c, a, b, M, N, K, false);
       });

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HeapPlan } from '../../src/core/heap.js';
 import { Rng } from '../../src/core/rng.js';
-import { createKernels, createWasmMemory, KERNEL_SETS, kernelModule, SCRATCH_WORDS, wasmKernelsOn, type Kernels, type WasmBuild, kernelReport, resolveKernelSet } from '../../src/kernels/index.js';
+import { createKernels, createWasmMemory, KERNEL_SETS, kernelModule, SCRATCH_WORDS, wasmKernelsOn, type Kernels, type WasmBuild, kernelReport, packedWeightWords } from '../../src/kernels/index.js';
 import { referenceKernels } from '../../src/kernels/ref/index.js';
 import { Network } from '../../src/nn/network.js';
 import { makeNetwork, randomWindow, tinyConfig } from '../helpers/net.js';
@@ -127,6 +127,33 @@ for (const build of BUILDS) {
           expect(checkMatmul(layout, 5, 9, 0, false, true)).toBe(0);
           expect(checkMatmul(layout, 70, 9, 0, true, true)).toBe(0);
         }
+      });
+      it('packWeights + matmulPacked = matmulNT (W (N,K)) and matmulNN (W (K,N)): odd sizes, several k blocks, acc, bias', () => {
+        const tol = (K: number): number => TOL * Math.max(1, K / 256);
+        let n = 0;
+        for (const [M, N, K] of [[1, 1, 1], [3, 7, 5], [16, 33, 17], [17, 130, 65], [5, 9, 263], [70, 13, 7], [133, 21, 3], [16, 1024, 256], [16, 256, 1030], [4, 12, 0]]) {
+          for (const nk of [true, false]) {
+            for (const acc of [false, true]) {
+              const bias = nk && (M + N + (acc ? 1 : 0)) % 2 === 0;
+              reset();
+              const a = region(M * K), w = region(N * K), bs = bias ? region(N) : -1;
+              const p1 = region(packedWeightWords(N, K)), p2 = region(packedWeightWords(N, K));
+              const c0 = region(M * N), c1 = copy(c0, M * N), c2 = copy(c0, M * N);
+              // the plain products are the spec (reference kernels)
+              if (nk) ref.matmulNT(c1, a, w, bs, M, N, K, acc);
+              else ref.matmulNN(c1, a, w, M, N, K, acc);
+              ref.packWeights(p1, w, N, K, nk);
+              ref.matmulPacked(c0, a, p1, bs, M, N, K, acc);
+              expect(relErr(c0, c1, M * N)).toBeLessThan(tol(K));
+              wasm.packWeights(p2, w, N, K, nk);
+              wasm.matmulPacked(c2, a, p2, bs, M, N, K, acc);
+              const e = relErr(c2, c1, M * N);
+              if (!(e < tol(K))) throw new Error(`packed M=${M} N=${N} K=${K} nk=${nk} acc=${acc} bias=${bias}: error ${e}`);
+              n++;
+            }
+          }
+        }
+        expect(n).toBe(40);
       });
       it('colSumAcc', () => {
         for (const M of SIZES) {

@@ -27,8 +27,8 @@ import { WASM_FMA, WASM_FMA_SHARED, WASM_SIMD, WASM_SIMD_SHARED } from './genera
 /** The two WebAssembly builds of the kernels. */
 export type WasmBuild = 'simd' | 'fma';
 
-/** Scratch words per instance (bias row + a tile + packed B block + packed A strip); must match assembly/common.ts. */
-export const SCRATCH_WORDS = 512 + 64 + 256 * 512 + 256 * 4;
+/** Scratch words per instance (bias row + a tile + packed B block + packed A block); must match assembly/common.ts. */
+export const SCRATCH_WORDS = 512 + 64 + 256 * 512 + 64 * 256;
 const PAGE_WORDS = 65536 / 4;
 
 interface Exports {
@@ -39,6 +39,8 @@ interface Exports {
   matmulNT(c: number, a: number, b: number, bias: number, M: number, N: number, K: number, acc: number): void;
   matmulNN(c: number, a: number, b: number, M: number, N: number, K: number, acc: number): void;
   matmulTN(c: number, a: number, b: number, M: number, N: number, K: number, acc: number): void;
+  packWeights(p: number, w: number, N: number, K: number, nk: number): void;
+  matmulPacked(c: number, a: number, p: number, bias: number, M: number, N: number, K: number, acc: number): void;
   colSumAcc(out: number, a: number, M: number, N: number): void;
   gatherRows(out: number, table: number, ids: number, M: number, E: number): void;
   scatterAddRows(dtable: number, dout: number, ids: number, M: number, E: number): void;
@@ -173,6 +175,8 @@ export async function wasmKernelsOn(memory: WebAssembly.Memory, words: number, s
     matmulNT: (c, a, b, bias, M, N, K, acc) => x.matmulNT(c, a, b, bias, M, N, K, acc ? 1 : 0),
     matmulNN: (c, a, b, M, N, K, acc) => x.matmulNN(c, a, b, M, N, K, acc ? 1 : 0),
     matmulTN: (c, a, b, M, N, K, acc) => x.matmulTN(c, a, b, M, N, K, acc ? 1 : 0),
+    packWeights: (p, w, N, K, nk) => x.packWeights(p, w, N, K, nk ? 1 : 0),
+    matmulPacked: (c, a, p, bias, M, N, K, acc) => x.matmulPacked(c, a, p, bias, M, N, K, acc ? 1 : 0),
     colSumAcc: (out, a, M, N) => x.colSumAcc(out, a, M, N),
     gatherRows: (out, table, ids, M, E) => x.gatherRows(out, table, ids, M, E),
     scatterAddRows: (dt, dout, ids, M, E) => x.scatterAddRows(dt, dout, ids, M, E),

@@ -17,16 +17,17 @@
 export let scratch: usize = 0;
 
 /**
- * Scratch layout (words): [bias pad: NC][tail tile: 64][packed B: KC·NC][packed A strip: KC·4].
+ * Scratch layout (words): [bias pad: NC][tail tile: 64][packed B: KC·NC][packed A: MC·KC].
  * Keep in sync with SCRATCH_WORDS in ../loader.ts (checked at load time).
  */
 export const KC: i32 = 256;
 export const NC: i32 = 512;
+export const MC: i32 = 64;
 export const SCRATCH_BIAS: usize = 0;
 export const SCRATCH_TILE: usize = <usize>NC << 2;
 export const SCRATCH_PACK: usize = SCRATCH_TILE + (64 << 2);
 export const SCRATCH_APACK: usize = SCRATCH_PACK + ((<usize>KC * <usize>NC) << 2);
-export const SCRATCH_WORDS: i32 = NC + 64 + KC * NC + KC * 4;
+export const SCRATCH_WORDS: i32 = NC + 64 + KC * NC + MC * KC;
 
 // ---- multiply-add -------------------------------------------------------------
 

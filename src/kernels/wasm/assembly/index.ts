@@ -22,7 +22,7 @@ export function scratchWords(): i32 {
   return SCRATCH_WORDS;
 }
 
-export { matmulNT, matmulNN, matmulTN, colSumAcc } from './matmul';
+export { matmulNT, matmulNN, matmulTN, packWeights, matmulPacked, colSumAcc } from './matmul';
 export { gatherRows, scatterAddRows } from './embedding';
 export { rnnForward, rnnBackward } from './rnn';
 export { gruForward, gruBackward } from './gru';

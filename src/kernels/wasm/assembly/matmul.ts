@@ -13,7 +13,7 @@
  * so 2×4 output blocks accumulate f32x4 partial sums along k and are reduced
  * at the end; nothing is packed.
  */
-import { ptr, madd, scratch, KC, NC, SCRATCH_BIAS, SCRATCH_TILE, SCRATCH_PACK, SCRATCH_APACK } from './common';
+import { ptr, madd, scratch, KC, NC, MC, SCRATCH_BIAS, SCRATCH_TILE, SCRATCH_PACK, SCRATCH_APACK } from './common';
 
 /** pack B when A has at least this many rows (packing costs ~ one pass over B) */
 const PACK_MIN_M: i32 = 64;
@@ -447,6 +447,65 @@ function ntDot(c: usize, a: usize, b: usize, bias: usize, M: i32, N: i32, K: i32
         const o = c + <usize>i * ldc + (<usize>j << 2);
         const v = dot1(a + <usize>i * lda, pb, K) + bj;
         store<f32>(o, acc ? load<f32>(o) + v : v);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// products with weights packed once (the recurrent product of every step)
+
+/**
+ * P = W packed as ⌈N/8⌉ panels of K rows of 8 floats (columns past N zero),
+ * panel p holding output columns 8p..8p+7: the layout the GEMM packs B into,
+ * made once per window instead of once per call. nk: W is stored (N,K)
+ * (matmulNT's B), else (K,N) (matmulNN's B).
+ */
+export function packWeights(p: i32, w: i32, N: i32, K: i32, nk: i32): void {
+  const np = (N + 7) >> 3, pstride = <usize>K << 5;
+  for (let q = 0; q < np; q++) packPanel(ptr(p) + <usize>q * pstride, ptr(w), nk != 0, N, K, 0, 8 * q, K, min(8, N - 8 * q));
+}
+
+/**
+ * C(M,N) (+)= A(M,K) · P + bias(N) for P = packWeights(W): the same product
+ * as matmulNT (W (N,K)) or matmulNN (W (K,N)). Made for small M (the B rows of
+ * one step): per block of KC steps of k, all of A's rows (up to MC at a time)
+ * are packed into 4-row strips, then each panel of P is loaded once and swept
+ * by every strip while it sits in L1.
+ */
+export function matmulPacked(c: i32, a: i32, p: i32, bias: i32, M: i32, N: i32, K: i32, acc: i32): void {
+  const pc = ptr(c), pa0 = ptr(a), pp = ptr(p);
+  const pbias: usize = bias >= 0 ? ptr(bias) : 0;
+  if (K == 0) {
+    ntDot(pc, pa0, pp, pbias, M, N, 0, acc != 0); // C = (C +) bias
+    return;
+  }
+  const ldc = <usize>N << 2, lda = <usize>K << 2;
+  const np = (N + 7) >> 3, pstride = <usize>K << 5;
+  const apk = scratch + SCRATCH_APACK, biasPanel = scratch + SCRATCH_BIAS;
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = min(KC, K - k0);
+    const accum = acc != 0 || k0 > 0;
+    for (let i0 = 0; i0 < M; i0 += MC) {
+      const mc = min(MC, M - i0), strips = mc >> 2;
+      const aBlock = pa0 + <usize>i0 * lda + (<usize>k0 << 2);
+      const sstride = <usize>kc << 4; // bytes per packed strip
+      for (let s = 0; s < strips; s++) packA4(apk + <usize>s * sstride, aBlock + <usize>(4 * s) * lda, lda, 4, kc);
+      for (let q = 0; q < np; q++) {
+        const nv = min(8, N - 8 * q);
+        let init: usize = 0;
+        if (pbias && k0 == 0) {
+          for (let j = 0; j < 8; j++) store<f32>(biasPanel + (<usize>j << 2), j < nv ? load<f32>(pbias + (<usize>(8 * q + j) << 2)) : 0);
+          init = biasPanel;
+        }
+        const pb = pp + <usize>q * pstride + (<usize>k0 << 5);
+        const pcCol = pc + <usize>i0 * ldc + (<usize>q << 5);
+        for (let s = 0; s < strips; s++) {
+          mk4x8(pcCol + <usize>(4 * s) * ldc, ldc, apk + <usize>s * sstride, 4, 16, pb, 32, kc, init, nv, accum);
+        }
+        for (let i = 4 * strips; i < mc; i++) {
+          mk1x8(pcCol + <usize>i * ldc, aBlock + <usize>i * lda, 4, pb, 32, kc, init, nv, accum);
+        }
       }
     }
   }
