@@ -6,7 +6,7 @@ import type { LanguageModel } from '../nn/model.js';
 import { readModelBytes } from '../node/files.js';
 
 export function kernelsOption(): Option {
-  return new Option('--kernels <set>', 'kernel set: the fast one, or the scalar reference for debugging')
+  return new Option('--kernels <set>', 'kernel set: wasm = the fastest WebAssembly build here (fma where the engine has relaxed SIMD, else simd), simd, fma, or the scalar reference for debugging')
     .choices([...KERNEL_SETS])
     .default(DEFAULT_KERNELS);
 }

@@ -19,8 +19,8 @@
  * an embedding row, so gi = Emb[id] W_ihᵀ + b_ih = (Emb W_ihᵀ + b_ih)[id], one
  * (V, G·H) table per window and a gather. Backward sums dGi by input id into
  * the same table, S (V, G·H), and then dW_ih += Sᵀ Emb, db_ih += Σ S,
- * dEmb += S W_ih: V rows instead of T·B for all three products. (Not with
- * dropout, which masks each row's embedding differently.)
+ * dEmb += S W_ih: V rows instead of T·B for all three products. (Training
+ * networks only, and not with dropout, which masks each row's embedding differently.)
  *
  * All buffers are regions of one heap planned up front (core/heap.ts); nothing
  * is allocated per window or per step.
@@ -46,7 +46,7 @@ export interface NetworkShape {
   dropout?: number;
   /** use this existing parameter block (another network's) instead of reserving one */
   sharedParams?: number;
-  /** layer 0 through the (V, G·H) projection table when the vocabulary is small enough to pay (default true; false: always project every row) */
+  /** training: layer 0 through the (V, G·H) projection table when the vocabulary is small enough to pay (default true; false: always project every row) */
   embedTable?: boolean;
 }
 
@@ -162,7 +162,8 @@ export class Network {
       ? new AdaptiveSoftmax(plan, this.layout, this.params, M, V, H, this.train)
       : new FullSoftmax(plan, this.layout, this.params, M, V, H);
     this.logp = plan.alloc(M);
-    this.embTable = shape.embedTable !== false && !drop && 2 * V <= M ? plan.alloc(V * GH) : -1;
+    // training windows only: inference (sampling, scoring; another part of recur) keeps its own paths for now
+    this.embTable = shape.embedTable !== false && this.train && !drop && 2 * V <= M ? plan.alloc(V * GH) : -1;
     if (this.train) {
       this.dGi = plan.alloc(M * GH);
       this.dGh = cfg.cell === 'gru' ? plan.alloc(M * GH) : this.dGi;
@@ -256,7 +257,7 @@ export class Network {
         k.matmulNT(L.gi, x, P + W.wih, P + W.bih, M, GH, L.nIn, false);
       }
       // gh = hPrev W_hhᵀ + b_hh every step: W_hh packed once for all of them
-      const packed = L.whhPacked >= 0 && Tc >= PACK_MIN_STEPS;
+      const packed = this.packs(L, Tc);
       if (packed) k.packWeights(L.whhPacked, P + W.whh, GH, H, true);
       for (let t = 0; t < Tc; t++) {
         const row = t * Bc;
@@ -291,6 +292,16 @@ export class Network {
   /** Offset of V scores for row r of the last forward pass whose softmax is the model's next-token distribution. */
   scores(r: number): number {
     return this.head.scores(this.lastY, r);
+  }
+
+  /**
+   * Whether this window's per-step products run on W_hh packed once: for windows of
+   * PACK_MIN_STEPS or more, and not on the reference kernels (the spec, where
+   * packing is only a transposed copy and matmulPacked is matmulNT), so the
+   * reference network stays the plain products the fast path is tested against.
+   */
+  private packs(L: LayerRegions, Tc: number): boolean {
+    return L.whhPacked >= 0 && Tc >= PACK_MIN_STEPS && this.k.name !== 'reference';
   }
 
   /** Copy the state each stream continues from, or zeros where its input is <eos>. */
@@ -354,7 +365,7 @@ export class Network {
       f.fill(0, this.dhCarry, this.dhCarry + Bc * H);
       f.fill(0, this.dcCarry, this.dcCarry + Bc * H);
       // dhPrev (+)= dG W_hh every step: W_hh (G·H, H) packed once, read as (K, N)
-      const packed = L.whhPacked >= 0 && Tc >= PACK_MIN_STEPS;
+      const packed = this.packs(L, Tc);
       if (packed) k.packWeights(L.whhPacked, P + W.whh, H, GH, false);
       const dhPrev = (dG: number, acc: boolean): void => {
         if (packed) k.matmulPacked(this.dhCarry, dG, L.whhPacked, -1, Bc, H, GH, acc);

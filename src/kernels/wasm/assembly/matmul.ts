@@ -8,10 +8,17 @@
  * at a time) sweeps it for every 4 rows of A. A is read in place through two
  * strides (row, k), which covers both A(M,K) and A(K,M)ᵀ.
  *
- * NT otherwise (input projections, recurrent product per step, decoder,
- * batch-1 sampling) uses a dot-product kernel instead: A rows and B rows are both contiguous along k,
+ * NT otherwise (input projections, decoder, batch-1 sampling) uses a
+ * dot-product kernel instead: A rows and B rows are both contiguous along k,
  * so 2×4 output blocks accumulate f32x4 partial sums along k and are reduced
  * at the end; nothing is packed.
+ *
+ * The recurrent product of each step (M = the step's rows, 16 with batch 32 on
+ * 2 threads) runs as matmulPacked on weights that packWeights laid out as the
+ * GEMM's panels once per window: each panel is loaded once per call and swept
+ * by every 4-row strip of A while it sits in L1.
+ *
+ * Every multiply-add is `madd` (common.ts): fused in the fma build.
  */
 import { ptr, madd, scratch, KC, NC, MC, SCRATCH_BIAS, SCRATCH_TILE, SCRATCH_PACK, SCRATCH_APACK } from './common';
 
