@@ -5,6 +5,11 @@
  * This entry is the inference path (recur/inference, browser-safe) plus
  * training and the Node-side file helpers; it runs in Node (worker threads, fs).
  */
+import { enableWasmRelaxedSimd } from './node/wasm-features.js';
+
+// Node 20 compiles the fma kernels only with this V8 flag, set before any module is compiled
+enableWasmRelaxedSimd();
+
 export * from './inference.js';
 export {
   train,

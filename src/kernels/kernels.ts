@@ -1,7 +1,7 @@
 /**
  * The kernel interface: every number-crunching loop of the model behind one
  * object, so the scalar reference (kernels/ref, the spec) and the fast
- * WebAssembly SIMD kernels are interchangeable.
+ * WebAssembly kernels (two builds: simd, fma) are interchangeable.
  *
  * Conventions (llm.c style): outputs first, then inputs, then dims. Every
  * argument named like a buffer is a word offset into `heap` (see core/heap.ts).
@@ -14,10 +14,19 @@
  */
 import type { Heap } from '../core/heap.js';
 
-export type KernelSetName = 'reference' | 'wasm';
+/** Words packWeights may write for W with N output columns and K contracted (every kernel set fits in it). */
+export function packedWeightWords(N: number, K: number): number {
+  return Math.ceil(N / 8) * 8 * K;
+}
+
+/** A kernel set that runs: the scalar reference, or one of the two WebAssembly builds (plain SIMD; SIMD with fused multiply-add). */
+export type KernelSet = 'reference' | 'simd' | 'fma';
+/** A kernel set as asked for: one of the above, or `wasm` = the fastest WebAssembly set the engine supports. */
+export type KernelSetName = KernelSet | 'wasm';
 
 export interface Kernels {
-  readonly name: KernelSetName;
+  /** the set that actually runs (`wasm` is resolved to `simd` or `fma`) */
+  readonly name: KernelSet;
   readonly heap: Heap;
 
   // ---- matrix products -------------------------------------------------
@@ -27,6 +36,18 @@ export interface Kernels {
   matmulNN(c: number, a: number, b: number, M: number, N: number, K: number, acc: boolean): void;
   /** C(M,N) (+)= A(K,M)ᵀ · B(K,N). (dW = dYᵀ X) */
   matmulTN(c: number, a: number, b: number, M: number, N: number, K: number, acc: boolean): void;
+  /**
+   * P = W packed for matmulPacked (packedWeightWords(N, K) words at p). nk: W is
+   * stored (N,K), as matmulNT's B; else (K,N), as matmulNN's B. The layout is the
+   * kernel set's own; only matmulPacked reads it.
+   */
+  packWeights(p: number, w: number, N: number, K: number, nk: boolean): void;
+  /**
+   * C(M,N) (+)= A(M,K) · W + bias(N) with P = packWeights(W): the product
+   * matmulNT (W (N,K)) or matmulNN (W (K,N)) computes, for small M (one step's
+   * rows) against weights packed once per window; bias < 0 means none.
+   */
+  matmulPacked(c: number, a: number, p: number, bias: number, M: number, N: number, K: number, acc: boolean): void;
   /** out(N) += Σ_i A(i, ·) over M rows. (bias gradients) */
   colSumAcc(out: number, a: number, M: number, N: number): void;
 

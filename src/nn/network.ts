@@ -14,13 +14,21 @@
  * is reset to zero for every stream whose input at step t is <eos>, so every
  * sequence is modelled on its own, exactly as it is scored.
  *
+ * Layer 0 of a model whose vocabulary is small next to a window (characters:
+ * V = 65, against T·B = 1024 rows or more) does not project every row: its input is
+ * an embedding row, so gi = Emb[id] W_ihᵀ + b_ih = (Emb W_ihᵀ + b_ih)[id], one
+ * (V, G·H) table per window and a gather. Backward sums dGi by input id into
+ * the same table, S (V, G·H), and then dW_ih += Sᵀ Emb, db_ih += Σ S,
+ * dEmb += S W_ih: V rows instead of T·B for all three products. (Training
+ * networks only, and not with dropout, which masks each row's embedding differently.)
+ *
  * All buffers are regions of one heap planned up front (core/heap.ts); nothing
  * is allocated per window or per step.
  */
 import type { HeapPlan } from '../core/heap.js';
 import type { Rng } from '../core/rng.js';
 import { EOS } from '../core/ids.js';
-import type { Kernels } from '../kernels/kernels.js';
+import { packedWeightWords, type Kernels } from '../kernels/kernels.js';
 import { gateCount, type ArchConfig } from './config.js';
 import { paramLayout, type ParamLayout } from './params.js';
 import { AdaptiveSoftmax, FullSoftmax } from './head.js';
@@ -37,6 +45,8 @@ export interface NetworkShape {
   dropout?: number;
   /** use this existing parameter block (another network's) instead of reserving one */
   sharedParams?: number;
+  /** training: layer 0 through the (V, G·H) projection table when the vocabulary is small enough to pay (default true; false: always project every row) */
+  embedTable?: boolean;
 }
 
 interface LayerRegions {
@@ -54,7 +64,12 @@ interface LayerRegions {
   c: number; // (T·B, H)  LSTM cell state
   carryH: number; // (B, H)  state carried into the next window
   carryC: number; // (B, H)
+  /** W_hh packed by the kernels for the per-step products (forward: as (G·H, H); backward: as (G·H, H) read (K,N)) */
+  whhPacked: number;
 }
+
+/** Windows of at least this many steps pack W_hh once for their per-step products (sampling's single steps do not). */
+const PACK_MIN_STEPS = 4;
 
 export class Network {
   readonly cfg: ArchConfig;
@@ -92,6 +107,10 @@ export class Network {
   private readonly dB: number; // (T·B, max(E, H))
   private readonly dhCarry: number; // (B, H)
   private readonly dcCarry: number; // (B, H)
+  /** (V, G·H): layer 0's projection table Emb W_ihᵀ + b_ih, then in backward Σ dGi per input id; −1: not used */
+  private readonly embTable: number;
+  /** whether the last forward pass went through embTable */
+  private usedTable = false;
 
   private k!: Kernels;
   /** rows and steps of the last forward pass */
@@ -133,6 +152,7 @@ export class Network {
         c: lstm ? plan.alloc(M * H) : -1,
         carryH: plan.alloc(this.B * H),
         carryC: lstm ? plan.alloc(this.B * H) : -1,
+        whhPacked: shape.T >= PACK_MIN_STEPS ? plan.alloc(Math.max(packedWeightWords(GH, H), packedWeightWords(H, GH))) : -1,
       });
     }
     this.y = drop ? plan.alloc(M * H) : -1;
@@ -141,6 +161,8 @@ export class Network {
       ? new AdaptiveSoftmax(plan, this.layout, this.params, M, V, H, this.train)
       : new FullSoftmax(plan, this.layout, this.params, M, V, H);
     this.logp = plan.alloc(M);
+    // training windows only: inference (sampling, scoring; another part of recur) keeps its own paths for now
+    this.embTable = shape.embedTable !== false && this.train && !drop && 2 * V <= M ? plan.alloc(V * GH) : -1;
     if (this.train) {
       this.dGi = plan.alloc(M * GH);
       this.dGh = cfg.cell === 'gru' ? plan.alloc(M * GH) : this.dGi;
@@ -207,8 +229,10 @@ export class Network {
     const drop = rng !== null && this.dropout > 0;
     this.lastB = Bc;
     this.lastT = Tc;
+    const table = this.embTable >= 0 && 2 * this.V <= M;
+    this.usedTable = table;
 
-    k.gatherRows(this.x0, P + lay.embedding, this.inputs, M, E);
+    if (!table) k.gatherRows(this.x0, P + lay.embedding, this.inputs, M, E);
     if (drop) this.dropoutForward(this.x0, this.x0, this.x0Mask, M * E, rng);
 
     let x = this.x0;
@@ -223,15 +247,25 @@ export class Network {
           x = below;
         }
       }
-      // gi = x W_ihᵀ + b_ih for all Tc steps at once
-      k.matmulNT(L.gi, x, P + W.wih, P + W.bih, M, GH, L.nIn, false);
+      if (l === 0 && table) {
+        // gi = (Emb W_ihᵀ + b_ih)[inputs]
+        k.matmulNT(this.embTable, P + lay.embedding, P + W.wih, P + W.bih, this.V, GH, E, false);
+        k.gatherRows(L.gi, this.embTable, this.inputs, M, GH);
+      } else {
+        // gi = x W_ihᵀ + b_ih for all Tc steps at once
+        k.matmulNT(L.gi, x, P + W.wih, P + W.bih, M, GH, L.nIn, false);
+      }
+      // gh = hPrev W_hhᵀ + b_hh every step: W_hh packed once for all of them
+      const packed = this.packs(L, Tc);
+      if (packed) k.packWeights(L.whhPacked, P + W.whh, GH, H, true);
       for (let t = 0; t < Tc; t++) {
         const row = t * Bc;
         this.previousState(L.hp + row * H, t === 0 ? L.carryH : L.h + (row - Bc) * H, row, Bc, H);
         if (L.cp >= 0) this.previousState(L.cp + row * H, t === 0 ? L.carryC : L.c + (row - Bc) * H, row, Bc, H);
         const gi = L.gi + row * GH, gh = L.gh + row * GH, hp = L.hp + row * H, h = L.h + row * H;
         // gh = hPrev W_hhᵀ + b_hh
-        k.matmulNT(gh, hp, P + W.whh, P + W.bhh, Bc, GH, H, false);
+        if (packed) k.matmulPacked(gh, hp, L.whhPacked, P + W.bhh, Bc, GH, H, false);
+        else k.matmulNT(gh, hp, P + W.whh, P + W.bhh, Bc, GH, H, false);
         if (cfg.cell === 'rnn') k.rnnForward(h, gi, gh, Bc, H);
         else if (cfg.cell === 'gru') k.gruForward(h, L.gates + row * GH, gi, gh, hp, Bc, H);
         else k.lstmForward(h, L.c + row * H, L.gates + row * GH, gi, gh, L.cp + row * H, Bc, H);
@@ -257,6 +291,16 @@ export class Network {
   /** Offset of V scores for row r of the last forward pass whose softmax is the model's next-token distribution. */
   scores(r: number): number {
     return this.head.scores(this.lastY, r);
+  }
+
+  /**
+   * Whether this window's per-step products run on W_hh packed once: for windows of
+   * PACK_MIN_STEPS or more, and not on the reference kernels (the spec, where
+   * packing is only a transposed copy and matmulPacked is matmulNT), so the
+   * reference network stays the plain products the fast path is tested against.
+   */
+  private packs(L: LayerRegions, Tc: number): boolean {
+    return L.whhPacked >= 0 && Tc >= PACK_MIN_STEPS && this.k.name !== 'reference';
   }
 
   /** Copy the state each stream continues from, or zeros where its input is <eos>. */
@@ -319,6 +363,13 @@ export class Network {
       const L = this.layers[l], W = lay.layers[l];
       f.fill(0, this.dhCarry, this.dhCarry + Bc * H);
       f.fill(0, this.dcCarry, this.dcCarry + Bc * H);
+      // dhPrev (+)= dG W_hh every step: W_hh (G·H, H) packed once, read as (K, N)
+      const packed = this.packs(L, Tc);
+      if (packed) k.packWeights(L.whhPacked, P + W.whh, H, GH, false);
+      const dhPrev = (dG: number, acc: boolean): void => {
+        if (packed) k.matmulPacked(this.dhCarry, dG, L.whhPacked, -1, Bc, H, GH, acc);
+        else k.matmulNN(this.dhCarry, dG, P + W.whh, Bc, H, GH, acc);
+      };
       for (let t = Tc - 1; t >= 0; t--) {
         const row = t * Bc;
         const dh = dH + row * H, dGi = this.dGi + row * GH, dGh = this.dGh + row * GH;
@@ -326,13 +377,13 @@ export class Network {
         for (let i = 0; i < Bc * H; i++) f[dh + i] += f[this.dhCarry + i];
         if (cfg.cell === 'rnn') {
           k.rnnBackward(dGi, dh, L.h + row * H, Bc, H);
-          k.matmulNN(this.dhCarry, dGi, P + W.whh, Bc, H, GH, false);
+          dhPrev(dGi, false);
         } else if (cfg.cell === 'gru') {
           k.gruBackward(dGi, dGh, this.dhCarry, dh, L.gates + row * GH, L.gh + row * GH, L.hp + row * H, Bc, H);
-          k.matmulNN(this.dhCarry, dGh, P + W.whh, Bc, H, GH, true);
+          dhPrev(dGh, true);
         } else {
           k.lstmBackward(dGi, this.dcCarry, dh, this.dcCarry, L.gates + row * GH, L.c + row * H, L.cp + row * H, Bc, H);
-          k.matmulNN(this.dhCarry, dGi, P + W.whh, Bc, H, GH, false);
+          dhPrev(dGi, false);
         }
         // a reset at step t cut the path to step t−1
         for (let b = 0; b < Bc; b++) {
@@ -342,10 +393,21 @@ export class Network {
           }
         }
       }
-      const x = l === 0 ? this.x0 : drop ? L.xin : this.layers[l - 1].h;
-      // forward was: gh = hp W_hhᵀ + b_hh,  gi = x W_ihᵀ + b_ih
+      // forward was: gh = hp W_hhᵀ + b_hh
       k.matmulTN(D + W.whh, this.dGh, L.hp, GH, H, M, true);
       k.colSumAcc(D + W.bhh, this.dGh, M, GH);
+      if (l === 0 && this.usedTable) {
+        // forward was: gi = (Emb W_ihᵀ + b_ih)[inputs]; S = Σ dGi per input id
+        const S = this.embTable, V = this.V;
+        f.fill(0, S, S + V * GH);
+        k.scatterAddRows(S, this.dGi, this.inputs, M, GH);
+        k.matmulTN(D + W.wih, S, P + lay.embedding, GH, E, V, true);
+        k.colSumAcc(D + W.bih, S, V, GH);
+        k.matmulNN(D + lay.embedding, S, P + W.wih, V, E, GH, true);
+        return; // layer 0 was the last; the embedding gradient is complete (no scatter of dX)
+      }
+      const x = l === 0 ? this.x0 : drop ? L.xin : this.layers[l - 1].h;
+      // forward was: gi = x W_ihᵀ + b_ih
       k.matmulTN(D + W.wih, this.dGi, x, GH, L.nIn, M, true);
       k.colSumAcc(D + W.bih, this.dGi, M, GH);
       k.matmulNN(dX, this.dGi, P + W.wih, M, L.nIn, GH, false);

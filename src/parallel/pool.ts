@@ -91,7 +91,8 @@ export class SlicedNetwork {
     const memory = shareableMemory(k);
     const cfg = this.main.cfg;
     try {
-      await this.spawn(Worker, url, memory, set, words, cfg);
+      // the workers run the very set this thread resolved (`wasm` → simd or fma), never their own pick
+      await this.spawn(Worker, url, memory, k.name, words, cfg);
     } catch (e) {
       await this.close();
       throw e;
@@ -111,7 +112,10 @@ export class SlicedNetwork {
           planStart: this.starts[i + 1], B: n.B, T: n.T, dropout: n.dropout, params: this.main.params,
         };
         w.postMessage(init);
-        return this.reply(w);
+        return this.reply(w).then((r) => {
+          // the same build everywhere, or the threads' gradients would round differently
+          if (r.type === 'ready' && r.kernels !== set) throw new Error(`gradient worker runs the ${r.kernels} kernels, not ${set}`);
+        });
       }),
     );
   }

@@ -1,5 +1,5 @@
 /** Messages between the trainer and its gradient workers (parallel/pool.ts, parallel/worker.ts). */
-import type { KernelSetName } from '../kernels/index.js';
+import type { KernelSet, KernelSetName } from '../kernels/index.js';
 import type { ArchConfig } from '../nn/config.js';
 import type { RngState } from '../core/rng.js';
 
@@ -36,6 +36,7 @@ export interface WorkerReset {
 export type ToWorker = WorkerInit | WorkerStep | WorkerReset;
 
 export type FromWorker =
-  | { type: 'ready' }
+  /** kernels: the set the worker runs (the pool checks it is the main thread's) */
+  | { type: 'ready'; kernels: KernelSet }
   | { type: 'done'; loss: number; rng: RngState | null }
   | { type: 'error'; message: string };

@@ -23,8 +23,9 @@ async function handle(m: ToWorker): Promise<void> {
     const plan = new HeapPlan();
     plan.words = m.planStart;
     net = new Network(plan, m.config, m.V, { B: m.B, T: m.T, train: true, dropout: m.dropout, sharedParams: m.params });
-    net.attach(await kernelsOn(m.kernels, m.memory, m.words, m.slot));
-    reply({ type: 'ready' });
+    const k = await kernelsOn(m.kernels, m.memory, m.words, m.slot);
+    net.attach(k);
+    reply({ type: 'ready', kernels: k.name });
   } else if (m.type === 'step') {
     const n = net!;
     const rng = m.rng ? Rng.restore(m.rng) : null;

@@ -17,6 +17,7 @@ import { BatchStream, fitWindow } from '../data/batches.js';
 import { prepareCorpus, type PreparedCorpus } from '../data/prepare.js';
 import { Vocab } from '../data/vocab.js';
 import { createKernels, type Kernels } from '../kernels/index.js';
+import { enableWasmRelaxedSimd } from '../node/wasm-features.js';
 import { modelConfig, checkConfigForVocab, type ModelConfig } from '../model/config.js';
 import { planChunks, type Chunk } from '../model/evaluate.js';
 import type { History } from '../model/history.js';
@@ -133,6 +134,7 @@ export class Run {
     opt.weightDecay = o.optimizer.weightDecay;
     const chunks = data.val ? planChunks(data.val.stream, EVAL_STREAMS, config.split === 'none' ? 2 * T : -1) : [];
     const valNet = data.val ? new Network(plan, config, data.vocab.size, { B: chunks.length, T, train: false, sharedParams: slices.main.params }) : null;
+    enableWasmRelaxedSimd();
     const k = await createKernels(o.runtime.kernels, plan.words, { shared: slices.threads > 1, instances: slices.threads });
     await slices.start(k, o.runtime.kernels, plan.words);
     const s = o.schedule;

@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runConfig, CONFIGS } from './configs.js';
+import { benchHeader } from './header.js';
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
@@ -40,6 +41,8 @@ function child(cmd, argv) {
   return JSON.parse(lines[lines.length - 1]);
 }
 
+// which kernels (the default set, unless --kernels), Node, V8 and CPU this run measured
+process.stdout.write(JSON.stringify({ ...(await benchHeader()), ...(value('--kernels') ? { kernels_asked: value('--kernels') } : {}) }) + '\n');
 for (const name of names) {
   const extra = [];
   if (value('--threads')) extra.push('--threads', value('--threads'));

@@ -2,7 +2,10 @@
 // Turn `npm run bench -- --vs-torch` output (JSON lines on stdin) into the Markdown table of RESULTS.md.
 import { readFileSync } from 'node:fs';
 
-const rows = readFileSync(0, 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+const lines = readFileSync(0, 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+const header = lines.find((r) => r.bench_header);
+if (header) console.log(`Kernels ${header.kernels}${header.kernels_asked ? ` (asked: ${header.kernels_asked})` : ''}, Node ${header.node} (V8 ${header.v8}), ${header.cpu}, ${header.cores} cores\n`);
+const rows = lines.filter((r) => !r.bench_header);
 const by = new Map();
 for (const r of rows) {
   const key = r.config;

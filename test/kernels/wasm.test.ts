@@ -9,13 +9,15 @@ import { Worker } from 'node:worker_threads';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HeapPlan } from '../../src/core/heap.js';
 import { Rng } from '../../src/core/rng.js';
-import { createKernels, createWasmMemory, KERNEL_SETS, kernelModule, SCRATCH_WORDS, wasmKernelsOn, type Kernels } from '../../src/kernels/index.js';
+import { createKernels, createWasmMemory, KERNEL_SETS, kernelModule, SCRATCH_WORDS, wasmKernelsOn, type Kernels, type WasmBuild, kernelReport, packedWeightWords } from '../../src/kernels/index.js';
 import { referenceKernels } from '../../src/kernels/ref/index.js';
 import { Network } from '../../src/nn/network.js';
 import { makeNetwork, randomWindow, tinyConfig } from '../helpers/net.js';
 import type { CellType } from '../../src/nn/config.js';
 
 const WORDS = 4_000_000;
+/** both WebAssembly builds, each against the reference */
+const BUILDS: WasmBuild[] = ['simd', 'fma'];
 let wasm: Kernels;
 let ref: Kernels;
 let f: Float32Array;
@@ -23,12 +25,16 @@ let i32: Int32Array;
 let top = 0;
 const rng = new Rng(7);
 
-beforeAll(async () => {
-  wasm = await createKernels('wasm', WORDS);
-  ref = referenceKernels(wasm.heap);
-  f = wasm.heap.f32;
-  i32 = wasm.heap.i32;
-});
+/** the build under test in the describe block that is running */
+function useBuild(build: WasmBuild): void {
+  beforeAll(async () => {
+    wasm = await createKernels(build, WORDS);
+    expect(wasm.name).toBe(build);
+    ref = referenceKernels(wasm.heap);
+    f = wasm.heap.f32;
+    i32 = wasm.heap.i32;
+  });
+}
 
 /** bump allocation of test regions; reset per test */
 function region(n: number, lo = -1, hi = 1): number {
@@ -75,186 +81,219 @@ function checkMatmul(layout: Layout, M: number, N: number, K: number, acc: boole
   return relErr(c2, c1, M * N);
 }
 
-describe('wasm matmul vs reference', () => {
-  for (const layout of ['NT', 'NN', 'TN'] as const) {
-    it(`${layout}: M, N over {${SIZES.join(',')}}, K varied, acc and bias`, () => {
-      let worst = 0, n = 0;
-      for (const M of SIZES) {
-        for (const N of SIZES) {
-          const K = SIZES[(M * 7 + N * 3) % SIZES.length];
-          for (const acc of [false, true]) {
-            const bias = layout === 'NT' && (M + N + (acc ? 1 : 0)) % 2 === 0;
-            const e = checkMatmul(layout, M, N, K, acc, bias);
-            if (e > TOL) throw new Error(`${layout} M=${M} N=${N} K=${K} acc=${acc} bias=${bias}: error ${e}`);
-            worst = Math.max(worst, e);
-            n++;
+for (const build of BUILDS) {
+  describe(`${build} build`, () => {
+    useBuild(build);
+
+    describe('wasm matmul vs reference', () => {
+      for (const layout of ['NT', 'NN', 'TN'] as const) {
+        it(`${layout}: M, N over {${SIZES.join(',')}}, K varied, acc and bias`, () => {
+          let worst = 0, n = 0;
+          for (const M of SIZES) {
+            for (const N of SIZES) {
+              const K = SIZES[(M * 7 + N * 3) % SIZES.length];
+              for (const acc of [false, true]) {
+                const bias = layout === 'NT' && (M + N + (acc ? 1 : 0)) % 2 === 0;
+                const e = checkMatmul(layout, M, N, K, acc, bias);
+                if (e > TOL) throw new Error(`${layout} M=${M} N=${N} K=${K} acc=${acc} bias=${bias}: error ${e}`);
+                worst = Math.max(worst, e);
+                n++;
+              }
+            }
+          }
+          expect(n).toBe(2 * SIZES.length ** 2);
+          expect(worst).toBeLessThan(TOL);
+        });
+        it(`${layout}: every K in {${SIZES.join(',')}} at M=65 (packed), M=7 and M=1`, () => {
+          for (const K of SIZES) {
+            for (const M of [65, 7, 1]) {
+              expect(checkMatmul(layout, M, 33, K, false, layout === 'NT')).toBeLessThan(TOL);
+              expect(checkMatmul(layout, M, 130, K, true, false)).toBeLessThan(TOL);
+            }
+          }
+        });
+        it(`${layout}: blocks larger than the cache tiles (N > 512, K > 256)`, () => {
+          // the reference NN/TN accumulate in float32 too, so its own rounding grows with K
+          const tol = (K: number): number => TOL * Math.max(1, K / 256);
+          expect(checkMatmul(layout, 70, 601, 263, false, layout === 'NT')).toBeLessThan(tol(263));
+          expect(checkMatmul(layout, 5, 523, 517, true, layout === 'NT')).toBeLessThan(tol(517));
+          expect(checkMatmul(layout, 67, 9, 1030, true, false)).toBeLessThan(tol(1030));
+          // NT with M ≥ 64 and K > 1024 takes the packed GEMM (transposed packing, bias over two k blocks)
+          expect(checkMatmul(layout, 66, 523, 1031, false, layout === 'NT')).toBeLessThan(tol(1031));
+        });
+      }
+      it('K = 0 gives the bias (or leaves C)', () => {
+        for (const layout of ['NT', 'NN', 'TN'] as const) {
+          expect(checkMatmul(layout, 5, 9, 0, false, true)).toBe(0);
+          expect(checkMatmul(layout, 70, 9, 0, true, true)).toBe(0);
+        }
+      });
+      it('packWeights + matmulPacked = matmulNT (W (N,K)) and matmulNN (W (K,N)): odd sizes, several k blocks, acc, bias', () => {
+        const tol = (K: number): number => TOL * Math.max(1, K / 256);
+        let n = 0;
+        for (const [M, N, K] of [[1, 1, 1], [3, 7, 5], [16, 33, 17], [17, 130, 65], [5, 9, 263], [70, 13, 7], [133, 21, 3], [16, 1024, 256], [16, 256, 1030], [4, 12, 0]]) {
+          for (const nk of [true, false]) {
+            for (const acc of [false, true]) {
+              const bias = nk && (M + N + (acc ? 1 : 0)) % 2 === 0;
+              reset();
+              const a = region(M * K), w = region(N * K), bs = bias ? region(N) : -1;
+              const p1 = region(packedWeightWords(N, K)), p2 = region(packedWeightWords(N, K));
+              const c0 = region(M * N), c1 = copy(c0, M * N), c2 = copy(c0, M * N);
+              // the plain products are the spec (reference kernels)
+              if (nk) ref.matmulNT(c1, a, w, bs, M, N, K, acc);
+              else ref.matmulNN(c1, a, w, M, N, K, acc);
+              ref.packWeights(p1, w, N, K, nk);
+              ref.matmulPacked(c0, a, p1, bs, M, N, K, acc);
+              expect(relErr(c0, c1, M * N)).toBeLessThan(tol(K));
+              wasm.packWeights(p2, w, N, K, nk);
+              wasm.matmulPacked(c2, a, p2, bs, M, N, K, acc);
+              const e = relErr(c2, c1, M * N);
+              if (!(e < tol(K))) throw new Error(`packed M=${M} N=${N} K=${K} nk=${nk} acc=${acc} bias=${bias}: error ${e}`);
+              n++;
+            }
           }
         }
-      }
-      expect(n).toBe(2 * SIZES.length ** 2);
-      expect(worst).toBeLessThan(TOL);
-    });
-    it(`${layout}: every K in {${SIZES.join(',')}} at M=65 (packed), M=7 and M=1`, () => {
-      for (const K of SIZES) {
-        for (const M of [65, 7, 1]) {
-          expect(checkMatmul(layout, M, 33, K, false, layout === 'NT')).toBeLessThan(TOL);
-          expect(checkMatmul(layout, M, 130, K, true, false)).toBeLessThan(TOL);
+        expect(n).toBe(40);
+      });
+      it('colSumAcc', () => {
+        for (const M of SIZES) {
+          for (const N of [1, 3, 4, 17, 33, 65, 130]) {
+            reset();
+            const a = region(M * N), o1 = region(N), o2 = copy(o1, N);
+            ref.colSumAcc(o1, a, M, N);
+            wasm.colSumAcc(o2, a, M, N);
+            expect(relErr(o2, o1, N)).toBeLessThan(TOL);
+          }
         }
-      }
+      });
     });
-    it(`${layout}: blocks larger than the cache tiles (N > 512, K > 256)`, () => {
-      // the reference NN/TN accumulate in float32 too, so its own rounding grows with K
-      const tol = (K: number): number => TOL * Math.max(1, K / 256);
-      expect(checkMatmul(layout, 70, 601, 263, false, layout === 'NT')).toBeLessThan(tol(263));
-      expect(checkMatmul(layout, 5, 523, 517, true, layout === 'NT')).toBeLessThan(tol(517));
-      expect(checkMatmul(layout, 67, 9, 1030, true, false)).toBeLessThan(tol(1030));
-      // NT with M ≥ 64 and K > 1024 takes the packed GEMM (transposed packing, bias over two k blocks)
-      expect(checkMatmul(layout, 66, 523, 1031, false, layout === 'NT')).toBeLessThan(tol(1031));
+
+    describe('wasm embedding vs reference', () => {
+      it('gatherRows / scatterAddRows', () => {
+        for (const E of [1, 3, 7, 65, 130]) {
+          reset();
+          const V = 11, M = 29;
+          const table = region(V * E), ids = region(M);
+          for (let i = 0; i < M; i++) i32[ids + i] = rng.int(V);
+          const o1 = region(M * E), o2 = region(M * E);
+          ref.gatherRows(o1, table, ids, M, E);
+          wasm.gatherRows(o2, table, ids, M, E);
+          expect(relErr(o2, o1, M * E)).toBe(0);
+          const d1 = region(V * E), d2 = copy(d1, V * E);
+          ref.scatterAddRows(d1, o1, ids, M, E);
+          wasm.scatterAddRows(d2, o1, ids, M, E);
+          expect(relErr(d2, d1, V * E)).toBeLessThan(TOL);
+        }
+      });
     });
-  }
-  it('K = 0 gives the bias (or leaves C)', () => {
-    for (const layout of ['NT', 'NN', 'TN'] as const) {
-      expect(checkMatmul(layout, 5, 9, 0, false, true)).toBe(0);
-      expect(checkMatmul(layout, 70, 9, 0, true, true)).toBe(0);
-    }
-  });
-  it('colSumAcc', () => {
-    for (const M of SIZES) {
-      for (const N of [1, 3, 4, 17, 33, 65, 130]) {
+
+    describe('wasm cells vs reference', () => {
+      const shapes: [number, number][] = [[1, 1], [3, 7], [2, 17], [5, 33], [1, 65], [4, 130]];
+      it('rnn forward/backward', () => {
+        for (const [B, H] of shapes) {
+          reset();
+          const gi = region(B * H, -4, 4), gh = region(B * H, -4, 4), dh = region(B * H);
+          const h1 = region(B * H), h2 = region(B * H);
+          ref.rnnForward(h1, gi, gh, B, H);
+          wasm.rnnForward(h2, gi, gh, B, H);
+          expect(relErr(h2, h1, B * H)).toBeLessThan(TOL);
+          const g1 = region(B * H), g2 = region(B * H);
+          ref.rnnBackward(g1, dh, h1, B, H);
+          wasm.rnnBackward(g2, dh, h1, B, H);
+          expect(relErr(g2, g1, B * H)).toBeLessThan(TOL);
+        }
+      });
+      it('gru forward/backward', () => {
+        for (const [B, H] of shapes) {
+          reset();
+          const G = 3 * H;
+          const gi = region(B * G, -4, 4), gh = region(B * G, -4, 4), hp = region(B * H), dh = region(B * H);
+          const h1 = region(B * H), h2 = region(B * H), q1 = region(B * G), q2 = region(B * G);
+          ref.gruForward(h1, q1, gi, gh, hp, B, H);
+          wasm.gruForward(h2, q2, gi, gh, hp, B, H);
+          expect(relErr(h2, h1, B * H)).toBeLessThan(TOL);
+          expect(relErr(q2, q1, B * G)).toBeLessThan(TOL);
+          const di1 = region(B * G), di2 = region(B * G), dg1 = region(B * G), dg2 = region(B * G);
+          const dp1 = region(B * H), dp2 = region(B * H);
+          ref.gruBackward(di1, dg1, dp1, dh, q1, gh, hp, B, H);
+          wasm.gruBackward(di2, dg2, dp2, dh, q1, gh, hp, B, H);
+          expect(relErr(di2, di1, B * G)).toBeLessThan(TOL);
+          expect(relErr(dg2, dg1, B * G)).toBeLessThan(TOL);
+          expect(relErr(dp2, dp1, B * H)).toBeLessThan(TOL);
+        }
+      });
+      it('lstm forward/backward (dc aliasing dcPrev, as the network calls it)', () => {
+        for (const [B, H] of shapes) {
+          reset();
+          const G = 4 * H;
+          const gi = region(B * G, -4, 4), gh = region(B * G, -4, 4), cp = region(B * H, -2, 2), dh = region(B * H);
+          const h1 = region(B * H), h2 = region(B * H), c1 = region(B * H), c2 = region(B * H);
+          const q1 = region(B * G), q2 = region(B * G);
+          ref.lstmForward(h1, c1, q1, gi, gh, cp, B, H);
+          wasm.lstmForward(h2, c2, q2, gi, gh, cp, B, H);
+          expect(relErr(h2, h1, B * H)).toBeLessThan(TOL);
+          expect(relErr(c2, c1, B * H)).toBeLessThan(TOL);
+          expect(relErr(q2, q1, B * G)).toBeLessThan(TOL);
+          const d1 = region(B * G), d2 = region(B * G), dc1 = region(B * H), dc2 = copy(dc1, B * H);
+          ref.lstmBackward(d1, dc1, dh, dc1, q1, c1, cp, B, H);
+          wasm.lstmBackward(d2, dc2, dh, dc2, q1, c1, cp, B, H);
+          expect(relErr(d2, d1, B * G)).toBeLessThan(TOL);
+          expect(relErr(dc2, dc1, B * H)).toBeLessThan(TOL);
+        }
+      });
+      it('exp-based functions over a wide range (saturation, tiny arguments)', () => {
         reset();
-        const a = region(M * N), o1 = region(N), o2 = copy(o1, N);
-        ref.colSumAcc(o1, a, M, N);
-        wasm.colSumAcc(o2, a, M, N);
-        expect(relErr(o2, o1, N)).toBeLessThan(TOL);
-      }
-    }
-  });
-});
+        const n = 4001, H = n, B = 1;
+        const gi = region(n), gh = region(n);
+        for (let i = 0; i < n; i++) {
+          const x = (i - 2000) / 40; // −50 … 50
+          f[gi + i] = i % 3 === 0 ? x * 1e-4 : x;
+          f[gh + i] = 0;
+        }
+        const h1 = region(n), h2 = region(n);
+        ref.rnnForward(h1, gi, gh, B, H);
+        wasm.rnnForward(h2, gi, gh, B, H);
+        // tanh relative to its own size, also near 0
+        let worst = 0;
+        for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(f[h2 + i] - f[h1 + i]) / Math.max(1e-30, Math.abs(f[h1 + i])));
+        expect(worst).toBeLessThan(TOL);
+      });
+    });
 
-describe('wasm embedding vs reference', () => {
-  it('gatherRows / scatterAddRows', () => {
-    for (const E of [1, 3, 7, 65, 130]) {
-      reset();
-      const V = 11, M = 29;
-      const table = region(V * E), ids = region(M);
-      for (let i = 0; i < M; i++) i32[ids + i] = rng.int(V);
-      const o1 = region(M * E), o2 = region(M * E);
-      ref.gatherRows(o1, table, ids, M, E);
-      wasm.gatherRows(o2, table, ids, M, E);
-      expect(relErr(o2, o1, M * E)).toBe(0);
-      const d1 = region(V * E), d2 = copy(d1, V * E);
-      ref.scatterAddRows(d1, o1, ids, M, E);
-      wasm.scatterAddRows(d2, o1, ids, M, E);
-      expect(relErr(d2, d1, V * E)).toBeLessThan(TOL);
-    }
+    describe('wasm softmax cross-entropy vs reference', () => {
+      it('softmaxXent (also in place) and logProbRows', () => {
+        for (const V of [1, 3, 7, 65, 130, 1001]) {
+          for (const M of [1, 5, 17]) {
+            reset();
+            const logits = region(M * V, -8, 8), tg = region(M);
+            for (let i = 0; i < M; i++) i32[tg + i] = rng.int(V);
+            const d1 = region(M * V), d2 = region(M * V);
+            const scale = 1 / M;
+            const l1 = ref.softmaxXent(d1, logits, tg, M, V, scale);
+            const l2 = wasm.softmaxXent(d2, logits, tg, M, V, scale);
+            expect(Math.abs(l2 - l1) / Math.max(1, Math.abs(l1))).toBeLessThan(TOL);
+            expect(relErr(d2, d1, M * V)).toBeLessThan(TOL);
+            const p1 = region(M), p2 = region(M);
+            ref.logProbRows(p1, logits, tg, M, V);
+            wasm.logProbRows(p2, logits, tg, M, V);
+            expect(relErr(p2, p1, M)).toBeLessThan(TOL);
+            // in place: dlogits = logits
+            const inPlace = copy(logits, M * V);
+            const l3 = wasm.softmaxXent(inPlace, inPlace, tg, M, V, scale);
+            expect(l3).toBe(l2);
+            expect(relErr(inPlace, d2, M * V)).toBe(0);
+          }
+        }
+      });
+    });
   });
-});
-
-describe('wasm cells vs reference', () => {
-  const shapes: [number, number][] = [[1, 1], [3, 7], [2, 17], [5, 33], [1, 65], [4, 130]];
-  it('rnn forward/backward', () => {
-    for (const [B, H] of shapes) {
-      reset();
-      const gi = region(B * H, -4, 4), gh = region(B * H, -4, 4), dh = region(B * H);
-      const h1 = region(B * H), h2 = region(B * H);
-      ref.rnnForward(h1, gi, gh, B, H);
-      wasm.rnnForward(h2, gi, gh, B, H);
-      expect(relErr(h2, h1, B * H)).toBeLessThan(TOL);
-      const g1 = region(B * H), g2 = region(B * H);
-      ref.rnnBackward(g1, dh, h1, B, H);
-      wasm.rnnBackward(g2, dh, h1, B, H);
-      expect(relErr(g2, g1, B * H)).toBeLessThan(TOL);
-    }
-  });
-  it('gru forward/backward', () => {
-    for (const [B, H] of shapes) {
-      reset();
-      const G = 3 * H;
-      const gi = region(B * G, -4, 4), gh = region(B * G, -4, 4), hp = region(B * H), dh = region(B * H);
-      const h1 = region(B * H), h2 = region(B * H), q1 = region(B * G), q2 = region(B * G);
-      ref.gruForward(h1, q1, gi, gh, hp, B, H);
-      wasm.gruForward(h2, q2, gi, gh, hp, B, H);
-      expect(relErr(h2, h1, B * H)).toBeLessThan(TOL);
-      expect(relErr(q2, q1, B * G)).toBeLessThan(TOL);
-      const di1 = region(B * G), di2 = region(B * G), dg1 = region(B * G), dg2 = region(B * G);
-      const dp1 = region(B * H), dp2 = region(B * H);
-      ref.gruBackward(di1, dg1, dp1, dh, q1, gh, hp, B, H);
-      wasm.gruBackward(di2, dg2, dp2, dh, q1, gh, hp, B, H);
-      expect(relErr(di2, di1, B * G)).toBeLessThan(TOL);
-      expect(relErr(dg2, dg1, B * G)).toBeLessThan(TOL);
-      expect(relErr(dp2, dp1, B * H)).toBeLessThan(TOL);
-    }
-  });
-  it('lstm forward/backward (dc aliasing dcPrev, as the network calls it)', () => {
-    for (const [B, H] of shapes) {
-      reset();
-      const G = 4 * H;
-      const gi = region(B * G, -4, 4), gh = region(B * G, -4, 4), cp = region(B * H, -2, 2), dh = region(B * H);
-      const h1 = region(B * H), h2 = region(B * H), c1 = region(B * H), c2 = region(B * H);
-      const q1 = region(B * G), q2 = region(B * G);
-      ref.lstmForward(h1, c1, q1, gi, gh, cp, B, H);
-      wasm.lstmForward(h2, c2, q2, gi, gh, cp, B, H);
-      expect(relErr(h2, h1, B * H)).toBeLessThan(TOL);
-      expect(relErr(c2, c1, B * H)).toBeLessThan(TOL);
-      expect(relErr(q2, q1, B * G)).toBeLessThan(TOL);
-      const d1 = region(B * G), d2 = region(B * G), dc1 = region(B * H), dc2 = copy(dc1, B * H);
-      ref.lstmBackward(d1, dc1, dh, dc1, q1, c1, cp, B, H);
-      wasm.lstmBackward(d2, dc2, dh, dc2, q1, c1, cp, B, H);
-      expect(relErr(d2, d1, B * G)).toBeLessThan(TOL);
-      expect(relErr(dc2, dc1, B * H)).toBeLessThan(TOL);
-    }
-  });
-  it('exp-based functions over a wide range (saturation, tiny arguments)', () => {
-    reset();
-    const n = 4001, H = n, B = 1;
-    const gi = region(n), gh = region(n);
-    for (let i = 0; i < n; i++) {
-      const x = (i - 2000) / 40; // −50 … 50
-      f[gi + i] = i % 3 === 0 ? x * 1e-4 : x;
-      f[gh + i] = 0;
-    }
-    const h1 = region(n), h2 = region(n);
-    ref.rnnForward(h1, gi, gh, B, H);
-    wasm.rnnForward(h2, gi, gh, B, H);
-    // tanh relative to its own size, also near 0
-    let worst = 0;
-    for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(f[h2 + i] - f[h1 + i]) / Math.max(1e-30, Math.abs(f[h1 + i])));
-    expect(worst).toBeLessThan(TOL);
-  });
-});
-
-describe('wasm softmax cross-entropy vs reference', () => {
-  it('softmaxXent (also in place) and logProbRows', () => {
-    for (const V of [1, 3, 7, 65, 130, 1001]) {
-      for (const M of [1, 5, 17]) {
-        reset();
-        const logits = region(M * V, -8, 8), tg = region(M);
-        for (let i = 0; i < M; i++) i32[tg + i] = rng.int(V);
-        const d1 = region(M * V), d2 = region(M * V);
-        const scale = 1 / M;
-        const l1 = ref.softmaxXent(d1, logits, tg, M, V, scale);
-        const l2 = wasm.softmaxXent(d2, logits, tg, M, V, scale);
-        expect(Math.abs(l2 - l1) / Math.max(1, Math.abs(l1))).toBeLessThan(TOL);
-        expect(relErr(d2, d1, M * V)).toBeLessThan(TOL);
-        const p1 = region(M), p2 = region(M);
-        ref.logProbRows(p1, logits, tg, M, V);
-        wasm.logProbRows(p2, logits, tg, M, V);
-        expect(relErr(p2, p1, M)).toBeLessThan(TOL);
-        // in place: dlogits = logits
-        const inPlace = copy(logits, M * V);
-        const l3 = wasm.softmaxXent(inPlace, inPlace, tg, M, V, scale);
-        expect(l3).toBe(l2);
-        expect(relErr(inPlace, d2, M * V)).toBe(0);
-      }
-    }
-  });
-});
+}
 
 describe('wasm memory', () => {
   it('is a kernel set; createKernels passes shared/instances through; sizes are checked', async () => {
     expect(KERNEL_SETS).toContain('wasm');
     const k = await createKernels('wasm', 5000, { shared: true, instances: 3 });
-    expect(k.name).toBe('wasm');
+    expect(k.name).toBe((await kernelReport()).default);
     expect(k.heap.f32.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(k.heap.f32.length).toBeGreaterThanOrEqual(5000 + 3 * SCRATCH_WORDS);
     expect((await createKernels('reference', 100, { shared: true })).heap.f32.buffer).toBeInstanceOf(SharedArrayBuffer);
@@ -319,12 +358,12 @@ describe('wasm on shared memory across threads', () => {
 // ---------------------------------------------------------------------------
 // a whole network: wasm kernels vs reference kernels
 
-async function compareNetworks(cell: CellType, layers: number, over: { embed: number; hidden: number }, V: number, B: number, T: number, dropout: number): Promise<{ loss: number; grad: number }> {
+async function compareNetworks(build: WasmBuild, cell: CellType, layers: number, over: { embed: number; hidden: number }, V: number, B: number, T: number, dropout: number): Promise<{ loss: number; grad: number }> {
   const cfg = tinyConfig(cell, layers, over);
   const r = makeNetwork(cfg, V, B, T, 3, true, dropout);
   const plan = new HeapPlan();
   const w = new Network(plan, cfg, V, { B, T, train: true, dropout });
-  w.attach(await createKernels('wasm', plan.words));
+  w.attach(await createKernels(build, plan.words));
   w.paramView().set(r.paramView());
   const masks = (): Rng | null => (dropout > 0 ? new Rng(5) : null);
   let worstLoss = 0, worstGrad = 0;
@@ -349,17 +388,19 @@ async function compareNetworks(cell: CellType, layers: number, over: { embed: nu
   return { loss: worstLoss, grad: worstGrad };
 }
 
-describe('Network on wasm kernels = Network on reference kernels', () => {
-  for (const cell of ['rnn', 'gru', 'lstm'] as const) {
-    it(`${cell}: 2 layers, small odd sizes, two windows`, async () => {
-      const { loss, grad } = await compareNetworks(cell, 2, { embed: 5, hidden: 13 }, 11, 3, 6, 0);
-      expect(loss).toBeLessThan(1e-4);
-      expect(grad).toBeLessThan(1e-4);
-    });
-    it(`${cell}: 1 layer, rows ≥ 64 (packed paths), dropout 0.3`, async () => {
-      const { loss, grad } = await compareNetworks(cell, 1, { embed: 9, hidden: 37 }, 67, 9, 8, 0.3);
-      expect(loss).toBeLessThan(1e-4);
-      expect(grad).toBeLessThan(1e-4);
-    });
-  }
-});
+for (const build of BUILDS) {
+  describe(`Network on ${build} kernels = Network on reference kernels`, () => {
+    for (const cell of ['rnn', 'gru', 'lstm'] as const) {
+      it(`${cell}: 2 layers, small odd sizes, two windows`, async () => {
+        const { loss, grad } = await compareNetworks(build, cell, 2, { embed: 5, hidden: 13 }, 11, 3, 6, 0);
+        expect(loss).toBeLessThan(1e-4);
+        expect(grad).toBeLessThan(1e-4);
+      });
+      it(`${cell}: 1 layer, rows ≥ 64 (packed paths), dropout 0.3`, async () => {
+        const { loss, grad } = await compareNetworks(build, cell, 1, { embed: 9, hidden: 37 }, 67, 9, 8, 0.3);
+        expect(loss).toBeLessThan(1e-4);
+        expect(grad).toBeLessThan(1e-4);
+      });
+    }
+  });
+}

@@ -1,7 +1,7 @@
 /** The reference kernel set: scalar TypeScript, the specification of every kernel. */
 import type { Heap } from '../../core/heap.js';
 import type { Kernels } from '../kernels.js';
-import { matmulNT, matmulNN, matmulTN, colSumAcc } from './matmul.js';
+import { matmulNT, matmulNN, matmulTN, packWeights, matmulPacked, colSumAcc } from './matmul.js';
 import { softmaxXent, logProbRows } from './softmax.js';
 import { gatherRows, scatterAddRows } from './embedding.js';
 import { rnnForward, rnnBackward } from './rnn.js';
@@ -16,6 +16,8 @@ export function referenceKernels(heap: Heap): Kernels {
     matmulNT: (c, a, b, bias, M, N, K, acc) => matmulNT(f, c, a, b, bias, M, N, K, acc),
     matmulNN: (c, a, b, M, N, K, acc) => matmulNN(f, c, a, b, M, N, K, acc),
     matmulTN: (c, a, b, M, N, K, acc) => matmulTN(f, c, a, b, M, N, K, acc),
+    packWeights: (p, w, N, K, nk) => packWeights(f, p, w, N, K, nk),
+    matmulPacked: (c, a, p, bias, M, N, K, acc) => matmulPacked(f, c, a, p, bias, M, N, K, acc),
     colSumAcc: (out, a, M, N) => colSumAcc(f, out, a, M, N),
     gatherRows: (out, table, ids, M, E) => gatherRows(f, i32, out, table, ids, M, E),
     scatterAddRows: (dt, dout, ids, M, E) => scatterAddRows(f, i32, dt, dout, ids, M, E),

@@ -57,3 +57,21 @@ export function colSumAcc(f: Float32Array, out: number, a: number, M: number, N:
     for (let j = 0; j < N; j++) f[out + j] += f[row + j];
   }
 }
+
+/** P = W as (N,K) row-major (nk: W is (N,K) already, copied; else W (K,N) is transposed) */
+export function packWeights(f: Float32Array, p: number, w: number, N: number, K: number, nk: boolean): void {
+  if (nk) {
+    f.copyWithin(p, w, w + N * K);
+    return;
+  }
+  for (let j = 0; j < N; j++) {
+    for (let k = 0; k < K; k++) f[p + j * K + k] = f[w + k * N + j];
+  }
+}
+
+/** C(M,N) (+)= A(M,K) · Pᵀ + bias(N), P (N,K) as packWeights leaves it */
+export function matmulPacked(
+  f: Float32Array, c: number, a: number, p: number, bias: number, M: number, N: number, K: number, acc: boolean,
+): void {
+  matmulNT(f, c, a, p, bias, M, N, K, acc);
+}

@@ -17,15 +17,37 @@
 export let scratch: usize = 0;
 
 /**
- * Scratch layout (words): [bias pad: NC][tail tile: 64][packed B: KC·NC].
+ * Scratch layout (words): [bias pad: NC][tail tile: 64][packed B: KC·NC][packed A: MC·KC].
  * Keep in sync with SCRATCH_WORDS in ../loader.ts (checked at load time).
  */
 export const KC: i32 = 256;
 export const NC: i32 = 512;
+export const MC: i32 = 64;
 export const SCRATCH_BIAS: usize = 0;
 export const SCRATCH_TILE: usize = <usize>NC << 2;
 export const SCRATCH_PACK: usize = SCRATCH_TILE + (64 << 2);
-export const SCRATCH_WORDS: i32 = NC + 64 + KC * NC;
+export const SCRATCH_APACK: usize = SCRATCH_PACK + ((<usize>KC * <usize>NC) << 2);
+export const SCRATCH_WORDS: i32 = NC + 64 + KC * NC + MC * KC;
+
+// ---- multiply-add -------------------------------------------------------------
+
+/**
+ * a·b + c on four lanes. The `fma` build (compiled with relaxed SIMD) uses
+ * f32x4.relaxed_madd, which V8 turns into one fused multiply-add on a CPU
+ * that has one (single rounding) and into mul + add elsewhere; the `simd`
+ * build always rounds twice (mul, then add). ASC_FEATURE_RELAXED_SIMD is a
+ * compile-time constant, so each build has only one of the two.
+ */
+// @ts-ignore: decorator
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
+/** Which build this is: 1 = fused multiply-add (relaxed SIMD), 0 = plain SIMD. */
+export function fusedMultiplyAdd(): i32 {
+  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
+}
 
 // ---- vectorised elementary functions ---------------------------------------
 
@@ -42,19 +64,20 @@ export const SCRATCH_WORDS: i32 = NC + 64 + KC * NC;
   x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-86.5)), f32x4.splat(88.0));
   // n = round(x·log2 e) by the 1.5·2^23 trick: adding it leaves n in the low
   // mantissa bits, so the integer n is a plain i32 subtraction of the bit patterns
-  const t = f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), f32x4.splat(12582912.0));
+  // (multiply-adds: fused in the fma build, which only makes the steps below more exact)
+  const t = madd(x, f32x4.splat(1.44269504088896341), f32x4.splat(12582912.0));
   const n = f32x4.sub(t, f32x4.splat(12582912.0));
   // r = x − n·ln2, ln2 split in a part exact in float32 and the rest
-  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let r = madd(n, f32x4.splat(-0.693359375), x);
+  r = madd(n, f32x4.splat(2.12194440e-4), r);
   // e^r ≈ 1 + r + z·q(r), q of degree 5 evaluated by Estrin's scheme
   // (pairs first): a short dependency chain, so more loop iterations overlap
   const z = f32x4.mul(r, r);
-  const qa = f32x4.add(f32x4.mul(f32x4.splat(1.6666665459e-1), r), f32x4.splat(5.0000001201e-1));
-  const qb = f32x4.add(f32x4.mul(f32x4.splat(8.3334519073e-3), r), f32x4.splat(4.1665795894e-2));
-  const qc = f32x4.add(f32x4.mul(f32x4.splat(1.9875691500e-4), r), f32x4.splat(1.3981999507e-3));
-  const q = f32x4.add(qa, f32x4.mul(z, f32x4.add(qb, f32x4.mul(z, qc))));
-  const p = f32x4.add(f32x4.add(f32x4.mul(q, z), r), f32x4.splat(1.0));
+  const qa = madd(f32x4.splat(1.6666665459e-1), r, f32x4.splat(5.0000001201e-1));
+  const qb = madd(f32x4.splat(8.3334519073e-3), r, f32x4.splat(4.1665795894e-2));
+  const qc = madd(f32x4.splat(1.9875691500e-4), r, f32x4.splat(1.3981999507e-3));
+  const q = madd(z, madd(z, qc, qb), qa);
+  const p = f32x4.add(madd(q, z, r), f32x4.splat(1.0));
   const e = i32x4.shl(i32x4.sub(t, i32x4.splat(0x4b400000)), 23); // 0x4b400000 = bits of 1.5·2^23
   return i32x4.add(p, e);
 }
@@ -78,11 +101,11 @@ export const SCRATCH_WORDS: i32 = NC + 64 + KC * NC;
   const bigSigned = v128.or(big, v128.and(x, i32x4.splat(0x80000000)));
   const z = f32x4.mul(x, x);
   let p = f32x4.splat(-5.70498872745e-3);
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.06390887954e-2));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-5.37397155531e-2));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(1.33314422036e-1));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-3.33332819422e-1));
-  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
+  p = madd(p, z, f32x4.splat(2.06390887954e-2));
+  p = madd(p, z, f32x4.splat(-5.37397155531e-2));
+  p = madd(p, z, f32x4.splat(1.33314422036e-1));
+  p = madd(p, z, f32x4.splat(-3.33332819422e-1));
+  const small = madd(f32x4.mul(p, z), x, x);
   return v128.bitselect(small, bigSigned, f32x4.lt(ax, f32x4.splat(0.625)));
 }
 

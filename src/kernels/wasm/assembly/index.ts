@@ -6,6 +6,7 @@
  * the prefix HeapPlan keeps free, and a scratch region set by `init`.
  */
 import { scratch, SCRATCH_WORDS } from './common';
+export { fusedMultiplyAdd } from './common';
 
 /** Set this instance's scratch region (word offset, SCRATCH_WORDS long). */
 export function init(scratchWord: i32): void {
@@ -21,7 +22,7 @@ export function scratchWords(): i32 {
   return SCRATCH_WORDS;
 }
 
-export { matmulNT, matmulNN, matmulTN, colSumAcc } from './matmul';
+export { matmulNT, matmulNN, matmulTN, packWeights, matmulPacked, colSumAcc } from './matmul';
 export { gatherRows, scatterAddRows } from './embedding';
 export { rnnForward, rnnBackward } from './rnn';
 export { gruForward, gruBackward } from './gru';

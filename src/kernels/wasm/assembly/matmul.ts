@@ -8,12 +8,19 @@
  * at a time) sweeps it for every 4 rows of A. A is read in place through two
  * strides (row, k), which covers both A(M,K) and A(K,M)ᵀ.
  *
- * NT otherwise (input projections, recurrent product per step, decoder,
- * batch-1 sampling) uses a dot-product kernel instead: A rows and B rows are both contiguous along k,
+ * NT otherwise (input projections, decoder, batch-1 sampling) uses a
+ * dot-product kernel instead: A rows and B rows are both contiguous along k,
  * so 2×4 output blocks accumulate f32x4 partial sums along k and are reduced
  * at the end; nothing is packed.
+ *
+ * The recurrent product of each step (M = the step's rows, 16 with batch 32 on
+ * 2 threads) runs as matmulPacked on weights that packWeights laid out as the
+ * GEMM's panels once per window: each panel is loaded once per call and swept
+ * by every 4-row strip of A while it sits in L1.
+ *
+ * Every multiply-add is `madd` (common.ts): fused in the fma build.
  */
-import { ptr, scratch, KC, NC, SCRATCH_BIAS, SCRATCH_TILE, SCRATCH_PACK } from './common';
+import { ptr, madd, scratch, KC, NC, MC, SCRATCH_BIAS, SCRATCH_TILE, SCRATCH_PACK, SCRATCH_APACK } from './common';
 
 /** pack B when A has at least this many rows (packing costs ~ one pass over B) */
 const PACK_MIN_M: i32 = 64;
@@ -66,17 +73,17 @@ function mk4x8(pc: usize, ldc: usize, pa: usize, rs: usize, ks: usize, pb: usize
   for (let k = 0; k < kc; k++) {
     const b0 = v128.load(pb), b1 = v128.load(pb, 16);
     const a0 = v128.load32_splat(p0);
-    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+    c00 = madd(a0, b0, c00);
+    c01 = madd(a0, b1, c01);
     const a1 = v128.load32_splat(p1);
-    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+    c10 = madd(a1, b0, c10);
+    c11 = madd(a1, b1, c11);
     const a2 = v128.load32_splat(p2);
-    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+    c20 = madd(a2, b0, c20);
+    c21 = madd(a2, b1, c21);
     const a3 = v128.load32_splat(p3);
-    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    c30 = madd(a3, b0, c30);
+    c31 = madd(a3, b1, c31);
     p0 += ks; p1 += ks; p2 += ks; p3 += ks;
     pb += ldb;
   }
@@ -112,10 +119,10 @@ function mk4x4(pc: usize, ldc: usize, pa: usize, rs: usize, ks: usize, pb: usize
   let p0 = pa, p1 = pa + rs, p2 = pa + 2 * rs, p3 = pa + 3 * rs;
   for (let k = 0; k < kc; k++) {
     const b0 = v128.load(pb);
-    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(p0), b0));
-    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(p1), b0));
-    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(p2), b0));
-    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(p3), b0));
+    c0 = madd(v128.load32_splat(p0), b0, c0);
+    c1 = madd(v128.load32_splat(p1), b0, c1);
+    c2 = madd(v128.load32_splat(p2), b0, c2);
+    c3 = madd(v128.load32_splat(p3), b0, c3);
     p0 += ks; p1 += ks; p2 += ks; p3 += ks;
     pb += ldb;
   }
@@ -134,8 +141,8 @@ function mk1x8(pc: usize, pa: usize, ks: usize, pb: usize, ldb: usize, kc: i32, 
   }
   for (let k = 0; k < kc; k++) {
     const a = v128.load32_splat(pa);
-    c0 = f32x4.add(c0, f32x4.mul(a, v128.load(pb)));
-    c1 = f32x4.add(c1, f32x4.mul(a, v128.load(pb, 16)));
+    c0 = madd(a, v128.load(pb), c0);
+    c1 = madd(a, v128.load(pb, 16), c1);
     pa += ks;
     pb += ldb;
   }
@@ -203,6 +210,48 @@ function packPanel(dst: usize, b: usize, bT: bool, N: i32, K: i32, k0: i32, j0: 
   }
 }
 
+/**
+ * Rows i..i+3 of A over kc steps of k into dst as kc groups of 4 floats
+ * (a(i,k) a(i+1,k) a(i+2,k) a(i+3,k)), so the micro-kernel reads A
+ * contiguously. A(r,k) at pa + r·rs + k·ks. For Aᵀ (rs = 4) each group is one
+ * 16-byte load; for A (ks = 4) 4×4 blocks are transposed.
+ * Without it, Aᵀ with M·4 a multiple of 4 KiB (an LSTM's 4H = 1024 gate
+ * columns) puts every k step of the strip in one L1 set, and the strip is
+ * re-read from L2 for each panel of B.
+ */
+function packA4(dst: usize, pa: usize, rs: usize, ks: usize, kc: i32): void {
+  if (rs == 4) {
+    for (let k = 0; k < kc; k++) {
+      v128.store(dst, v128.load(pa));
+      pa += ks;
+      dst += 16;
+    }
+    return;
+  }
+  let k = 0;
+  for (; k + 4 <= kc; k += 4) {
+    const r0 = v128.load(pa), r1 = v128.load(pa + rs), r2 = v128.load(pa + 2 * rs), r3 = v128.load(pa + 3 * rs);
+    const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5); // r0k0 r1k0 r0k1 r1k1
+    const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5); // r2k0 r3k0 r2k1 r3k1
+    const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7); // r0k2 r1k2 r0k3 r1k3
+    const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+    v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+    v128.store(dst, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
+    v128.store(dst, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
+    v128.store(dst, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+    pa += 4 * ks;
+    dst += 64;
+  }
+  for (; k < kc; k++) {
+    store<f32>(dst, load<f32>(pa));
+    store<f32>(dst, load<f32>(pa + rs), 4);
+    store<f32>(dst, load<f32>(pa + 2 * rs), 8);
+    store<f32>(dst, load<f32>(pa + 3 * rs), 12);
+    pa += ks;
+    dst += 16;
+  }
+}
+
 // ---------------------------------------------------------------------------
 // blocked GEMM
 
@@ -249,20 +298,29 @@ function gemm(c: usize, a: usize, rs: usize, ks: usize, b: usize, bT: bool, bias
       const aK = a + <usize>k0 * ks;
       const ldbIn = <usize>N << 2;
       const bIn = b + ((<usize>k0 * <usize>N + <usize>j0) << 2);
+      // pack each strip of 4 rows of A when it is swept by several panels of B
+      const packA = np > 1;
+      const apk = scratch + SCRATCH_APACK;
       let i = 0;
       for (; i + 4 <= M; i += 4) {
-        const pa = aK + <usize>i * rs;
+        let pa = aK + <usize>i * rs, prs = rs, pks = ks;
+        if (packA) {
+          packA4(apk, pa, rs, ks, kc);
+          pa = apk;
+          prs = 4;
+          pks = 16;
+        }
         const pcRow = c + <usize>i * ldc + (<usize>j0 << 2);
         for (let p = 0; p < np; p++) {
           const inPlace = !pack && p < full;
           const nv = min(8, nc - 8 * p);
           if (nv <= 4) {
             // last panel with ≤ 4 columns: always packed (zero-padded) here
-            mk4x4(pcRow + (<usize>p << 5), ldc, pa, rs, ks, pk + <usize>p * pstride, 32,
+            mk4x4(pcRow + (<usize>p << 5), ldc, pa, prs, pks, pk + <usize>p * pstride, 32,
               kc, init ? init + (<usize>p << 5) : 0, nv, accum);
             continue;
           }
-          mk4x8(pcRow + (<usize>p << 5), ldc, pa, rs, ks,
+          mk4x8(pcRow + (<usize>p << 5), ldc, pa, prs, pks,
             inPlace ? bIn + (<usize>p << 5) : pk + <usize>p * pstride, inPlace ? ldbIn : 32,
             kc, init ? init + (<usize>p << 5) : 0, min(8, nc - 8 * p), accum);
         }
@@ -309,17 +367,17 @@ function dot2x4(pc: usize, ldc: usize, pa: usize, pb: usize, lda: usize, K: i32,
   for (let o: usize = 0; o < K4; o += 16) {
     const a0 = v128.load(pa + o), a1 = v128.load(pa1 + o);
     const b0 = v128.load(pb + o);
-    s00 = f32x4.add(s00, f32x4.mul(a0, b0));
-    s10 = f32x4.add(s10, f32x4.mul(a1, b0));
+    s00 = madd(a0, b0, s00);
+    s10 = madd(a1, b0, s10);
     const b1 = v128.load(pb1 + o);
-    s01 = f32x4.add(s01, f32x4.mul(a0, b1));
-    s11 = f32x4.add(s11, f32x4.mul(a1, b1));
+    s01 = madd(a0, b1, s01);
+    s11 = madd(a1, b1, s11);
     const b2 = v128.load(pb2 + o);
-    s02 = f32x4.add(s02, f32x4.mul(a0, b2));
-    s12 = f32x4.add(s12, f32x4.mul(a1, b2));
+    s02 = madd(a0, b2, s02);
+    s12 = madd(a1, b2, s12);
     const b3 = v128.load(pb3 + o);
-    s03 = f32x4.add(s03, f32x4.mul(a0, b3));
-    s13 = f32x4.add(s13, f32x4.mul(a1, b3));
+    s03 = madd(a0, b3, s03);
+    s13 = madd(a1, b3, s13);
   }
   let v0 = reduce4(s00, s01, s02, s03);
   let v1 = reduce4(s10, s11, s12, s13);
@@ -328,8 +386,8 @@ function dot2x4(pc: usize, ldc: usize, pa: usize, pb: usize, lda: usize, K: i32,
     bv = f32x4.replace_lane(bv, 1, load<f32>(pb1 + o));
     bv = f32x4.replace_lane(bv, 2, load<f32>(pb2 + o));
     bv = f32x4.replace_lane(bv, 3, load<f32>(pb3 + o));
-    v0 = f32x4.add(v0, f32x4.mul(v128.load32_splat(pa + o), bv));
-    v1 = f32x4.add(v1, f32x4.mul(v128.load32_splat(pa1 + o), bv));
+    v0 = madd(v128.load32_splat(pa + o), bv, v0);
+    v1 = madd(v128.load32_splat(pa1 + o), bv, v1);
   }
   finish4(pc, v0, bias, accum);
   finish4(pc + ldc, v1, bias, accum);
@@ -342,10 +400,10 @@ function dot1x4(pc: usize, pa: usize, pb: usize, lda: usize, K: i32, bias: usize
   const K4 = <usize>(K & ~3) << 2;
   for (let o: usize = 0; o < K4; o += 16) {
     const a0 = v128.load(pa + o);
-    s0 = f32x4.add(s0, f32x4.mul(a0, v128.load(pb + o)));
-    s1 = f32x4.add(s1, f32x4.mul(a0, v128.load(pb1 + o)));
-    s2 = f32x4.add(s2, f32x4.mul(a0, v128.load(pb2 + o)));
-    s3 = f32x4.add(s3, f32x4.mul(a0, v128.load(pb3 + o)));
+    s0 = madd(a0, v128.load(pb + o), s0);
+    s1 = madd(a0, v128.load(pb1 + o), s1);
+    s2 = madd(a0, v128.load(pb2 + o), s2);
+    s3 = madd(a0, v128.load(pb3 + o), s3);
   }
   let v = reduce4(s0, s1, s2, s3);
   for (let o = K4; o < (<usize>K << 2); o += 4) {
@@ -353,7 +411,7 @@ function dot1x4(pc: usize, pa: usize, pb: usize, lda: usize, K: i32, bias: usize
     bv = f32x4.replace_lane(bv, 1, load<f32>(pb1 + o));
     bv = f32x4.replace_lane(bv, 2, load<f32>(pb2 + o));
     bv = f32x4.replace_lane(bv, 3, load<f32>(pb3 + o));
-    v = f32x4.add(v, f32x4.mul(v128.load32_splat(pa + o), bv));
+    v = madd(v128.load32_splat(pa + o), bv, v);
   }
   finish4(pc, v, bias, accum);
 }
@@ -364,10 +422,10 @@ function dot1(pa: usize, pb: usize, K: i32): f32 {
   const K8 = <usize>(K & ~7) << 2, K4 = <usize>(K & ~3) << 2;
   let o: usize = 0;
   for (; o < K8; o += 32) {
-    s0 = f32x4.add(s0, f32x4.mul(v128.load(pa + o), v128.load(pb + o)));
-    s1 = f32x4.add(s1, f32x4.mul(v128.load(pa + o, 16), v128.load(pb + o, 16)));
+    s0 = madd(v128.load(pa + o), v128.load(pb + o), s0);
+    s1 = madd(v128.load(pa + o, 16), v128.load(pb + o, 16), s1);
   }
-  for (; o < K4; o += 16) s0 = f32x4.add(s0, f32x4.mul(v128.load(pa + o), v128.load(pb + o)));
+  for (; o < K4; o += 16) s0 = madd(v128.load(pa + o), v128.load(pb + o), s0);
   const s = f32x4.add(s0, s1);
   const t = f32x4.add(s, v128.shuffle<f32>(s, s, 2, 3, 0, 1));
   let r = f32x4.extract_lane(t, 0) + f32x4.extract_lane(t, 1);
@@ -396,6 +454,65 @@ function ntDot(c: usize, a: usize, b: usize, bias: usize, M: i32, N: i32, K: i32
         const o = c + <usize>i * ldc + (<usize>j << 2);
         const v = dot1(a + <usize>i * lda, pb, K) + bj;
         store<f32>(o, acc ? load<f32>(o) + v : v);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// products with weights packed once (the recurrent product of every step)
+
+/**
+ * P = W packed as ⌈N/8⌉ panels of K rows of 8 floats (columns past N zero),
+ * panel p holding output columns 8p..8p+7: the layout the GEMM packs B into,
+ * made once per window instead of once per call. nk: W is stored (N,K)
+ * (matmulNT's B), else (K,N) (matmulNN's B).
+ */
+export function packWeights(p: i32, w: i32, N: i32, K: i32, nk: i32): void {
+  const np = (N + 7) >> 3, pstride = <usize>K << 5;
+  for (let q = 0; q < np; q++) packPanel(ptr(p) + <usize>q * pstride, ptr(w), nk != 0, N, K, 0, 8 * q, K, min(8, N - 8 * q));
+}
+
+/**
+ * C(M,N) (+)= A(M,K) · P + bias(N) for P = packWeights(W): the same product
+ * as matmulNT (W (N,K)) or matmulNN (W (K,N)). Made for small M (the B rows of
+ * one step): per block of KC steps of k, all of A's rows (up to MC at a time)
+ * are packed into 4-row strips, then each panel of P is loaded once and swept
+ * by every strip while it sits in L1.
+ */
+export function matmulPacked(c: i32, a: i32, p: i32, bias: i32, M: i32, N: i32, K: i32, acc: i32): void {
+  const pc = ptr(c), pa0 = ptr(a), pp = ptr(p);
+  const pbias: usize = bias >= 0 ? ptr(bias) : 0;
+  if (K == 0) {
+    ntDot(pc, pa0, pp, pbias, M, N, 0, acc != 0); // C = (C +) bias
+    return;
+  }
+  const ldc = <usize>N << 2, lda = <usize>K << 2;
+  const np = (N + 7) >> 3, pstride = <usize>K << 5;
+  const apk = scratch + SCRATCH_APACK, biasPanel = scratch + SCRATCH_BIAS;
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = min(KC, K - k0);
+    const accum = acc != 0 || k0 > 0;
+    for (let i0 = 0; i0 < M; i0 += MC) {
+      const mc = min(MC, M - i0), strips = mc >> 2;
+      const aBlock = pa0 + <usize>i0 * lda + (<usize>k0 << 2);
+      const sstride = <usize>kc << 4; // bytes per packed strip
+      for (let s = 0; s < strips; s++) packA4(apk + <usize>s * sstride, aBlock + <usize>(4 * s) * lda, lda, 4, kc);
+      for (let q = 0; q < np; q++) {
+        const nv = min(8, N - 8 * q);
+        let init: usize = 0;
+        if (pbias && k0 == 0) {
+          for (let j = 0; j < 8; j++) store<f32>(biasPanel + (<usize>j << 2), j < nv ? load<f32>(pbias + (<usize>(8 * q + j) << 2)) : 0);
+          init = biasPanel;
+        }
+        const pb = pp + <usize>q * pstride + (<usize>k0 << 5);
+        const pcCol = pc + <usize>i0 * ldc + (<usize>q << 5);
+        for (let s = 0; s < strips; s++) {
+          mk4x8(pcCol + <usize>(4 * s) * ldc, ldc, apk + <usize>s * sstride, 4, 16, pb, 32, kc, init, nv, accum);
+        }
+        for (let i = 4 * strips; i < mc; i++) {
+          mk1x8(pcCol + <usize>i * ldc, aBlock + <usize>i * lda, 4, pb, 32, kc, init, nv, accum);
+        }
       }
     }
   }
