@@ -6,8 +6,11 @@
  * word, default: Unicode-aware words (letters, marks and digits, with inner
  *       apostrophes or hyphens: don't, state-of-the-art), numbers with inner
  *       separators (3.14, 1,000), and every other non-space code point (each
- *       punctuation mark or symbol) as its own token.
+ *       punctuation mark or symbol) as its own token. A run of a script written
+ *       without spaces is one word: 東京タワーに行きました.
  * word, whitespace: split on white space, for corpora that are already tokenised.
+ *
+ * Detokenizing puts no space where the script has none (`separator`).
  */
 import type { Level, Tokenize } from './text.js';
 
@@ -19,6 +22,24 @@ export interface TokenizerOptions {
 
 const WORD_RE = /\p{N}+(?:[.,]\p{N}+)+|[\p{L}\p{M}\p{N}]+(?:['’\-‐][\p{L}\p{M}\p{N}]+)*|\S/gu;
 const SPACE_RE = /\s+/u;
+
+// ---------------------------------------------------------------------------
+// Scripts written without spaces between words, by Unicode script property.
+// CJK: the scripts whose characters are ideographic in Unicode's line breaking
+// (UAX #14 class ID). SEA: the scripts it leaves to a dictionary (class SA).
+const CJK_LETTERS = '\\p{sc=Han}\\p{sc=Hiragana}\\p{sc=Katakana}\\p{sc=Bopomofo}\\p{sc=Yi}';
+const SEA_LETTERS = '\\p{sc=Thai}\\p{sc=Lao}\\p{sc=Khmer}\\p{sc=Myanmar}\\p{sc=Tai_Le}\\p{sc=New_Tai_Lue}\\p{sc=Tai_Tham}\\p{sc=Tai_Viet}';
+// All their letters lie at U+0E00 or above (the fast paths below rely on it)
+// but two Bopomofo tone marks, U+02EA and U+02EB, which follow Bopomofo
+// letters and are taken for spaced text.
+// The rest of CJK text, which takes no space either: radicals, CJK punctuation
+// (。、「」『』【】〜), kana marks (ー・゛), strokes, enclosed and compatibility forms
+// (㈱ ㎏), vertical and small forms, fullwidth and halfwidth forms (！？（），：
+// Ａ１ ｶﾅ; not halfwidth Hangul, FFA0–FFDC).
+const CJK_MARKS = '\\u2E80-\\u2FFF\\u3000-\\u303F\\u3099-\\u30FF\\u31C0-\\u31FF\\u3200-\\u33FF\\uFE10-\\uFE1F\\uFE30-\\uFE6F\\uFF01-\\uFF9F\\uFFE0-\\uFFEE';
+// sticky: tested at one position of a token, without cutting a string out of it
+const CJK_AT = new RegExp(`[${CJK_LETTERS}${CJK_MARKS}]`, 'uy');
+const SEA_AT = new RegExp(`[${SEA_LETTERS}]`, 'uy');
 
 /** CRLF and lone CR become LF. */
 export function normalizeNewlines(text: string): string {
@@ -69,18 +90,53 @@ export function tokenize(text: string, opts: TokenizerOptions): string[] {
 const NO_SPACE_BEFORE = new Set(['.', ',', ';', ':', '!', '?', ')', ']', '}', '%', '…', '»', '”', "'s"]);
 const NO_SPACE_AFTER = new Set(['(', '[', '{', '«', '“', '$', '¿', '¡']);
 
+const SPACED = 0, CJK = 1, SEA = 2;
+
+/** The script class of the code point at index `i` of `s` (SPACED, CJK or SEA). */
+function scriptAt(s: string, i: number): number {
+  if (!(s.charCodeAt(i) >= 0x0e00)) return SPACED;
+  CJK_AT.lastIndex = i;
+  if (CJK_AT.test(s)) return CJK;
+  SEA_AT.lastIndex = i;
+  return SEA_AT.test(s) ? SEA : SPACED;
+}
+
+/** The index of the last code point of `s` (of its high surrogate when it is a pair). */
+function lastCodePointIndex(s: string): number {
+  const i = s.length - 1;
+  return i > 0 && (s.charCodeAt(i) & 0xfc00) === 0xdc00 && (s.charCodeAt(i - 1) & 0xfc00) === 0xd800 ? i - 1 : i;
+}
+
+/**
+ * Whether two neighbouring tokens are written without a space because of
+ * their scripts (judged by the last code point of `prev`, the first of `next`):
+ * - a CJK character (letter, punctuation 。、「」（）！, fullwidth form) takes no
+ *   space on either side, whatever its neighbour: 2024年3月, iPhone 15を買った,
+ *   東京Towerに行く, 「OK」と言った。 (plain Chinese and Japanese text puts no space
+ *   next to Latin words; typesetting adds the gap);
+ * - two letters of the South-East Asian scripts (Thai, Lao, Khmer, Myanmar, Tai)
+ *   take none between them; next to digits, Latin or punctuation they keep the
+ *   spaced rule, as Thai spaces numbers and foreign words off (ราคา 100 บาท).
+ */
+function closesUp(prev: string, next: string): boolean {
+  const a = scriptAt(prev, lastCodePointIndex(prev)), b = scriptAt(next, 0);
+  return a === CJK || b === CJK || (a === SEA && b === SEA);
+}
+
 /**
  * The text between two consecutive tokens (`prev` null at the start). Char
- * level: nothing. Word level: a space, except (default tokenizer) before and
+ * level: nothing. Word level, every tokenizer: nothing where the scripts put no
+ * space (closesUp); else a space, except (default tokenizer) before and
  * after punctuation that attaches to its neighbour in prose.
  */
 export function separator(prev: string | null, next: string, opts: TokenizerOptions): string {
   if (opts.level === 'char' || prev === null) return '';
+  if (closesUp(prev, next)) return '';
   if (opts.tokenize === 'whitespace') return ' ';
   return NO_SPACE_BEFORE.has(next) || NO_SPACE_AFTER.has(prev) ? '' : ' ';
 }
 
-/** Tokens → text. Char level concatenates; word level puts spaces between words. */
+/** Tokens → text. Char level concatenates; word level puts spaces between words where the script has them. */
 export function detokenize(tokens: readonly string[], opts: TokenizerOptions): string {
   let out = '';
   for (let i = 0; i < tokens.length; i++) out += separator(i > 0 ? tokens[i - 1] : null, tokens[i], opts) + tokens[i];
