@@ -14,7 +14,7 @@ export const DATA_OPTIONS = {
     default: 'lines', onResume: 'fixed', withInit: 'refused', placeholder: '<mode>',
   }),
   tokenize: choice(TOKENIZERS, {
-    help: 'word level: Unicode-aware words with every punctuation mark its own token, or split on white space only',
+    help: 'word level: Unicode-aware words, each punctuation mark a token (default); white space only (whitespace); or the default with text in scripts written without spaces, such as Chinese, Japanese or Thai, cut into words by Intl.Segmenter (segment)',
     default: 'default', onResume: 'fixed', withInit: 'refused', placeholder: '<how>',
   }),
   lowercase: { type: 'boolean', help: 'lowercase the text first', default: false, onResume: 'fixed', withInit: 'refused' },
