@@ -14,7 +14,7 @@ export const DATA_OPTIONS = {
     default: 'lines', onResume: 'fixed', withInit: 'refused', placeholder: '<mode>',
   }),
   tokenize: choice(TOKENIZERS, {
-    help: 'word level: Unicode-aware words (with inner \' and -), numbers and every punctuation mark as its own token; or split on white space only (pre-tokenised text)',
+    help: 'word level: Unicode-aware words (with inner \' and -), numbers and every punctuation mark as its own token (default); split on white space only (whitespace, for pre-tokenised text); or the default with text in scripts written without spaces (Chinese, Japanese, Thai, …) cut into words by Intl.Segmenter (segment)',
     default: 'default', onResume: 'fixed', withInit: 'refused', placeholder: '<how>',
   }),
   lowercase: { type: 'boolean', help: 'lowercase the text first', default: false, onResume: 'fixed', withInit: 'refused' },

@@ -7,12 +7,17 @@
 export type Level = 'char' | 'word';
 /** a sequence is one non-blank line, one blank-line-separated paragraph, or a whole text */
 export type SplitMode = 'lines' | 'paragraphs' | 'none';
-/** word level: Unicode-aware words and punctuation, or white space only */
-export type Tokenize = 'default' | 'whitespace';
+/**
+ * word level: Unicode-aware words and punctuation (default); white space only
+ * (pre-tokenised corpora); or the default's tokens with runs of scripts written
+ * without spaces (Chinese, Japanese, Thai, …) cut into words by the platform's
+ * word segmentation, Intl.Segmenter (segment). See tokenize.ts.
+ */
+export type Tokenize = 'default' | 'whitespace' | 'segment';
 
 export const LEVELS: readonly Level[] = ['char', 'word'];
 export const SPLITS: readonly SplitMode[] = ['lines', 'paragraphs', 'none'];
-export const TOKENIZERS: readonly Tokenize[] = ['default', 'whitespace'];
+export const TOKENIZERS: readonly Tokenize[] = ['default', 'whitespace', 'segment'];
 
 export interface TextConfig {
   level: Level;

@@ -1,8 +1,9 @@
 /**
  * The page script of the browser test: the inference path only, from the
- * library's browser entry, recur/inference (load a model from bytes, sample, stream, score).
+ * library's browser entry, recur/inference (load a model from bytes, sample, stream, score;
+ * word tokens of text without spaces, from the browser's Intl.Segmenter).
  */
-import { InferenceSession, Rng, SAMPLE_DEFAULTS, loadModel, sampleOne, sampleStream, scoreSentences } from '../../src/inference.js';
+import { InferenceSession, Rng, SAMPLE_DEFAULTS, detokenize, loadModel, sampleOne, sampleStream, scoreSentences, tokenize } from '../../src/inference.js';
 
 export interface BrowserRun {
   samples: string[];
@@ -23,4 +24,14 @@ export async function run(bytes: Uint8Array, seed: number, sentences: string[]):
   return { samples, streamed, scores };
 }
 
+/** The segment tokenizer's tokens of each text, and the text joined back from them. */
+export function segmentWords(texts: string[]): { tokens: string[]; joined: string }[] {
+  const tok = { level: 'word', tokenize: 'segment', lowercase: false } as const;
+  return texts.map((t) => {
+    const tokens = tokenize(t, tok);
+    return { tokens, joined: detokenize(tokens, tok) };
+  });
+}
+
 (globalThis as unknown as { recurRun: typeof run }).recurRun = run;
+(globalThis as unknown as { recurSegment: typeof segmentWords }).recurSegment = segmentWords;

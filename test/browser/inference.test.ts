@@ -16,7 +16,7 @@ import { build } from 'esbuild';
 import type { BrowserContext } from 'playwright-core';
 import { haveChromium, launch, mustRun } from '../helpers/chromium.js';
 import { recurWith } from '../helpers/ui-cli.js';
-import { run } from './entry.js';
+import { run, segmentWords } from './entry.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recur-browser-'));
 const model = join(dir, 'm.safetensors');
@@ -111,6 +111,18 @@ describe.runIf(haveChromium || mustRun)('in headless Chromium', () => {
     expect(inBrowser.result.samples.join('').length).toBeGreaterThan(0);
     expect(inBrowser.result.scores.map((s) => s.tokens)).toEqual(inNode.scores.map((s) => s.tokens));
     inBrowser.result.scores.forEach((s, i) => expect(s.logprob).toBeCloseTo(inNode.scores[i].logprob, 9));
+    await page.close();
+  });
+
+  it('cuts Japanese, Chinese and Thai into the same words as Node (the segment tokenizer, Intl.Segmenter)', async () => {
+    const texts = ['私は昨日、新しい本を買いました。', '我今天去了北京，天气很好。', 'ฉันชอบกินข้าวผัดมาก', 'iPhone 15を買った'];
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => 'recurSegment' in globalThis);
+    const inBrowser = await page.evaluate((t) => (globalThis as unknown as { recurSegment: typeof segmentWords }).recurSegment(t), texts);
+    expect(inBrowser).toEqual(segmentWords(texts));
+    expect(inBrowser.map((r) => r.joined)).toEqual(texts);
+    expect(inBrowser[0].tokens.length).toBeGreaterThan(8);
     await page.close();
   });
 });

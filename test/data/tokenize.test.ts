@@ -7,6 +7,7 @@ import { prepareCorpus } from '../../src/data/prepare.js';
 const char = { level: 'char', tokenize: 'default', lowercase: false } as const;
 const word = { level: 'word', tokenize: 'default', lowercase: false } as const;
 const ws = { level: 'word', tokenize: 'whitespace', lowercase: false } as const;
+const seg = { level: 'word', tokenize: 'segment', lowercase: false } as const;
 
 describe('char tokens are code points', () => {
   it('an emoji outside the BMP is one token, never two surrogate halves', () => {
@@ -103,9 +104,9 @@ describe('prepared corpora in typed arrays', () => {
     expect(big.train.stream[70_000]).toBe(big.vocab.id('w69999'));
   });
   it('preparation matches tokenize-then-encode on every split mode and tokenizer', () => {
-    const text = 'The cat sat.\r\nOn the  mat!\n\n\nA 😀 dog\nran 3.14 km\n   \nend';
+    const text = 'The cat sat.\r\nOn the  mat!\n\n\nA 😀 dog\nran 3.14 km\n   \n猫が窓のそばで寝ている。\nend';
     for (const split of ['lines', 'paragraphs', 'none'] as const) {
-      for (const tok of [char, word, ws]) {
+      for (const tok of [char, word, ws, seg]) {
         for (const valFrac of [0, 0.3]) {
           const o = { ...opts, ...tok, split, valFrac };
           const p = prepareCorpus([text, text.toLowerCase()], o);
