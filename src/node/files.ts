@@ -5,6 +5,9 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { inputError, formatError } from '../core/errors.js';
+import { firstInvalidUtf8 } from '../core/utf8.js';
+
+export { firstInvalidUtf8 };
 
 export interface ReadTextOptions {
   /** replace invalid UTF-8 with U+FFFD instead of failing */
@@ -30,29 +33,14 @@ export function readBytes(path: string, role = 'file'): Uint8Array {
   }
 }
 
-/** Offset of the first byte that is not valid UTF-8, or −1. */
-export function firstInvalidUtf8(b: Uint8Array): number {
-  let i = 0;
-  const n = b.length;
-  while (i < n) {
-    const c = b[i];
-    if (c < 0x80) { i++; continue; }
-    let need: number, min: number;
-    if (c >= 0xc2 && c <= 0xdf) { need = 1; min = 0x80; }
-    else if (c >= 0xe0 && c <= 0xef) { need = 2; min = 0x800; }
-    else if (c >= 0xf0 && c <= 0xf4) { need = 3; min = 0x10000; }
-    else return i;
-    if (i + need >= n) return i;
-    let cp = c & (0x3f >> need);
-    for (let k = 1; k <= need; k++) {
-      const d = b[i + k];
-      if (d === undefined || (d & 0xc0) !== 0x80) return i;
-      cp = (cp << 6) | (d & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
-    i += need + 1;
-  }
-  return -1;
+/** Why a file is not read as text: "looks binary (a NUL byte at offset 7)". */
+export function looksBinary(nulOffset: number): string {
+  return `looks binary (a NUL byte at offset ${nulOffset})`;
+}
+
+/** The one-line error for a file that is not UTF-8, naming the first bad byte and its offset. */
+export function invalidUtf8Error(role: string, path: string, byte: number, offset: number): Error {
+  return inputError(`${role} ${path} is not valid UTF-8 (byte 0x${byte.toString(16).padStart(2, '0')} at offset ${offset}); convert it (e.g. iconv -f latin1 -t utf-8) or pass --replace-invalid`);
 }
 
 /** Read a UTF-8 text file (a leading BOM is dropped). */
@@ -60,12 +48,10 @@ export function readText(path: string, o: ReadTextOptions = {}): string {
   const role = o.role ?? 'file';
   const bytes = readBytes(path, role);
   const nul = bytes.indexOf(0);
-  if (nul >= 0) throw inputError(`${role} ${path} looks binary (a NUL byte at offset ${nul}); give a plain text file`);
+  if (nul >= 0) throw inputError(`${role} ${path} ${looksBinary(nul)}; give a plain text file`);
   if (!o.replaceInvalid) {
     const bad = firstInvalidUtf8(bytes);
-    if (bad >= 0) {
-      throw inputError(`${role} ${path} is not valid UTF-8 (byte 0x${bytes[bad].toString(16).padStart(2, '0')} at offset ${bad}); convert it (e.g. iconv -f latin1 -t utf-8) or pass --replace-invalid`);
-    }
+    if (bad >= 0) throw invalidUtf8Error(role, path, bytes[bad], bad);
   }
   const text = new TextDecoder('utf-8').decode(bytes);
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;

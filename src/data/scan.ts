@@ -1,0 +1,362 @@
+/**
+ * The tokenizers of data/tokenize.ts, as scanners over s[start, end) that make
+ * no string per token: corpus preparation counts and encodes hundreds of
+ * millions of tokens, and a regular-expression match plus a Map lookup per
+ * token (an array and a string each) is several times slower.
+ *
+ * tokenize.ts's regular expressions stay the specification: test/data/scan.test.ts
+ * checks these scanners against them on random text. Word level, default (WORD_RE):
+ *
+ *   \p{N}+(?:[.,]\p{N}+)+ | [\p{L}\p{M}\p{N}]+(?:['’\-‐][\p{L}\p{M}\p{N}]+)* | \S
+ *
+ * tried in that order at each character that is not white space; every
+ * quantifier is greedy and none needs to give anything back (a shorter run is
+ * followed by a character of the same class, never by what comes next in the
+ * pattern), so each alternative is one forward scan. Whitespace tokenizer: \S+.
+ * Char level: one token per code point (a lone surrogate is one too).
+ *
+ * Tokens are looked up in TokenTable, an open-addressing hash table that
+ * compares a candidate in place (startsWith at an offset) and copies a token
+ * only when it is new. Browser-safe.
+ */
+import { UNK } from '../core/ids.js';
+import type { TokenizerOptions } from './tokenize.js';
+import { detachString } from './tokenize.js';
+
+const SPACE = 1, LMN = 2, NUM = 4;
+const JOINERS = new Set([0x27, 0x2019, 0x2d, 0x2010]); // ' ’ - ‐
+
+let bmp: Uint8Array | null = null;
+const astral = new Map<number, number>();
+
+function classOf(ch: string): number {
+  return (/\s/u.test(ch) ? SPACE : 0) | (/[\p{L}\p{M}\p{N}]/u.test(ch) ? LMN : 0) | (/\p{N}/u.test(ch) ? NUM : 0);
+}
+
+/** Class bits of every BMP code unit (surrogates: none), made on first use (~10 ms). */
+function classes(): Uint8Array {
+  if (bmp) return bmp;
+  const t = new Uint8Array(65536);
+  for (let c = 0; c < 65536; c++) if (c < 0xd800 || c > 0xdfff) t[c] = classOf(String.fromCharCode(c));
+  return (bmp = t);
+}
+
+function astralClass(cp: number): number {
+  let k = astral.get(cp);
+  if (k === undefined) astral.set(cp, (k = classOf(String.fromCodePoint(cp))));
+  return k;
+}
+
+/** Class bits of the code point at i (< end), and its length in code units, packed as bits << 2 | length. */
+function at(s: string, i: number, end: number, t: Uint8Array): number {
+  const c = s.charCodeAt(i);
+  if (c >= 0xd800 && c <= 0xdbff && i + 1 < end) {
+    const d = s.charCodeAt(i + 1);
+    if (d >= 0xdc00 && d <= 0xdfff) return (astralClass(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000) << 2) | 2;
+  }
+  return (t[c] << 2) | 1;
+}
+
+/** End of the run of code points of class `mask` starting at i. */
+function runEnd(s: string, i: number, end: number, mask: number, t: Uint8Array): number {
+  while (i < end) {
+    const x = at(s, i, end, t);
+    if (((x >> 2) & mask) === 0) break;
+    i += x & 3;
+  }
+  return i;
+}
+
+/** End of the default tokenizer's token that starts at i (s[i] is not white space). */
+function wordEnd(s: string, i: number, end: number, t: Uint8Array): number {
+  const x = at(s, i, end, t), k = x >> 2;
+  if (k & NUM) {
+    let j = runEnd(s, i, end, NUM, t), groups = 0;
+    while (j + 1 < end && (s.charCodeAt(j) === 0x2e || s.charCodeAt(j) === 0x2c) && at(s, j + 1, end, t) >> 2 & NUM) {
+      j = runEnd(s, j + 1, end, NUM, t);
+      groups++;
+    }
+    if (groups > 0) return j;
+  }
+  if (k & LMN) {
+    let j = runEnd(s, i, end, LMN, t);
+    while (j + 1 < end && JOINERS.has(s.charCodeAt(j)) && at(s, j + 1, end, t) >> 2 & LMN) j = runEnd(s, j + 1, end, LMN, t);
+    return j;
+  }
+  return i + (x & 3);
+}
+
+/** End of the whitespace tokenizer's token (\S+) that starts at i. */
+function chunkEnd(s: string, i: number, end: number, t: Uint8Array): number {
+  while (i < end && (t[s.charCodeAt(i)] & SPACE) === 0) i++;
+  return i;
+}
+
+/** FNV-1a over the code units of s[i, j). */
+function hashOf(s: string, i: number, j: number): number {
+  let h = 0x811c9dc5;
+  for (let q = i; q < j; q++) h = Math.imul(h ^ s.charCodeAt(q), 0x01000193);
+  return h;
+}
+
+/** Token strings → small integers, looked up without making a string. */
+export class TokenTable {
+  private keys: (string | undefined)[];
+  private hashes: Int32Array;
+  private values: Int32Array;
+  private mask: number;
+  size = 0;
+
+  constructor(capacity = 1024) {
+    let n = 16;
+    while (n < 2 * capacity) n *= 2;
+    this.keys = new Array<string | undefined>(n);
+    this.hashes = new Int32Array(n);
+    this.values = new Int32Array(n);
+    this.mask = n - 1;
+  }
+
+  /** The value of s[i, j), or −1. */
+  find(s: string, i: number, j: number, h: number): number {
+    const len = j - i;
+    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
+      const key = this.keys[slot];
+      if (key === undefined) return -1;
+      if (this.hashes[slot] === h && key.length === len && s.startsWith(key, i)) return this.values[slot];
+    }
+  }
+
+  /** Add s[i, j) (not present) with `value`; keeps (and returns) a copy of the token, never a slice of s. */
+  insert(s: string, i: number, j: number, h: number, value: number): string {
+    if (2 * (this.size + 1) > this.keys.length) this.grow();
+    let slot = h & this.mask;
+    while (this.keys[slot] !== undefined) slot = (slot + 1) & this.mask;
+    const key = detachString(i === 0 && j === s.length ? s : s.slice(i, j));
+    this.keys[slot] = key;
+    this.hashes[slot] = h;
+    this.values[slot] = value;
+    this.size++;
+    return key;
+  }
+
+  private grow(): void {
+    const { keys, hashes, values } = this;
+    const n = 2 * keys.length;
+    this.keys = new Array<string | undefined>(n);
+    this.hashes = new Int32Array(n);
+    this.values = new Int32Array(n);
+    this.mask = n - 1;
+    for (let k = 0; k < keys.length; k++) {
+      if (keys[k] === undefined) continue;
+      let slot = hashes[k] & this.mask;
+      while (this.keys[slot] !== undefined) slot = (slot + 1) & this.mask;
+      this.keys[slot] = keys[k];
+      this.hashes[slot] = hashes[k];
+      this.values[slot] = values[k];
+    }
+  }
+}
+
+/** Token counts of a stretch of corpus: by code point (char level) or by token (word level). */
+export type CountsExport = { codePoints: Int32Array; counts: Float64Array } | { tokens: string[]; counts: Float64Array };
+
+/** code points below this are counted and looked up in typed arrays, the others in Maps */
+const BMP = 0x10000;
+
+/** Visits the tokens of s[start, end) as (s, i, j); returns how many there were. Lowercasing is the caller's. */
+function scanTokens(s: string, start: number, end: number, word: boolean, ws: boolean, visit: ((s: string, i: number, j: number) => void) | null): number {
+  const t = classes();
+  let n = 0;
+  for (let i = start; i < end; ) {
+    if (!word) {
+      const j = i + (at(s, i, end, t) & 3);
+      visit?.(s, i, j);
+      n++;
+      i = j;
+      continue;
+    }
+    if (t[s.charCodeAt(i)] & SPACE) {
+      i++;
+      continue;
+    }
+    const j = ws ? chunkEnd(s, i, end, t) : wordEnd(s, i, end, t);
+    visit?.(s, i, j);
+    n++;
+    i = j;
+  }
+  return n;
+}
+
+/** Code point of the token s[i, j) (char level: one code point). */
+function codePoint(s: string, i: number, j: number): number {
+  return j - i === 2 ? s.codePointAt(i)! : s.charCodeAt(i);
+}
+
+/** Counts tokens as they stream past; exported and reset per stretch. */
+export class TokenCounts {
+  private readonly word: boolean;
+  private readonly ws: boolean;
+  private byCode: Float64Array | null = null;
+  /** BMP code points counted since the last take(); counts of the others */
+  private readonly seen: number[] = [];
+  private readonly astral = new Map<number, number>();
+  private table = new TokenTable();
+  private tokens: string[] = [];
+  private counts = new Float64Array(1024);
+  private readonly visit: (s: string, i: number, j: number) => void;
+
+  constructor(tok: TokenizerOptions) {
+    this.word = tok.level === 'word';
+    this.ws = tok.tokenize === 'whitespace';
+    if (!this.word) {
+      const c = (this.byCode = new Float64Array(BMP)), seen = this.seen, astral = this.astral;
+      this.visit = (s, i, j) => {
+        const cp = codePoint(s, i, j);
+        if (cp < BMP) {
+          if (c[cp]++ === 0) seen.push(cp);
+        } else astral.set(cp, (astral.get(cp) ?? 0) + 1);
+      };
+    } else {
+      this.visit = (s, i, j) => {
+        const h = hashOf(s, i, j);
+        let k = this.table.find(s, i, j, h);
+        if (k < 0) k = this.newToken(s, i, j, h);
+        this.counts[k]++;
+      };
+    }
+  }
+
+  private newToken(s: string, i: number, j: number, h: number): number {
+    const k = this.tokens.length;
+    this.tokens.push(this.table.insert(s, i, j, h, k));
+    if (k >= this.counts.length) {
+      const c = new Float64Array(2 * this.counts.length);
+      c.set(this.counts);
+      this.counts = c;
+    }
+    return k;
+  }
+
+  /** Count the tokens of s[start, end); returns how many. */
+  add(s: string, start: number, end: number): number {
+    return scanTokens(s, start, end, this.word, this.ws, this.visit);
+  }
+
+  /** Add n to the count of one code point (char level). */
+  addCodePoint(cp: number, n: number): void {
+    if (cp >= BMP) this.astral.set(cp, (this.astral.get(cp) ?? 0) + n);
+    else {
+      if (this.byCode![cp] === 0) this.seen.push(cp);
+      this.byCode![cp] += n;
+    }
+  }
+
+  /** The counts so far (as compact arrays), and start again from zero. */
+  take(): CountsExport {
+    if (this.byCode) {
+      const c = this.byCode, seen = this.seen.sort((x, y) => x - y), astral = [...this.astral].sort((x, y) => x[0] - y[0]);
+      const codePoints = Int32Array.from([...seen, ...astral.map(([cp]) => cp)]);
+      const counts = Float64Array.from([...seen.map((cp) => c[cp]), ...astral.map(([, n]) => n)]);
+      for (const cp of seen) c[cp] = 0;
+      seen.length = 0;
+      this.astral.clear();
+      return { codePoints, counts };
+    }
+    const out = { tokens: this.tokens, counts: this.counts.slice(0, this.tokens.length) };
+    this.table = new TokenTable();
+    this.tokens = [];
+    this.counts = new Float64Array(1024);
+    return out;
+  }
+}
+
+/** How many tokens s[start, end) has. */
+export function tokenCount(s: string, start: number, end: number, tok: TokenizerOptions): number {
+  return scanTokens(s, start, end, tok.level === 'word', tok.tokenize === 'whitespace', null);
+}
+
+/** Token ids out, in chunks: where encoded streams go (an array, a shard file, a message to the main thread). */
+export interface IdSink {
+  /** ids[0, n) are the next ids of the stream; the array is reused after the call */
+  write(ids: Uint32Array, n: number): void;
+}
+
+/** Token → id with the vocabulary's rule (Vocab.id): the first entry of a token wins, a literal <eos> is <unk>. */
+export class TokenEncoder {
+  private readonly word: boolean;
+  private readonly ws: boolean;
+  private readonly byCode: Int32Array | null = null;
+  private readonly table: TokenTable | null = null;
+  /** ids waiting to be written */
+  private readonly buf = new Uint32Array(16384);
+  private n = 0;
+  oov = 0;
+  private readonly visit: (s: string, i: number, j: number) => void;
+
+  constructor(tokens: readonly string[], tok: TokenizerOptions, private sink: IdSink) {
+    this.word = tok.level === 'word';
+    this.ws = tok.tokenize === 'whitespace';
+    if (!this.word) {
+      const c = (this.byCode = new Int32Array(BMP).fill(UNK)), astral = new Map<number, number>();
+      // backwards, so that the first entry of a token wins (index 0 is <eos>, never a code point)
+      for (let id = tokens.length - 1; id > 0; id--) {
+        const cp = tokens[id].codePointAt(0)!;
+        if (tokens[id].length !== (cp >= BMP ? 2 : 1)) continue;
+        if (cp < BMP) c[cp] = id;
+        else astral.set(cp, id);
+      }
+      this.visit = (s, i, j) => {
+        const cp = codePoint(s, i, j);
+        this.put(cp < BMP ? c[cp] : astral.get(cp) ?? UNK);
+      };
+    } else {
+      const table = (this.table = new TokenTable(tokens.length));
+      tokens.forEach((t, id) => {
+        const h = hashOf(t, 0, t.length);
+        if (id > 0 && table.find(t, 0, t.length, h) < 0) table.insert(t, 0, t.length, h, id);
+      });
+      this.visit = (s, i, j) => {
+        const id = table.find(s, i, j, hashOf(s, i, j));
+        this.put(id < 0 ? UNK : id);
+      };
+    }
+  }
+
+  /** Send the ids from here on to another sink (after flushing the ones waiting). */
+  redirect(sink: IdSink): void {
+    this.flush();
+    this.sink = sink;
+  }
+
+  put(id: number): void {
+    if (id === UNK) this.oov++;
+    this.buf[this.n++] = id;
+    if (this.n === this.buf.length) this.flush();
+  }
+
+  /** Encode the tokens of s[start, end); returns how many. */
+  encode(s: string, start: number, end: number): number {
+    return scanTokens(s, start, end, this.word, this.ws, this.visit);
+  }
+
+  flush(): void {
+    if (this.n > 0) this.sink.write(this.buf, this.n);
+    this.n = 0;
+  }
+}
+
+/** Code points in s[start, end) (a surrogate pair is one, a lone surrogate one). */
+export function codePoints(s: string, start: number, end: number): number {
+  let n = end - start;
+  for (let i = start; i < end - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
