@@ -26,8 +26,8 @@ export { writeFileAtomic } from './node/atomic-write.js';
 export {
   prepareStore, type PrepareOptions, type PrepareRun, type PrepareProgress,
 } from './store/prepare.js';
-export { openStore, verifyStore, readManifest, ShardSource, type OpenedStore, type Verify } from './store/reader.js';
 export { STORE_FORMAT, type StoreManifest, type PartInfo, type ShardInfo, type SourceInfo, type SkippedInfo } from './store/manifest.js';
 export { isStoreFolder } from './store/inputs.js';
 export { ArrayTokenSource, blockStarts, type TokenSource } from './data/source.js';
 export { BatchStream } from './data/batches.js';
+export { openStore, verifyStore, readManifest, checkStore, ShardSource, type OpenedStore, type Verify } from './store/reader.js';

@@ -105,6 +105,9 @@ function checkOptions(o: PrepareOptions, run: PrepareRun): void {
   }
 }
 
+/** input bytes that make another thread worth starting */
+const PER_THREAD = 4 << 20;
+
 export function abortedError(): RecurError {
   return new RecurError('aborted', 'preparation interrupted; no store was written');
 }
@@ -119,8 +122,11 @@ export async function prepareStore(inputs: readonly string[], o: PrepareOptions,
     const { files, skipped } = listInputs(inputs, o.val ?? []);
     skipped.forEach((s) => run.onSkip?.(s));
     reader = new InputReader(files);
-    pool = (run.threads ?? 1) > 1 ? await StorePool.start(run.threads!) : null;
-    const manifest = await new Preparation(files, skipped, o, run, reader, pool, writer).run();
+    // a worker costs tens of milliseconds to start: small inputs are read here (unless the work is cut on purpose)
+    const bytes = files.reduce((n, f) => n + f.bytes, 0);
+    const threads = run.rangeBytes ? run.threads ?? 1 : Math.min(run.threads ?? 1, Math.ceil(bytes / PER_THREAD));
+    pool = threads > 1 ? await StorePool.start(threads) : null;
+    const manifest = await new Preparation(files, skipped, o, { ...run, threads }, reader, pool, writer).run();
     return manifest;
   } catch (e) {
     writer.discard();
