@@ -24,7 +24,6 @@ import type { TokenizerOptions } from './tokenize.js';
 import { detachString } from './tokenize.js';
 
 const SPACE = 1, LMN = 2, NUM = 4;
-const JOINERS = new Set([0x27, 0x2019, 0x2d, 0x2010]); // ' ’ - ‐
 
 let bmp: Uint8Array | null = null;
 const astral = new Map<number, number>();
@@ -57,22 +56,36 @@ function at(s: string, i: number, end: number, t: Uint8Array): number {
   return (t[c] << 2) | 1;
 }
 
+/** Class bits of the code point at i, BMP code units read straight from the table. */
+function classAt(s: string, i: number, end: number, t: Uint8Array): number {
+  const c = s.charCodeAt(i);
+  return c >= 0xd800 && c <= 0xdbff ? at(s, i, end, t) >> 2 : t[c];
+}
+
 /** End of the run of code points of class `mask` starting at i. */
 function runEnd(s: string, i: number, end: number, mask: number, t: Uint8Array): number {
   while (i < end) {
-    const x = at(s, i, end, t);
-    if (((x >> 2) & mask) === 0) break;
-    i += x & 3;
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const x = at(s, i, end, t);
+      if (((x >> 2) & mask) === 0) break;
+      i += x & 3;
+    } else if ((t[c] & mask) === 0) break;
+    else i++;
   }
   return i;
 }
 
+function isJoiner(c: number): boolean {
+  return c === 0x27 || c === 0x2d || c === 0x2019 || c === 0x2010; // ' - ’ ‐
+}
+
 /** End of the default tokenizer's token that starts at i (s[i] is not white space). */
 function wordEnd(s: string, i: number, end: number, t: Uint8Array): number {
-  const x = at(s, i, end, t), k = x >> 2;
+  const k = classAt(s, i, end, t);
   if (k & NUM) {
     let j = runEnd(s, i, end, NUM, t), groups = 0;
-    while (j + 1 < end && (s.charCodeAt(j) === 0x2e || s.charCodeAt(j) === 0x2c) && at(s, j + 1, end, t) >> 2 & NUM) {
+    for (let c = s.charCodeAt(j); j + 1 < end && (c === 0x2e || c === 0x2c) && classAt(s, j + 1, end, t) & NUM; c = s.charCodeAt(j)) {
       j = runEnd(s, j + 1, end, NUM, t);
       groups++;
     }
@@ -80,10 +93,10 @@ function wordEnd(s: string, i: number, end: number, t: Uint8Array): number {
   }
   if (k & LMN) {
     let j = runEnd(s, i, end, LMN, t);
-    while (j + 1 < end && JOINERS.has(s.charCodeAt(j)) && at(s, j + 1, end, t) >> 2 & LMN) j = runEnd(s, j + 1, end, LMN, t);
+    while (j + 1 < end && isJoiner(s.charCodeAt(j)) && classAt(s, j + 1, end, t) & LMN) j = runEnd(s, j + 1, end, LMN, t);
     return j;
   }
-  return i + (x & 3);
+  return i + (at(s, i, end, t) & 3);
 }
 
 /** End of the whitespace tokenizer's token (\S+) that starts at i. */
@@ -122,7 +135,11 @@ export class TokenTable {
     for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
       const key = this.keys[slot];
       if (key === undefined) return -1;
-      if (this.hashes[slot] === h && key.length === len && s.startsWith(key, i)) return this.values[slot];
+      if (this.hashes[slot] === h && key.length === len) {
+        let q = 0;
+        while (q < len && key.charCodeAt(q) === s.charCodeAt(i + q)) q++;
+        if (q === len) return this.values[slot];
+      }
     }
   }
 
@@ -163,18 +180,11 @@ export type CountsExport = { codePoints: Int32Array; counts: Float64Array } | { 
 /** code points below this are counted and looked up in typed arrays, the others in Maps */
 const BMP = 0x10000;
 
-/** Visits the tokens of s[start, end) as (s, i, j); returns how many there were. Lowercasing is the caller's. */
-function scanTokens(s: string, start: number, end: number, word: boolean, ws: boolean, visit: ((s: string, i: number, j: number) => void) | null): number {
+/** Visits the word-level tokens of s[start, end) as (s, i, j); returns how many there were. Lowercasing is the caller's. */
+function scanTokens(s: string, start: number, end: number, ws: boolean, visit: ((s: string, i: number, j: number) => void) | null): number {
   const t = classes();
   let n = 0;
   for (let i = start; i < end; ) {
-    if (!word) {
-      const j = i + (at(s, i, end, t) & 3);
-      visit?.(s, i, j);
-      n++;
-      i = j;
-      continue;
-    }
     if (t[s.charCodeAt(i)] & SPACE) {
       i++;
       continue;
@@ -208,22 +218,14 @@ export class TokenCounts {
   constructor(tok: TokenizerOptions) {
     this.word = tok.level === 'word';
     this.ws = tok.tokenize === 'whitespace';
-    if (!this.word) {
-      const c = (this.byCode = new Float64Array(BMP)), seen = this.seen, astral = this.astral;
-      this.visit = (s, i, j) => {
-        const cp = codePoint(s, i, j);
-        if (cp < BMP) {
-          if (c[cp]++ === 0) seen.push(cp);
-        } else astral.set(cp, (astral.get(cp) ?? 0) + 1);
-      };
-    } else {
-      this.visit = (s, i, j) => {
-        const h = hashOf(s, i, j);
-        let k = this.table.find(s, i, j, h);
-        if (k < 0) k = this.newToken(s, i, j, h);
-        this.counts[k]++;
-      };
-    }
+    if (!this.word) this.byCode = new Float64Array(BMP);
+    // word level (char level counts in add())
+    this.visit = (s, i, j) => {
+      const h = hashOf(s, i, j);
+      let k = this.table.find(s, i, j, h);
+      if (k < 0) k = this.newToken(s, i, j, h);
+      this.counts[k]++;
+    };
   }
 
   private newToken(s: string, i: number, j: number, h: number): number {
@@ -239,7 +241,23 @@ export class TokenCounts {
 
   /** Count the tokens of s[start, end); returns how many. */
   add(s: string, start: number, end: number): number {
-    return scanTokens(s, start, end, this.word, this.ws, this.visit);
+    if (this.word) return scanTokens(s, start, end, this.ws, this.visit);
+    // char level, the hot loop of counting: one code unit at a time, pairs of surrogates joined
+    const c = this.byCode!, seen = this.seen;
+    let n = 0;
+    for (let i = start; i < end; i++, n++) {
+      const u = s.charCodeAt(i);
+      if (u >= 0xd800 && u <= 0xdbff && i + 1 < end) {
+        const cp = codePoint(s, i, i + 2);
+        if (cp > 0xffff) {
+          this.astral.set(cp, (this.astral.get(cp) ?? 0) + 1);
+          i++;
+          continue;
+        }
+      }
+      if (c[u]++ === 0) seen.push(u);
+    }
+    return n;
   }
 
   /** Add n to the count of one code point (char level). */
@@ -272,7 +290,8 @@ export class TokenCounts {
 
 /** How many tokens s[start, end) has. */
 export function tokenCount(s: string, start: number, end: number, tok: TokenizerOptions): number {
-  return scanTokens(s, start, end, tok.level === 'word', tok.tokenize === 'whitespace', null);
+  if (tok.level === 'char') return codePoints(s, start, end);
+  return scanTokens(s, start, end, tok.tokenize === 'whitespace', null);
 }
 
 /** Token ids out, in chunks: where encoded streams go (an array, a shard file, a message to the main thread). */
@@ -287,6 +306,7 @@ export class TokenEncoder {
   private readonly ws: boolean;
   private readonly byCode: Int32Array | null = null;
   private readonly table: TokenTable | null = null;
+  private readonly astralIds = new Map<number, number>();
   /** ids waiting to be written */
   private readonly buf = new Uint32Array(16384);
   private n = 0;
@@ -297,7 +317,7 @@ export class TokenEncoder {
     this.word = tok.level === 'word';
     this.ws = tok.tokenize === 'whitespace';
     if (!this.word) {
-      const c = (this.byCode = new Int32Array(BMP).fill(UNK)), astral = new Map<number, number>();
+      const c = (this.byCode = new Int32Array(BMP).fill(UNK)), astral = this.astralIds;
       // backwards, so that the first entry of a token wins (index 0 is <eos>, never a code point)
       for (let id = tokens.length - 1; id > 0; id--) {
         const cp = tokens[id].codePointAt(0)!;
@@ -305,9 +325,8 @@ export class TokenEncoder {
         if (cp < BMP) c[cp] = id;
         else astral.set(cp, id);
       }
-      this.visit = (s, i, j) => {
-        const cp = codePoint(s, i, j);
-        this.put(cp < BMP ? c[cp] : astral.get(cp) ?? UNK);
+      this.visit = () => {
+        throw new RangeError('TokenEncoder: char level encodes in encode()');
       };
     } else {
       const table = (this.table = new TokenTable(tokens.length));
@@ -330,13 +349,35 @@ export class TokenEncoder {
 
   put(id: number): void {
     if (id === UNK) this.oov++;
-    this.buf[this.n++] = id;
+    // the buffer may have been filled to its end by encode()
     if (this.n === this.buf.length) this.flush();
+    this.buf[this.n++] = id;
   }
 
   /** Encode the tokens of s[start, end); returns how many. */
   encode(s: string, start: number, end: number): number {
-    return scanTokens(s, start, end, this.word, this.ws, this.visit);
+    if (this.word) return scanTokens(s, start, end, this.ws, this.visit);
+    // char level, the hot loop of encoding: ids straight into the buffer
+    const c = this.byCode!, buf = this.buf, size = buf.length;
+    let n = 0, p = this.n, oov = 0;
+    for (let i = start; i < end; i++, n++) {
+      if (p === size) {
+        this.n = p;
+        this.flush();
+        p = 0;
+      }
+      const u = s.charCodeAt(i);
+      let id: number;
+      if (u >= 0xd800 && u <= 0xdbff && i + 1 < end && codePoint(s, i, i + 2) > 0xffff) {
+        id = this.astralIds.get(codePoint(s, i, i + 2)) ?? UNK;
+        i++;
+      } else id = c[u];
+      if (id === UNK) oov++;
+      buf[p++] = id;
+    }
+    this.n = p;
+    this.oov += oov;
+    return n;
   }
 
   flush(): void {

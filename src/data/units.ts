@@ -126,8 +126,14 @@ export class UnitRun {
   /** training ids this unit has written (for block offsets) */
   private trainIds = 0;
 
+  private readonly lower: boolean;
+  /** char level in its own case: the code points of a sequence are its tokens */
+  private readonly charsAreTokens: boolean;
+
   constructor(private readonly task: UnitTask, private readonly o: PassOptions, private readonly tools: PassTools) {
     this.result = { index: task.index, pieces: task.pieces.map(() => null), counts: null, blocks: [] };
+    this.lower = o.text.lowercase;
+    this.charsAreTokens = o.text.level === 'char' && !o.text.lowercase;
   }
 
   /** Start piece k (pieces are read in order; a piece never started stays null in the result). */
@@ -180,23 +186,30 @@ export class UnitRun {
     return this.tools;
   }
 
-  /** A whole sequence (lines and paragraphs mode). */
+  /** A whole sequence (lines and paragraphs mode): the hot path of a pass, once per line. */
   private sequence(piece: PieceTask, r: PieceResult, s: string, a: number, b: number): void {
     r.text = true;
-    let part: PartName;
+    let val: boolean;
     if (piece.part === 'auto') {
       r.autoSequences++;
-      part = isValidationIndex(this.task.autoOffset + this.autoSeen++, this.o.valFrac) ? 'val' : 'train';
-    } else part = piece.part;
-    if (this.o.mode === 'scan') return;
-    const stats = r[part];
-    const [t, i, j] = this.lowered(s, a, b);
+      val = isValidationIndex(this.task.autoOffset + this.autoSeen++, this.o.valFrac);
+    } else val = piece.part === 'val';
+    const mode = this.o.mode;
+    if (mode === 'scan') return;
+    const stats = val ? r.val : r.train;
+    let t = s, i = a, j = b;
+    if (this.lower) {
+      t = s.slice(a, b).toLowerCase();
+      i = 0;
+      j = t.length;
+    }
     let n: number;
-    if (this.o.mode === 'count') {
-      n = part === 'train' && this.tools.counts ? this.tools.counts.add(t, i, j) : tokenCount(t, i, j, this.o.text);
+    if (mode === 'count') {
+      const counts = this.tools.counts;
+      n = !val && counts ? counts.add(t, i, j) : tokenCount(t, i, j, this.o.text);
     } else {
-      const enc = this.tools.encoders![part];
-      if (part === 'train') {
+      const enc = val ? this.tools.encoders!.val : this.tools.encoders!.train;
+      if (!val) {
         const k = this.task.trainOffset + this.trainSeen++;
         if (this.o.blockSize > 0 && k % this.o.blockSize === 0) this.result.blocks.push(this.trainIds - 1);
       }
@@ -204,11 +217,11 @@ export class UnitRun {
       n = enc.encode(t, i, j);
       enc.put(EOS);
       stats.oov += enc.oov - oov;
-      if (part === 'train') this.trainIds += n + 1;
+      if (!val) this.trainIds += n + 1;
     }
     stats.sequences++;
     stats.tokens += n + 1;
-    stats.chars += codePoints(s, a, b) + 1;
+    stats.chars += (this.charsAreTokens ? n : codePoints(s, a, b)) + 1;
   }
 }
 

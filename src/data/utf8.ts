@@ -99,7 +99,6 @@ export class Utf8Decoder {
       } catch {
         const at = Math.max(0, firstInvalidUtf8(s));
         this.invalid = { offset: base + at, byte: s[at] };
-        // the valid text before it was decoded by the file's earlier slices or is dropped with the error
         return;
       }
     }

@@ -180,6 +180,26 @@ describe('token scanners', () => {
     }
   });
 
+  it('every id reaches the sink wherever the encoder\'s buffer fills (after a token or an <eos>)', () => {
+    for (const tok of TOKENIZERS) {
+      const words = tok.level === 'char' ? ['a', 'b', '😀'] : ['a', 'bb', 'c'];
+      const v = new Vocab(['<eos>', '<unk>', ...words]);
+      for (const len of [1, 2, 3, 7]) {
+        const got: number[] = [], want: number[] = [];
+        const enc = new TokenEncoder(v.tokens, tok, { write: (a, n) => got.push(...a.subarray(0, n)) });
+        const seq = Array.from({ length: len }, (_, i) => words[i % words.length]).join(tok.level === 'char' ? '' : ' ');
+        for (let k = 0; k < 40_000 / len; k++) {
+          enc.encode(seq, 0, seq.length);
+          enc.put(0);
+          want.push(...tokenize(seq, tok).map((t) => v.id(t)), 0);
+        }
+        enc.flush();
+        expect(got.length).toBe(want.length);
+        expect(got.every((id, i) => id === want[i])).toBe(true);
+      }
+    }
+  });
+
   it('counts code points in a range', () => {
     for (const t of TRICKY) expect(codePoints('x' + t + '\ud800', 1, 1 + t.length)).toBe(Array.from(t).length);
   });
