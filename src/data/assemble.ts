@@ -18,9 +18,11 @@ interface NonePart {
 }
 
 export interface PassSummary {
-  /** per unit: its 'auto' sequences and its training sequences */
+  /** per unit: its 'auto' sequences, its training sequences, and the ids it writes to each stream */
   auto: number[];
   trainSequences: number[];
+  trainIds: number[];
+  valIds: number[];
   /** the streams: sequences, predicted tokens, <unk>s, characters */
   train: PartStats;
   val: PartStats;
@@ -55,7 +57,7 @@ export function partKey(p: { source: number; part: string }): string {
 }
 
 export function summarize(units: readonly UnitTask[], results: readonly UnitResult[], binary: ReadonlySet<number>, split: SplitMode): PassSummary {
-  const s: PassSummary = { auto: [], trainSequences: [], train: emptyStats(), val: emptyStats(), parts: new Map() };
+  const s: PassSummary = { auto: [], trainSequences: [], trainIds: [], valIds: [], train: emptyStats(), val: emptyStats(), parts: new Map() };
   units.forEach((task, u) => {
     const r = results[u];
     let auto = 0, train = 0;
@@ -80,6 +82,7 @@ export function summarize(units: readonly UnitTask[], results: readonly UnitResu
     s.auto.push(auto);
     s.trainSequences.push(train);
   });
+  unitIds(units, results, binary, s);
   for (const np of s.parts.values()) {
     if (!np.text) continue;
     // the part's <eos> (written by its closing piece when encoding; counted here from the pieces' tokens)
@@ -89,14 +92,43 @@ export function summarize(units: readonly UnitTask[], results: readonly UnitResu
   return s;
 }
 
-/** Tell each unit the global index of its first 'auto' and first training sequence. */
+/**
+ * The ids each unit writes to each stream: its pieces' tokens, and (none mode)
+ * the <eos> of a part with text, written by the piece that closes it.
+ */
+function unitIds(units: readonly UnitTask[], results: readonly UnitResult[], binary: ReadonlySet<number>, s: PassSummary): void {
+  units.forEach((task, u) => {
+    let train = 0, val = 0;
+    const r = results[u];
+    if (r && !unitDropped(task, r, binary)) {
+      for (const [piece, pr] of counted(task, r, binary)) {
+        train += pr.train.tokens;
+        val += pr.val.tokens;
+        const np = s.parts.get(partKey(piece));
+        if (np?.text && piece.closes && np.stats.sequences === 0) {
+          if (np.part === 'val') val++;
+          else train++;
+        }
+      }
+    }
+    s.trainIds.push(train);
+    s.valIds.push(val);
+  });
+}
+
+/** Tell each unit the global index of its first 'auto' and first training sequence, and where its ids go in each stream. */
 export function setOffsets(units: UnitTask[], s: PassSummary): void {
-  let auto = 0, train = 0;
+  // position 0 of each stream is its opening <eos>
+  let auto = 0, train = 0, trainAt = 1, valAt = 1;
   units.forEach((task, u) => {
     task.autoOffset = auto;
     task.trainOffset = train;
+    task.trainAt = trainAt;
+    task.valAt = valAt;
     auto += s.auto[u];
     train += s.trainSequences[u];
+    trainAt += s.trainIds[u];
+    valAt += s.valIds[u];
   });
 }
 

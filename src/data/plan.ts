@@ -197,7 +197,7 @@ function groupUnits(pieces: PieceTask[], rangeBytes: number): UnitTask[] {
   const units: UnitTask[] = [];
   let cur: PieceTask[] = [], bytes = 0;
   const flush = (): void => {
-    if (cur.length > 0) units.push({ index: units.length, pieces: cur, autoOffset: 0, trainOffset: 0 });
+    if (cur.length > 0) units.push({ index: units.length, pieces: cur, autoOffset: 0, trainOffset: 0, trainAt: 0, valAt: 0 });
     cur = [];
     bytes = 0;
   };

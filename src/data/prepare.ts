@@ -18,7 +18,7 @@ import { EOS } from '../core/ids.js';
 import { addBlankCounts, addCounts, setOffsets, setPieces, summarize } from './assemble.js';
 import { tokenIdArray, type EncodedCorpus, type TokenIds } from './corpus.js';
 import { planUnits, type ReadAt } from './plan.js';
-import type { IdSink } from './scan.js';
+import type { IdArray, IdSink } from './scan.js';
 import type { Level, SplitMode, TextConfig, Tokenize } from './text.js';
 import type { TokenizerOptions } from './tokenize.js';
 import { passTools, runUnit, type PassOptions, type PartStats, type UnitResult } from './units.js';
@@ -110,7 +110,7 @@ class StreamSink implements IdSink {
     this.ids = tokenIdArray(length, vocabSize);
     this.ids[0] = EOS;
   }
-  write(ids: Uint32Array, n: number): void {
+  write(ids: IdArray, n: number): void {
     if (this.p + n > this.ids.length) throw new RangeError('prepareCorpus: more tokens than counted');
     this.ids.set(ids.subarray(0, n), this.p);
     this.p += n;
@@ -161,7 +161,8 @@ export function prepareCorpus(texts: readonly string[], o: CorpusOptions, vocab?
   const train = new StreamSink(sum.train.tokens + 1, v.size);
   const val = sum.val.sequences > 0 ? new StreamSink(sum.val.tokens + 1, v.size) : null;
   const encode: PassOptions = { ...count, mode: 'encode' };
-  const encoders = passTools(encode, v.tokens, { train, val: val ?? { write: () => { throw new RangeError('prepareCorpus: no validation stream'); } } });
+  const none: IdSink = { write: () => { throw new RangeError('prepareCorpus: no validation stream'); } };
+  const encoders = passTools(encode, v.tokens, { train, val: val ?? none }, v.size <= 65536 ? Uint16Array : Int32Array);
   const encoded = units.map((task) => runUnit(task, encode, encoders, read, CHUNK));
   const out = summarize(units, encoded, NONE, o.split);
   return { vocab: v, train: train.done(out.train), val: val ? val.done(out.val) : null };

@@ -15,13 +15,12 @@
  * pattern), so each alternative is one forward scan. Whitespace tokenizer: \S+.
  * Char level: one token per code point (a lone surrogate is one too).
  *
- * Tokens are looked up in TokenTable, an open-addressing hash table that
- * compares a candidate in place (startsWith at an offset) and copies a token
- * only when it is new. Browser-safe.
+ * Tokens are looked up in TokenTable (token-table.ts), which compares a
+ * candidate in place and copies a token only when it is new. Browser-safe.
  */
 import { UNK } from '../core/ids.js';
 import type { TokenizerOptions } from './tokenize.js';
-import { detachString } from './tokenize.js';
+import { TokenTable, hashOf } from './token-table.js';
 
 const SPACE = 1, LMN = 2, NUM = 4;
 
@@ -105,83 +104,14 @@ function chunkEnd(s: string, i: number, end: number, t: Uint8Array): number {
   return i;
 }
 
-/** FNV-1a over the code units of s[i, j). */
-function hashOf(s: string, i: number, j: number): number {
-  let h = 0x811c9dc5;
-  for (let q = i; q < j; q++) h = Math.imul(h ^ s.charCodeAt(q), 0x01000193);
-  return h;
-}
-
-/** Token strings → small integers, looked up without making a string. */
-export class TokenTable {
-  private keys: (string | undefined)[];
-  private hashes: Int32Array;
-  private values: Int32Array;
-  private mask: number;
-  size = 0;
-
-  constructor(capacity = 1024) {
-    let n = 16;
-    while (n < 2 * capacity) n *= 2;
-    this.keys = new Array<string | undefined>(n);
-    this.hashes = new Int32Array(n);
-    this.values = new Int32Array(n);
-    this.mask = n - 1;
-  }
-
-  /** The value of s[i, j), or −1. */
-  find(s: string, i: number, j: number, h: number): number {
-    const len = j - i;
-    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
-      const key = this.keys[slot];
-      if (key === undefined) return -1;
-      if (this.hashes[slot] === h && key.length === len) {
-        let q = 0;
-        while (q < len && key.charCodeAt(q) === s.charCodeAt(i + q)) q++;
-        if (q === len) return this.values[slot];
-      }
-    }
-  }
-
-  /** Add s[i, j) (not present) with `value`; keeps (and returns) a copy of the token, never a slice of s. */
-  insert(s: string, i: number, j: number, h: number, value: number): string {
-    if (2 * (this.size + 1) > this.keys.length) this.grow();
-    let slot = h & this.mask;
-    while (this.keys[slot] !== undefined) slot = (slot + 1) & this.mask;
-    const key = detachString(i === 0 && j === s.length ? s : s.slice(i, j));
-    this.keys[slot] = key;
-    this.hashes[slot] = h;
-    this.values[slot] = value;
-    this.size++;
-    return key;
-  }
-
-  private grow(): void {
-    const { keys, hashes, values } = this;
-    const n = 2 * keys.length;
-    this.keys = new Array<string | undefined>(n);
-    this.hashes = new Int32Array(n);
-    this.values = new Int32Array(n);
-    this.mask = n - 1;
-    for (let k = 0; k < keys.length; k++) {
-      if (keys[k] === undefined) continue;
-      let slot = hashes[k] & this.mask;
-      while (this.keys[slot] !== undefined) slot = (slot + 1) & this.mask;
-      this.keys[slot] = keys[k];
-      this.hashes[slot] = hashes[k];
-      this.values[slot] = values[k];
-    }
-  }
-}
-
 /** Token counts of a stretch of corpus: by code point (char level) or by token (word level). */
 export type CountsExport = { codePoints: Int32Array; counts: Float64Array } | { tokens: string[]; counts: Float64Array };
 
 /** code points below this are counted and looked up in typed arrays, the others in Maps */
 const BMP = 0x10000;
 
-/** Visits the word-level tokens of s[start, end) as (s, i, j); returns how many there were. Lowercasing is the caller's. */
-function scanTokens(s: string, start: number, end: number, ws: boolean, visit: ((s: string, i: number, j: number) => void) | null): number {
+/** How many word-level tokens s[start, end) has. Lowercasing is the caller's. */
+function wordCount(s: string, start: number, end: number, ws: boolean): number {
   const t = classes();
   let n = 0;
   for (let i = start; i < end; ) {
@@ -189,10 +119,8 @@ function scanTokens(s: string, start: number, end: number, ws: boolean, visit: (
       i++;
       continue;
     }
-    const j = ws ? chunkEnd(s, i, end, t) : wordEnd(s, i, end, t);
-    visit?.(s, i, j);
+    i = ws ? chunkEnd(s, i, end, t) : wordEnd(s, i, end, t);
     n++;
-    i = j;
   }
   return n;
 }
@@ -213,19 +141,31 @@ export class TokenCounts {
   private table = new TokenTable();
   private tokens: string[] = [];
   private counts = new Float64Array(1024);
-  private readonly visit: (s: string, i: number, j: number) => void;
 
   constructor(tok: TokenizerOptions) {
     this.word = tok.level === 'word';
     this.ws = tok.tokenize === 'whitespace';
     if (!this.word) this.byCode = new Float64Array(BMP);
-    // word level (char level counts in add())
-    this.visit = (s, i, j) => {
+  }
+
+  /** Word level: each token's count, its own loop (a shared one with a callback per token is slower). */
+  private addWords(s: string, start: number, end: number): number {
+    const t = classes(), ws = this.ws, table = this.table;
+    let n = 0;
+    for (let i = start; i < end; ) {
+      if (t[s.charCodeAt(i)] & SPACE) {
+        i++;
+        continue;
+      }
+      const j = ws ? chunkEnd(s, i, end, t) : wordEnd(s, i, end, t);
       const h = hashOf(s, i, j);
-      let k = this.table.find(s, i, j, h);
+      let k = table.find(s, i, j, h);
       if (k < 0) k = this.newToken(s, i, j, h);
       this.counts[k]++;
-    };
+      n++;
+      i = j;
+    }
+    return n;
   }
 
   private newToken(s: string, i: number, j: number, h: number): number {
@@ -241,7 +181,7 @@ export class TokenCounts {
 
   /** Count the tokens of s[start, end); returns how many. */
   add(s: string, start: number, end: number): number {
-    if (this.word) return scanTokens(s, start, end, this.ws, this.visit);
+    if (this.word) return this.addWords(s, start, end);
     // char level, the hot loop of counting: one code unit at a time, pairs of surrogates joined
     const c = this.byCode!, seen = this.seen;
     let n = 0;
@@ -291,13 +231,17 @@ export class TokenCounts {
 /** How many tokens s[start, end) has. */
 export function tokenCount(s: string, start: number, end: number, tok: TokenizerOptions): number {
   if (tok.level === 'char') return codePoints(s, start, end);
-  return scanTokens(s, start, end, tok.tokenize === 'whitespace', null);
+  return wordCount(s, start, end, tok.tokenize === 'whitespace');
 }
+
+/** An array of token ids of one of the types streams are kept in. */
+export type IdArray = Uint16Array | Uint32Array | Int32Array;
+export type IdArrayType = typeof Uint16Array | typeof Uint32Array | typeof Int32Array;
 
 /** Token ids out, in chunks: where encoded streams go (an array, a shard file, a message to the main thread). */
 export interface IdSink {
-  /** ids[0, n) are the next ids of the stream; the array is reused after the call */
-  write(ids: Uint32Array, n: number): void;
+  /** ids[0, n) are the next ids of the stream, in the array type the encoder was made with; the array is reused after the call */
+  write(ids: IdArray, n: number): void;
 }
 
 /** Token → id with the vocabulary's rule (Vocab.id): the first entry of a token wins, a literal <eos> is <unk>. */
@@ -307,13 +251,13 @@ export class TokenEncoder {
   private readonly byCode: Int32Array | null = null;
   private readonly table: TokenTable | null = null;
   private readonly astralIds = new Map<number, number>();
-  /** ids waiting to be written */
-  private readonly buf = new Uint32Array(16384);
+  /** ids waiting to be written, in the type of the stream they go to (so sinks copy, never convert) */
+  private readonly buf: IdArray;
   private n = 0;
   oov = 0;
-  private readonly visit: (s: string, i: number, j: number) => void;
 
-  constructor(tokens: readonly string[], tok: TokenizerOptions, private sink: IdSink) {
+  constructor(tokens: readonly string[], tok: TokenizerOptions, private sink: IdSink, ids: IdArrayType = Uint32Array) {
+    this.buf = new ids(16384);
     this.word = tok.level === 'word';
     this.ws = tok.tokenize === 'whitespace';
     if (!this.word) {
@@ -325,19 +269,12 @@ export class TokenEncoder {
         if (cp < BMP) c[cp] = id;
         else astral.set(cp, id);
       }
-      this.visit = () => {
-        throw new RangeError('TokenEncoder: char level encodes in encode()');
-      };
     } else {
       const table = (this.table = new TokenTable(tokens.length));
       tokens.forEach((t, id) => {
         const h = hashOf(t, 0, t.length);
         if (id > 0 && table.find(t, 0, t.length, h) < 0) table.insert(t, 0, t.length, h, id);
       });
-      this.visit = (s, i, j) => {
-        const id = table.find(s, i, j, hashOf(s, i, j));
-        this.put(id < 0 ? UNK : id);
-      };
     }
   }
 
@@ -356,7 +293,7 @@ export class TokenEncoder {
 
   /** Encode the tokens of s[start, end); returns how many. */
   encode(s: string, start: number, end: number): number {
-    if (this.word) return scanTokens(s, start, end, this.ws, this.visit);
+    if (this.word) return this.encodeWords(s, start, end);
     // char level, the hot loop of encoding: ids straight into the buffer
     const c = this.byCode!, buf = this.buf, size = buf.length;
     let n = 0, p = this.n, oov = 0;
@@ -374,6 +311,35 @@ export class TokenEncoder {
       } else id = c[u];
       if (id === UNK) oov++;
       buf[p++] = id;
+    }
+    this.n = p;
+    this.oov += oov;
+    return n;
+  }
+
+  /** Word level: each token's id, its own loop. */
+  private encodeWords(s: string, start: number, end: number): number {
+    const t = classes(), ws = this.ws, table = this.table!, buf = this.buf, size = buf.length;
+    let n = 0, p = this.n, oov = 0;
+    for (let i = start; i < end; ) {
+      if (t[s.charCodeAt(i)] & SPACE) {
+        i++;
+        continue;
+      }
+      const j = ws ? chunkEnd(s, i, end, t) : wordEnd(s, i, end, t);
+      let id = table.find(s, i, j, hashOf(s, i, j));
+      if (id < 0) {
+        id = UNK;
+        oov++;
+      } else if (id === UNK) oov++;
+      if (p === size) {
+        this.n = p;
+        this.flush();
+        p = 0;
+      }
+      buf[p++] = id;
+      n++;
+      i = j;
     }
     this.n = p;
     this.oov += oov;

@@ -20,7 +20,7 @@
 import { EOS } from '../core/ids.js';
 import { isValidationIndex } from './corpus.js';
 import { SequenceCutter, isBlank } from './cutter.js';
-import { TokenCounts, TokenEncoder, codePoints, tokenCount, type CountsExport, type IdSink } from './scan.js';
+import { TokenCounts, TokenEncoder, codePoints, tokenCount, type CountsExport, type IdArrayType, type IdSink } from './scan.js';
 import type { TextConfig } from './text.js';
 import { Utf8Decoder, type InvalidUtf8 } from './utf8.js';
 
@@ -48,6 +48,9 @@ export interface UnitTask {
   autoOffset: number;
   /** encode: global index of the unit's first training sequence (for the shuffle blocks) */
   trainOffset: number;
+  /** encode: stream positions of the unit's first training and validation ids (from the count pass) */
+  trainAt: number;
+  valAt: number;
 }
 
 export interface PassOptions {
@@ -99,11 +102,12 @@ export interface PassTools {
   encoders: { train: TokenEncoder; val: TokenEncoder } | null;
 }
 
-export function passTools(o: PassOptions, vocab: readonly string[] | null, sinks: { train: IdSink; val: IdSink } | null): PassTools {
+/** The counters or encoders of a pass; encoders hand their sinks ids in arrays of type `ids`. */
+export function passTools(o: PassOptions, vocab: readonly string[] | null, sinks: { train: IdSink; val: IdSink } | null, ids?: IdArrayType): PassTools {
   const tok = { level: o.text.level, tokenize: o.text.tokenize, lowercase: o.text.lowercase };
   return {
     counts: o.mode === 'count' && o.collect ? new TokenCounts(tok) : null,
-    encoders: o.mode === 'encode' ? { train: new TokenEncoder(vocab!, tok, sinks!.train), val: new TokenEncoder(vocab!, tok, sinks!.val) } : null,
+    encoders: o.mode === 'encode' ? { train: new TokenEncoder(vocab!, tok, sinks!.train, ids), val: new TokenEncoder(vocab!, tok, sinks!.val, ids) } : null,
   };
 }
 

@@ -8,12 +8,17 @@ import { RecurError } from '../core/errors.js';
 import type { PassOptions, UnitTask } from '../data/units.js';
 import type { InputFile } from './inputs.js';
 import type { IdType } from './manifest.js';
+import type { ShardLayout } from './shards.js';
 import type { UnitOutput } from './unit.js';
 
 type NodeWorker = import('node:worker_threads').Worker;
 
 export type ToStoreWorker =
-  | { type: 'pass'; files: InputFile[]; options: PassOptions; vocab: readonly string[] | null; dtype: IdType; chunkBytes: number }
+  | {
+    type: 'pass'; files: InputFile[]; options: PassOptions; vocab: readonly string[] | null; dtype: IdType; chunkBytes: number;
+    /** encode: the streams' shards, written by the workers by position */
+    shards: { train: ShardLayout; val: ShardLayout | null } | null;
+  }
   | { type: 'unit'; task: UnitTask; first: boolean; binary: number[] };
 
 export type FromStoreWorker =

@@ -20,19 +20,20 @@
  * any error or abort nothing is left.
  */
 import { RecurError, inputError, usageError } from '../core/errors.js';
-import { EOS } from '../core/ids.js';
 import { addBlankCounts, addCounts, setOffsets, setPieces, summarize, unitDropped, type PassSummary } from '../data/assemble.js';
 import { planUnits } from '../data/plan.js';
 import { sequencesPerBlock } from '../data/source.js';
 import { LEVELS, SPLITS, TOKENIZERS, type TextConfig } from '../data/text.js';
+import type { IdSink } from '../data/scan.js';
 import type { PassMode, PassOptions, UnitTask } from '../data/units.js';
 import { TokenCounter, buildVocab } from '../data/vocab.js';
 import { invalidUtf8Error, looksBinary } from '../node/files.js';
 import { InputReader, checkUnchanged, listInputs, type InputFile } from './inputs.js';
-import { DEFAULT_SHARD_TOKENS, STORE_FORMAT, idTypeFor, type IdType, type PartInfo, type SkippedInfo, type StoreManifest } from './manifest.js';
+import { DEFAULT_SHARD_TOKENS, STORE_FORMAT, idTypeFor, type IdType, type PartInfo, type ShardInfo, type SkippedInfo, type StoreManifest } from './manifest.js';
 import { StorePool } from './pool.js';
 import { FileUnits, type UnitOutput } from './unit.js';
-import { StoreWriter, type PartWriter, type StoreFs } from './writer.js';
+import { ShardFiles, ShardHashes, type ShardLayout } from './shards.js';
+import { StoreWriter, idArrayType, type StoreFs } from './writer.js';
 
 export interface PrepareOptions extends TextConfig {
   /** most frequent tokens kept (0 = all) */
@@ -129,6 +130,9 @@ export async function prepareStore(inputs: readonly string[], o: PrepareOptions,
     const manifest = await new Preparation(files, skipped, o, { ...run, threads }, reader, pool, writer).run();
     return manifest;
   } catch (e) {
+    // stop the workers before the temporary folder goes, so that nothing writes into it after
+    await pool?.close();
+    pool = null;
     writer.discard();
     throw e;
   } finally {
@@ -137,6 +141,21 @@ export async function prepareStore(inputs: readonly string[], o: PrepareOptions,
   }
 }
 
+/** Where the encoding pass's ids go, and what to do as units are done and at the end. */
+interface Streams {
+  sinks: { train: IdSink; val: IdSink } | undefined;
+  layouts: { train: ShardLayout; val: ShardLayout | null } | null;
+  written: (task: UnitTask, out: UnitOutput) => void;
+  close: () => { train: ShardInfo[]; val: ShardInfo[] | null };
+  release: () => void;
+}
+
+const NO_VAL: IdSink = {
+  write: () => {
+    throw new RangeError('prepareStore: validation ids, but no validation part was counted');
+  },
+};
+
 /** Per pass: what the units found, and what to do with each result as it comes (in unit order). */
 interface PassSpec {
   mode: PassMode;
@@ -144,6 +163,10 @@ interface PassSpec {
   vocab: readonly string[] | null;
   dtype: IdType;
   blockSize: number;
+  /** encode on this thread: straight into the shard writers */
+  sinks?: { train: IdSink; val: IdSink };
+  /** encode on worker threads: the shards they write by position */
+  shards?: { train: ShardLayout; val: ShardLayout | null } | null;
   onResult?: (task: UnitTask, out: UnitOutput) => void;
 }
 
@@ -212,33 +235,79 @@ class Preparation {
   private async encode(vocab: string[], counted: PassSummary): Promise<StoreManifest> {
     const dtype = idTypeFor(vocab.length), shardTokens = this.run_.shardTokens ?? DEFAULT_SHARD_TOKENS;
     const blockSize = this.o.split === 'none' ? 0 : sequencesPerBlock(counted.train.sequences);
-    const train = this.writer.part('train', dtype, shardTokens);
-    const val = counted.val.sequences > 0 ? this.writer.part('val', dtype, shardTokens) : null;
-    for (const w of [train, val]) w?.write(Uint32Array.of(EOS), 1);
-    let written = 1;
+    const hasVal = counted.val.sequences > 0;
+    const streams = this.pool ? this.positioned(dtype, shardTokens, counted) : this.sequential(dtype, shardTokens, hasVal);
     const blocks: number[] = [];
-    const encoded = await this.runPass({
-      mode: 'encode', first: false, vocab, dtype, blockSize,
-      onResult: (_task, out) => {
-        for (const b of out.blocks) blocks.push(written + b);
-        for (const c of out.ids!.train) train.writeBytes(c);
-        for (const c of out.ids!.val) (val as PartWriter).writeBytes(c);
-        written += (out.pieces.reduce((n, p) => n + (p?.train.tokens ?? 0), 0));
-        out.ids = null;
-      },
-    });
-    for (const part of ['train', 'val'] as const) {
-      const a = counted[part], b = encoded[part];
-      if (a.sequences !== b.sequences || a.tokens !== b.tokens) throw inputError('the inputs changed while they were being prepared; prepare again once nothing is writing to them');
+    let encoded: PassSummary, shards: { train: ShardInfo[]; val: ShardInfo[] | null };
+    try {
+      encoded = await this.runPass({
+        mode: 'encode', first: false, vocab, dtype, blockSize, sinks: streams.sinks, shards: streams.layouts,
+        onResult: (task, out) => {
+          for (const b of out.blocks) blocks.push(task.trainAt + b);
+          streams.written(task, out);
+        },
+      });
+      for (const part of ['train', 'val'] as const) {
+        const a = counted[part], b = encoded[part];
+        if (a.sequences !== b.sequences || a.tokens !== b.tokens) throw inputError('the inputs changed while they were being prepared; prepare again once nothing is writing to them');
+      }
+      shards = streams.close();
+    } catch (e) {
+      streams.release();
+      throw e;
     }
     const parts: StoreManifest['parts'] = {
-      train: { ...encoded.train, shards: train.close() },
-      val: val ? { ...encoded.val, shards: val.close() } : null,
+      train: { ...encoded.train, shards: shards.train },
+      val: hasVal ? { ...encoded.val, shards: shards.val! } : null,
     };
     if (blockSize > 0) parts.train.blocks = this.writer.blocks(blocks, blockSize);
     const m = this.manifest(vocab, dtype, shardTokens, parts);
     this.writer.finish(m, !!this.run_.force);
     return m;
+  }
+
+  /** One thread: the encoders write into the shard writers, which hash as they write. */
+  private sequential(dtype: IdType, shardTokens: number, hasVal: boolean): Streams {
+    const train = this.writer.part('train', dtype, shardTokens);
+    const val = hasVal ? this.writer.part('val', dtype, shardTokens) : null;
+    // each stream opens with <eos> (id 0)
+    for (const w of [train, val]) w?.write(new (idArrayType(dtype))(1), 1);
+    return {
+      sinks: { train, val: val ?? NO_VAL },
+      layouts: null,
+      written: () => {},
+      close: () => ({ train: train.close(), val: val ? val.close() : null }),
+      release: () => {},
+    };
+  }
+
+  /** Worker threads: they write their units' ids by position (shards.ts); the main thread hashes them in unit order. */
+  private positioned(dtype: IdType, shardTokens: number, counted: PassSummary): Streams {
+    const layout = (prefix: string): ShardLayout => ({ dir: this.writer.tmp, prefix, dtype, shardTokens, target: this.writer.target });
+    const io = <T>(f: () => T): T => this.writer.io(() => f());
+    const hasVal = counted.val.sequences > 0;
+    const hashes = { train: new ShardHashes(layout('train'), counted.train.tokens + 1, io), val: hasVal ? new ShardHashes(layout('val'), counted.val.tokens + 1, io) : null };
+    for (const prefix of hasVal ? ['train', 'val'] : ['train']) {
+      const eos = new ShardFiles(layout(prefix));
+      try {
+        eos.write(new (idArrayType(dtype))(1), 1);
+      } finally {
+        eos.close();
+      }
+    }
+    return {
+      sinks: undefined,
+      layouts: { train: layout('train'), val: hasVal ? layout('val') : null },
+      written: (task, out) => {
+        hashes.train.hashTo(task.trainAt + out.pieces.reduce((n, p) => n + (p?.train.tokens ?? 0), 0));
+        hashes.val?.hashTo(task.valAt + out.pieces.reduce((n, p) => n + (p?.val.tokens ?? 0), 0));
+      },
+      close: () => ({ train: hashes.train.close(), val: hashes.val ? hashes.val.close() : null }),
+      release: () => {
+        hashes.train.release();
+        hashes.val?.release();
+      },
+    };
   }
 
   private manifest(vocab: string[], dtype: IdType, shardTokens: number, parts: { train: PartInfo; val: PartInfo | null }): StoreManifest {
@@ -276,7 +345,7 @@ class Preparation {
     };
     if (this.pool) {
       await this.pool.run({
-        setup: { type: 'pass', files: this.files, options, vocab: spec.vocab, dtype: spec.dtype, chunkBytes: this.chunkBytes },
+        setup: { type: 'pass', files: this.files, options, vocab: spec.vocab, dtype: spec.dtype, chunkBytes: this.chunkBytes, shards: spec.shards ?? null },
         units: this.units, first: spec.first, binary: this.binarySet, onResult,
         signal: this.run_.signal, aborted: abortedError,
       });
@@ -288,7 +357,7 @@ class Preparation {
   }
 
   private async inProcess(spec: PassSpec, options: PassOptions, onResult: (task: UnitTask, out: UnitOutput) => void): Promise<void> {
-    const units = new FileUnits(this.reader, options, spec.vocab, spec.dtype, this.chunkBytes);
+    const units = new FileUnits(this.reader, options, spec.vocab, spec.dtype, this.chunkBytes, spec.sinks);
     let auto = 0, last = performance.now();
     for (const task of this.units) {
       if (spec.first && spec.mode === 'count') task.autoOffset = auto;

@@ -3,48 +3,43 @@
  * thread (one thread) and in the workers (worker.ts). The first pass looks at
  * the whole of a file for a NUL byte before it decodes any of it (at the
  * piece that starts the file), so a file that looks binary is skipped before
- * it counts for anything. Encoded ids come back as little-endian bytes of the
- * store's dtype, ready to be written.
+ * it counts for anything. Encoded ids go straight from the encoders to the
+ * shards (writer.ts on the main thread, shards.ts in a worker).
  */
 import type { IdSink } from '../data/scan.js';
 import { passTools, unitSteps, type PassOptions, type PassTools, type UnitResult, type UnitTask } from '../data/units.js';
 import type { InputReader } from './inputs.js';
 import type { IdType } from './manifest.js';
-import { idBytes } from './writer.js';
+import { ShardFiles } from './shards.js';
+import { idArrayType } from './writer.js';
 
 export interface UnitOutput extends UnitResult {
   /** inputs found to look binary: [source, offset of the first NUL byte] */
   binary: [number, number][];
-  /** encode: the part streams' bytes */
-  ids: { train: Uint8Array[]; val: Uint8Array[] } | null;
-}
-
-class Collector implements IdSink {
-  chunks: Uint8Array[] = [];
-  constructor(private readonly dtype: IdType) {}
-  write(ids: Uint32Array, n: number): void {
-    this.chunks.push(idBytes(ids, n, this.dtype));
-  }
-  take(): Uint8Array[] {
-    const c = this.chunks;
-    this.chunks = [];
-    return c;
-  }
 }
 
 export class FileUnits {
   private readonly tools: PassTools;
-  private readonly sinks: { train: Collector; val: Collector } | null;
   private readonly scratch: Uint8Array;
 
-  constructor(private readonly reader: InputReader, private readonly o: PassOptions, vocab: readonly string[] | null, dtype: IdType, private readonly chunkBytes: number) {
-    this.sinks = o.mode === 'encode' ? { train: new Collector(dtype), val: new Collector(dtype) } : null;
-    this.tools = passTools(o, vocab, this.sinks);
+  /**
+   * `sinks` (encode): where the ids go, straight from the encoders: the shard
+   * writer on the main thread, or (in a worker) shard files written by position.
+   */
+  constructor(
+    private readonly reader: InputReader, private readonly o: PassOptions, vocab: readonly string[] | null, dtype: IdType,
+    private readonly chunkBytes: number, private readonly sinks?: { train: IdSink; val: IdSink },
+  ) {
+    this.tools = passTools(o, vocab, sinks ?? null, idArrayType(dtype));
     this.scratch = new Uint8Array(Math.max(chunkBytes, 1 << 16));
   }
 
   /** Run `task`, yielding the bytes read as it goes. `first`: check files for NUL bytes; `binary`: inputs known to look binary. */
   *steps(task: UnitTask, first: boolean, binary: ReadonlySet<number>): Generator<number, UnitOutput> {
+    // sinks that write by position (shards.ts) start where the count pass said this unit's ids go
+    for (const [sink, at] of [[this.sinks?.train, task.trainAt], [this.sinks?.val, task.valAt]] as const) {
+      if (sink instanceof ShardFiles) sink.pos = at;
+    }
     const found: [number, number][] = [];
     const skipped = new Set(binary);
     const skip = (k: number): boolean => {
@@ -59,8 +54,7 @@ export class FileUnits {
     };
     const read = (source: number, offset: number, buf: Uint8Array): number => this.reader.read(source, offset, buf);
     const r = yield* unitSteps(task, this.o, this.tools, read, this.chunkBytes, skip);
-    const ids = this.sinks ? { train: this.sinks.train.take(), val: this.sinks.val.take() } : null;
-    return { ...r, binary: found, ids };
+    return { ...r, binary: found };
   }
 
   /** Run `task` to its end. */

@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { inputError } from '../core/errors.js';
 import { tempPathFor, writeError } from '../node/atomic-write.js';
 import { isStoreFolder } from './inputs.js';
+import type { IdArray, IdArrayType } from '../data/scan.js';
 import { MANIFEST, bytesPerId, type BlocksInfo, type IdType, type ShardInfo, type StoreManifest } from './manifest.js';
 
 /** The file operations a store is written with (tests put failing ones in). */
@@ -21,16 +22,18 @@ export type StoreFs = Pick<typeof nodeFs, 'mkdirSync' | 'openSync' | 'writeSync'
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** ids[0, n) as little-endian uint16 or uint32 bytes. */
-export function idBytes(ids: Uint32Array, n: number, dtype: IdType): Uint8Array {
-  const a = dtype === 'uint16' ? new Uint16Array(n) : new Uint32Array(n);
-  a.set(ids.subarray(0, n));
-  const b = new Uint8Array(a.buffer);
-  if (!LITTLE_ENDIAN) {
-    const w = a.BYTES_PER_ELEMENT;
-    for (let i = 0; i < b.length; i += w) b.subarray(i, i + w).reverse();
-  }
-  return b;
+/** The id array type of a dtype. */
+export function idArrayType(dtype: IdType): IdArrayType {
+  return dtype === 'uint16' ? Uint16Array : Uint32Array;
+}
+
+/** ids[0, n) (of the dtype's array type) as little-endian bytes: a view where the machine is little-endian. */
+export function idBytes(ids: IdArray, n: number): Uint8Array {
+  const b = new Uint8Array(ids.buffer, ids.byteOffset, n * ids.BYTES_PER_ELEMENT);
+  if (LITTLE_ENDIAN) return b;
+  const w = ids.BYTES_PER_ELEMENT, out = b.slice();
+  for (let i = 0; i < out.length; i += w) out.subarray(i, i + w).reverse();
+  return out;
 }
 
 export class StoreWriter {
@@ -171,8 +174,9 @@ export class PartWriter {
     }
   }
 
-  write(ids: Uint32Array, n: number): void {
-    this.writeBytes(idBytes(ids, n, this.dtype));
+  write(ids: IdArray, n: number): void {
+    if (ids.BYTES_PER_ELEMENT !== this.width) throw new RangeError(`PartWriter: ${this.dtype} ids written as ${ids.constructor.name}`);
+    this.writeBytes(idBytes(ids, n));
   }
 
   private nextShard(): void {

@@ -190,17 +190,20 @@ function sh(script: string, args: string[], wrap: string[] = []): { code: number
 const canUnshare = spawnSync('unshare', ['--user', '--map-root-user', '--mount', 'true']).status === 0;
 
 describe('recur prepare: the disk fills, permission is denied, Ctrl-C', () => {
-  it(`a full disk (${canUnshare ? 'a 256 KiB tmpfs' : 'an injected ENOSPC: this machine cannot mount one'}): one line, no store and no temporary folder left`, async () => {
-    const [big] = writeFiles(dir, { 'full.txt': 'abcdefghij klmnopqrstuvwxyz\n'.repeat(20_000) });
+  it(`a full disk (${canUnshare ? 'a 1 MiB tmpfs' : 'an injected ENOSPC: this machine cannot mount one'}), 1 and 2 threads: one line, no store and no temporary folder left`, async () => {
+    // 10 MB: enough for two threads (whose workers write the shards themselves)
+    const [big] = writeFiles(dir, { 'full.txt': 'abcdefghij klmnopqrstuvwxyz\n'.repeat(360_000) });
     if (canUnshare) {
       const mnt = path.join(dir, 'mnt');
       fs.mkdirSync(mnt);
-      // the mount lives in the child's namespace only: gone when it exits, whatever happens
-      const r = sh(`mount -t tmpfs -o size=256k tmpfs "$3" && "$4" "$2" prepare "$1" -o "$3/c.recur" --threads 1; rc=$?; ls -A "$3"; exit $rc`,
-        [big, build.launcher, mnt, process.execPath], ['unshare', '--user', '--map-root-user', '--mount']);
-      expect(r.code, r.stderr).toBe(1);
-      expect(lastLine(r.stderr)).toBe(`recur: cannot write ${mnt}/c.recur: the disk is full (or the quota exceeded); free some space and try again`);
-      expect(r.stdout).toBe('');
+      for (const threads of ['1', '2']) {
+        // the mount lives in the child's namespace only: gone when it exits, whatever happens
+        const r = sh(`mount -t tmpfs -o size=1m tmpfs "$3" && "$4" "$2" prepare "$1" -o "$3/c.recur" --threads "$5"; rc=$?; ls -A "$3"; exit $rc`,
+          [big, build.launcher, mnt, process.execPath, threads], ['unshare', '--user', '--map-root-user', '--mount']);
+        expect(r.code, r.stderr).toBe(1);
+        expect(lastLine(r.stderr)).toBe(`recur: cannot write ${mnt}/c.recur: the disk is full (or the quota exceeded); free some space and try again`);
+        expect(r.stdout).toBe('');
+      }
     } else {
       const o = out();
       const full = { ...fs, writeSync: (() => { throw Object.assign(new Error('no space'), { code: 'ENOSPC' }); }) as typeof fs.writeSync };
