@@ -148,6 +148,7 @@ export function prepareCorpus(texts: readonly string[], o: CorpusOptions, vocab?
     results.push(r);
     for (const p of r.pieces) auto += p?.autoSequences ?? 0;
     addCounts(counter, task, r, NONE);
+    r.counts = null;
   }
   const sum = summarize(units, results, NONE, o.split);
   addBlankCounts(counter, sum);

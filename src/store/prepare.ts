@@ -210,7 +210,11 @@ class Preparation {
     const counter = new TokenCounter();
     const counted = await this.runPass({
       mode: 'count', first, vocab: null, dtype: 'uint16', blockSize: 0,
-      onResult: (task, out) => addCounts(counter, task, out, this.binarySet),
+      onResult: (task, out) => {
+        addCounts(counter, task, out, this.binarySet);
+        // merged: a large corpus has many units, and each unit's counts can be large
+        out.counts = null;
+      },
     });
     addBlankCounts(counter, counted);
     if (counted.train.sequences === 0) throw this.noText();
