@@ -221,9 +221,10 @@ export class TokenCounts {
       return { codePoints, counts };
     }
     const out = { tokens: this.tokens, counts: this.counts.slice(0, this.tokens.length) };
-    this.table = new TokenTable();
+    // cleared, not replaced: a new table per unit is memory only a full GC gives back
+    this.table.clear();
     this.tokens = [];
-    this.counts = new Float64Array(1024);
+    this.counts.fill(0);
     return out;
   }
 }

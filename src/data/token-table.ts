@@ -63,6 +63,13 @@ export class TokenTable {
     return detachString(i === 0 && j === s.length ? s : s.slice(i, j));
   }
 
+  /** Empty again, keeping its memory. */
+  clear(): void {
+    this.slots.fill(0);
+    this.used = 0;
+    this.size = 0;
+  }
+
   private place(h: number, v: number, off: number, len: number): void {
     const slots = this.slots;
     let slot = h & this.mask;

@@ -306,15 +306,16 @@ class NonePiece {
  * Run a unit, reading its pieces through `read` in chunks of `chunkBytes`;
  * yields the bytes of every chunk read (so that a caller on the main thread can
  * report progress and let other work in), returns the result. `skip(k)` says whether to leave piece
- * k unread (its input looks binary). A short read means the input changed:
+ * k unread (its input looks binary); `buffer`, if given, is read into. A short read means the input changed:
  * `read` throws.
  */
 export function* unitSteps(
   task: UnitTask, o: PassOptions, tools: PassTools, read: (source: number, offset: number, buf: Uint8Array) => number,
-  chunkBytes: number, skip: (k: number) => boolean = () => false,
+  chunkBytes: number, skip: (k: number) => boolean = () => false, buffer?: Uint8Array,
 ): Generator<number, UnitResult> {
   const run = new UnitRun(task, o, tools);
-  const buf = new Uint8Array(chunkBytes);
+  // a caller running many units passes its own buffer: a new one per unit is external memory only a full GC frees
+  const buf = buffer && buffer.length >= chunkBytes ? buffer : new Uint8Array(chunkBytes);
   for (let k = 0; k < task.pieces.length; k++) {
     if (skip(k)) continue;
     const p = task.pieces[k], feed = run.piece(k);

@@ -21,6 +21,8 @@ export interface UnitOutput extends UnitResult {
 export class FileUnits {
   private readonly tools: PassTools;
   private readonly scratch: Uint8Array;
+  /** the chunks of every unit are read into this one buffer */
+  private readonly chunk: Uint8Array;
 
   /**
    * `sinks` (encode): where the ids go, straight from the encoders: the shard
@@ -32,6 +34,7 @@ export class FileUnits {
   ) {
     this.tools = passTools(o, vocab, sinks ?? null, idArrayType(dtype));
     this.scratch = new Uint8Array(Math.max(chunkBytes, 1 << 16));
+    this.chunk = new Uint8Array(chunkBytes);
   }
 
   /** Run `task`, yielding the bytes read as it goes. `first`: check files for NUL bytes; `binary`: inputs known to look binary. */
@@ -53,7 +56,7 @@ export class FileUnits {
       return true;
     };
     const read = (source: number, offset: number, buf: Uint8Array): number => this.reader.read(source, offset, buf);
-    const r = yield* unitSteps(task, this.o, this.tools, read, this.chunkBytes, skip);
+    const r = yield* unitSteps(task, this.o, this.tools, read, this.chunkBytes, skip, this.chunk);
     return { ...r, binary: found };
   }
 
