@@ -35,3 +35,12 @@ export { saveCheckpoint, loadCheckpoint, checkpointFromFile, isCheckpoint, CHECK
 export { paramLayout } from './nn/params.js';
 export { readText, readBytes, readModelBytes, type ReadTextOptions } from './node/files.js';
 export { writeFileAtomic, checkWritable } from './node/atomic-write.js';
+export {
+  prepareStore, type PrepareOptions, type PrepareRun, type PrepareProgress,
+} from './store/prepare.js';
+export { PREPARE_OPTIONS, STORE_OPTIONS, type PrepareCommandOptions } from './store/options.js';
+export { STORE_FORMAT, type StoreManifest, type PartInfo, type ShardInfo, type SourceInfo, type SkippedInfo } from './store/manifest.js';
+export { isStoreFolder } from './store/inputs.js';
+export { ArrayTokenSource, blockStarts, type TokenSource } from './data/source.js';
+export { BatchStream } from './data/batches.js';
+export { openStore, verifyStore, readManifest, checkStore, ShardSource, type OpenedStore, type Verify } from './store/reader.js';

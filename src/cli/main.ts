@@ -10,6 +10,7 @@ import { scoreCommand } from './commands/score.js';
 import { evalCommand } from './commands/eval.js';
 import { infoCommand } from './commands/info.js';
 import { reportCommand } from './commands/report.js';
+import { prepareCommand } from './commands/prepare.js';
 import { applyColor } from './ui/color.js';
 import { EXIT, EXIT_CODES_HELP, ExitWith } from './exit.js';
 import { cliMessage } from './options.js';
@@ -24,7 +25,7 @@ export function buildProgram(io: CliIO): Command {
     .configureOutput(output(io, 'recur'))
     .addHelpText('after', `\nExample:\n  recur train corpora/dinos.txt -o dinos.safetensors && recur sample dinos.safetensors -n 5\n${EXIT_CODES_HELP}`)
     .exitOverride();
-  for (const make of [trainCommand, sampleCommand, scoreCommand, evalCommand, infoCommand, reportCommand]) {
+  for (const make of [trainCommand, prepareCommand, sampleCommand, scoreCommand, evalCommand, infoCommand, reportCommand]) {
     const cmd = make(io);
     cmd.exitOverride();
     // colour is decided before parsing (applyColor); the option is here so that it is accepted and listed

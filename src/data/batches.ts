@@ -6,12 +6,19 @@
  * at positions b·L + w·T … b·L + w·T + T − 1 and the tokens after them as
  * targets. Consecutive windows continue each stream, so the hidden state is
  * carried across them (truncated BPTT). An epoch is ⌊L/T⌋ windows. In lines and
- * paragraphs mode the order of the sequences is shuffled at every epoch (from
- * the run's Rng); the state is reset at each epoch start.
+ * paragraphs mode the order of the text is shuffled at every epoch (from the
+ * run's Rng) in shuffle blocks: each sequence, or runs of K sequences when
+ * there are more than 2¹⁸ (data/source.ts, docs/token-store.md); the state is
+ * reset at each epoch start.
+ *
+ * The ids come from a TokenSource (a stream in memory or a store on disk),
+ * T + 1 at a time per stream, so memory is the blocks' offsets (at most 2¹⁸)
+ * whatever the corpus size.
  */
 import { Rng, type RngState } from '../core/rng.js';
 import { EOS } from '../core/ids.js';
-import { sequenceStarts, type TokenIds } from './corpus.js';
+import type { TokenIds } from './corpus.js';
+import { ArrayTokenSource, blockStarts, type TokenSource } from './source.js';
 
 /** Where the windows stand: the epoch, the windows done in it, and the Rng state its order was drawn from. */
 export interface BatchPosition {
@@ -25,12 +32,12 @@ export class BatchStream {
   readonly T: number;
   readonly windowsPerEpoch: number;
   /** the stream in its original order */
-  private readonly source: TokenIds;
-  /** start of each sequence in the source (at its <eos> input); null: no shuffling */
-  private readonly starts: Uint32Array | null;
-  /** this epoch's order of the sequences, and where each begins in the shuffled stream (plus the end) */
+  private readonly source: TokenSource;
+  /** start of each shuffle block in the source (at an <eos> input); null: no shuffling */
+  private readonly blocks: Float64Array | null;
+  /** this epoch's order of the blocks, and where each begins in the shuffled stream (plus the end) */
   private order: Uint32Array | null = null;
-  private at: Uint32Array | null = null;
+  private at: Float64Array | null = null;
   private readonly L: number;
   /** the T + 1 ids a stream needs for one window */
   private readonly run: Int32Array;
@@ -39,14 +46,24 @@ export class BatchStream {
   /** the Rng state this epoch's order was drawn from */
   private epochRng: RngState | null = null;
 
-  constructor(stream: TokenIds, B: number, T: number, shuffle: boolean) {
-    this.source = stream;
+  /**
+   * `shuffle`: true for an in-memory stream (its blocks are found in it), the
+   * blocks' starts for a source on disk, false or null for none.
+   */
+  constructor(source: TokenIds | TokenSource, B: number, T: number, shuffle: boolean | Float64Array | null) {
+    const src = 'read' in source ? source : new ArrayTokenSource(source);
+    this.source = src;
     this.B = B;
     this.T = T;
-    this.L = Math.floor((stream.length - 1) / B);
+    this.L = Math.floor((src.length - 1) / B);
     this.windowsPerEpoch = Math.floor(this.L / T);
-    const starts = shuffle ? sequenceStarts(stream) : null;
-    this.starts = starts && starts.length >= 2 ? starts : null;
+    let blocks: Float64Array | null = null;
+    if (shuffle instanceof Float64Array) blocks = shuffle;
+    else if (shuffle) {
+      if (!(src instanceof ArrayTokenSource)) throw new RangeError('BatchStream: a source on disk needs its block starts');
+      blocks = blockStarts(src.ids);
+    }
+    this.blocks = blocks && blocks.length >= 2 ? blocks : null;
     this.run = new Int32Array(T + 1);
     if (this.windowsPerEpoch < 1) throw new RangeError('BatchStream: the stream is shorter than one window');
   }
@@ -54,18 +71,18 @@ export class BatchStream {
   /**
    * Set the order for epoch `epoch` (call once per epoch, before its first
    * window). The shuffled stream is never built: only the order of the
-   * sequences and their offsets in it, so a large corpus is not held twice.
+   * blocks and their offsets in it.
    */
   beginEpoch(rng: Rng): void {
     this.window = 0;
     this.epochRng = rng.state();
-    const starts = this.starts;
-    if (!starts) return;
-    const n = starts.length;
+    const blocks = this.blocks;
+    if (!blocks) return;
+    const n = blocks.length;
     const order = (this.order ??= new Uint32Array(n));
     for (let i = 0; i < n; i++) order[i] = i;
     rng.shuffle(order);
-    const at = (this.at ??= new Uint32Array(n + 1));
+    const at = (this.at ??= new Float64Array(n + 1));
     let p = 0;
     for (let i = 0; i < n; i++) {
       at[i] = p;
@@ -74,21 +91,21 @@ export class BatchStream {
     at[n] = p; // the closing <eos>
   }
 
-  /** Length of sequence s in the source, its opening <eos> included. */
+  /** Length of block s in the source, its opening <eos> included. */
   private length(s: number): number {
-    const starts = this.starts!;
-    return (s + 1 < starts.length ? starts[s + 1] : this.source.length - 1) - starts[s];
+    const blocks = this.blocks!;
+    return (s + 1 < blocks.length ? blocks[s + 1] : this.source.length - 1) - blocks[s];
   }
 
   /** The ids at positions q … q + T of this epoch's stream, into `run`. */
   private read(q: number): void {
-    const run = this.run, T = this.T, src = this.source;
-    if (!this.starts) {
-      for (let t = 0; t <= T; t++) run[t] = src[q + t];
+    const run = this.run, T = this.T;
+    if (!this.blocks) {
+      this.source.read(q, T + 1, run, 0);
       return;
     }
-    const starts = this.starts, order = this.order!, at = this.at!, n = starts.length;
-    // the last sequence that begins at or before q
+    const blocks = this.blocks, order = this.order!, at = this.at!, n = blocks.length;
+    // the last block that begins at or before q
     let lo = 0, hi = n;
     while (hi - lo > 1) {
       const mid = (lo + hi) >>> 1;
@@ -96,16 +113,16 @@ export class BatchStream {
       else hi = mid;
     }
     let i = lo, off = q - at[i];
-    for (let t = 0; t <= T; t++) {
+    for (let t = 0; t <= T; ) {
       if (i >= n) {
-        run[t] = EOS;
+        run[t++] = EOS;
         continue;
       }
-      run[t] = src[starts[order[i]] + off];
-      if (++off === at[i + 1] - at[i]) {
-        i++;
-        off = 0;
-      }
+      const take = Math.min(T + 1 - t, at[i + 1] - at[i] - off);
+      this.source.read(blocks[order[i]] + off, take, run, t);
+      t += take;
+      i++;
+      off = 0;
     }
   }
 

@@ -11,43 +11,30 @@
  */
 import type { SplitMode } from './text.js';
 import { EOS, UNK } from '../core/ids.js';
-import { forEachToken, normalizeNewlines, type TokenizerOptions } from './tokenize.js';
+import { forEachToken, type TokenizerOptions } from './tokenize.js';
+import { SequenceCutter, isBlank } from './cutter.js';
 import type { Vocab } from './vocab.js';
 
 /**
  * Call `fn` with each sequence of the text: each non-blank line, each
- * blank-line-separated paragraph, or the whole text. No array of sequences is
- * built (the pieces are slices of the text, dropped as soon as `fn` returns).
+ * blank-line-separated paragraph, or the whole text (cutter.ts, the one
+ * implementation corpus preparation streams through). No array of sequences
+ * is built.
  */
 export function forEachSequence(text: string, split: SplitMode, fn: (sequence: string) => void): void {
-  const t = normalizeNewlines(text);
   if (split === 'none') {
-    if (NON_BLANK.test(t)) fn(t);
+    const pieces: string[] = [];
+    const c = new SequenceCutter('none', true, (s, a, b) => pieces.push(s.slice(a, b)));
+    c.push(text);
+    c.end();
+    const t = pieces.join('');
+    if (!isBlank(t, 0, t.length)) fn(t);
     return;
   }
-  if (split === 'lines') {
-    for (let begin = 0; begin <= t.length; ) {
-      let end = t.indexOf('\n', begin);
-      if (end < 0) end = t.length;
-      const line = t.slice(begin, end);
-      if (NON_BLANK.test(line)) fn(line);
-      begin = end + 1;
-    }
-    return;
-  }
-  const sep = /\n[^\S\n]*\n\s*/g;
-  let begin = 0;
-  for (;;) {
-    const m = sep.exec(t);
-    const end = m ? m.index : t.length;
-    const p = t.slice(begin, end).replace(/^\n+|\n+$/g, '');
-    if (NON_BLANK.test(p)) fn(p);
-    if (!m) break;
-    begin = m.index + m[0].length;
-  }
+  const c = new SequenceCutter(split, false, (s, a, b) => fn(a === 0 && b === s.length ? s : s.slice(a, b)));
+  c.push(text);
+  c.end();
 }
-
-const NON_BLANK = /\S/;
 
 /** Cut text into sequences: one per non-blank line, per blank-line-separated paragraph, or the whole text. */
 export function splitSequences(text: string, split: SplitMode): string[] {

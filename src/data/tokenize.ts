@@ -162,7 +162,17 @@ export function forgetLastMatch(): void {
  * that keeps the entire corpus text alive; a vocabulary keeps copies instead.
  */
 export function detachString(s: string): string {
-  return s.length < 13 ? s : new TextDecoder().decode(new TextEncoder().encode(s));
+  if (s.length < 13) return s;
+  // code unit by code unit (a round trip through UTF-8 would turn a lone surrogate into U+FFFD)
+  let out = '';
+  const codes = new Array<number>(Math.min(s.length, 8192));
+  for (let at = 0; at < s.length; at += codes.length) {
+    const n = Math.min(codes.length, s.length - at);
+    codes.length = n;
+    for (let i = 0; i < n; i++) codes[i] = s.charCodeAt(at + i);
+    out += String.fromCharCode(...codes);
+  }
+  return out;
 }
 
 export function tokenize(text: string, opts: TokenizerOptions): string[] {

@@ -3,9 +3,12 @@
  * corpus can be unusable, and strict UTF-8 with the byte offset of the first
  * bad byte (or replacement of bad bytes with U+FFFD on request).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { inputError, formatError } from '../core/errors.js';
 import { conversionHint, looksUtf16, utf16Bom } from '../data/encoding.js';
+import { firstInvalidUtf8 } from '../core/utf8.js';
+
+export { firstInvalidUtf8 };
 
 export interface ReadTextOptions {
   /** replace invalid UTF-8 with U+FFFD instead of failing */
@@ -31,29 +34,33 @@ export function readBytes(path: string, role = 'file'): Uint8Array {
   }
 }
 
-/** Offset of the first byte that is not valid UTF-8, or −1. */
-export function firstInvalidUtf8(b: Uint8Array): number {
-  let i = 0;
-  const n = b.length;
-  while (i < n) {
-    const c = b[i];
-    if (c < 0x80) { i++; continue; }
-    let need: number, min: number;
-    if (c >= 0xc2 && c <= 0xdf) { need = 1; min = 0x80; }
-    else if (c >= 0xe0 && c <= 0xef) { need = 2; min = 0x800; }
-    else if (c >= 0xf0 && c <= 0xf4) { need = 3; min = 0x10000; }
-    else return i;
-    if (i + need >= n) return i;
-    let cp = c & (0x3f >> need);
-    for (let k = 1; k <= need; k++) {
-      const d = b[i + k];
-      if (d === undefined || (d & 0xc0) !== 0x80) return i;
-      cp = (cp << 6) | (d & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
-    i += need + 1;
+/** Why a file is not read as text: "looks binary (a NUL byte at offset 7)". */
+export function looksBinary(nulOffset: number): string {
+  return `looks binary (a NUL byte at offset ${nulOffset})`;
+}
+
+/**
+ * The one-line error for a file that is not UTF-8, naming the first bad byte
+ * and its offset; `sample` (the file's first bytes) says which encoding to
+ * convert from (data/encoding.ts).
+ */
+export function invalidUtf8Error(role: string, path: string, byte: number, offset: number, sample: Uint8Array): Error {
+  const at = `byte 0x${byte.toString(16).padStart(2, '0')} at offset ${offset}`;
+  return inputError(`${role} ${path} is not valid UTF-8 (${at}); ${conversionHint(sample)}, or pass --replace-invalid`);
+}
+
+/** The first `n` bytes of a file (fewer if it is shorter; none if it cannot be read). */
+export function headBytes(path: string, n = 1 << 16): Uint8Array {
+  let fd = -1;
+  try {
+    fd = openSync(path, 'r');
+    const b = new Uint8Array(n);
+    return b.subarray(0, readSync(fd, b, 0, n, 0));
+  } catch {
+    return new Uint8Array(0);
+  } finally {
+    if (fd >= 0) closeSync(fd);
   }
-  return -1;
 }
 
 /**
@@ -70,13 +77,11 @@ export function readText(path: string, o: ReadTextOptions = {}): string {
   const nul = bytes.indexOf(0);
   if (nul >= 0) {
     if (looksUtf16(bytes)) throw inputError(`${role} ${path} is not UTF-8: ${conversionHint(bytes)}`);
-    throw inputError(`${role} ${path} looks binary (a NUL byte at offset ${nul}); give a plain text file`);
+    throw inputError(`${role} ${path} ${looksBinary(nul)}; give a plain text file`);
   }
   if (!o.replaceInvalid) {
     const bad = firstInvalidUtf8(bytes);
-    if (bad >= 0) {
-      throw inputError(`${role} ${path} is not valid UTF-8 (byte 0x${bytes[bad].toString(16).padStart(2, '0')} at offset ${bad}); ${conversionHint(bytes)}, or pass --replace-invalid`);
-    }
+    if (bad >= 0) throw invalidUtf8Error(role, path, bytes[bad], bad, bytes);
   }
   const text = new TextDecoder('utf-8').decode(bytes);
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // recur's speed benchmark: `npm run bench [-- --vs-torch] [--only C1-gru,…] [--threads N] [--kernels K]`
+// (`npm run bench -- --scale …`: corpus preparation at scale, test/bench/scale.js)
 //
 // Each configuration runs in its own child process (so its peak RSS is its own)
 // and prints one JSON line: tokens/s median and min–max over timed windows after
@@ -17,6 +18,12 @@ const value = (name, def) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : def;
 };
+
+if (flag('--scale')) {
+  // corpus preparation at scale: a separate benchmark (test/bench/scale.js)
+  await import('./scale.js');
+  process.exit(0);
+}
 
 if (flag('--child')) {
   const r = await runConfig(value('--config'), { threads: Number(value('--threads', '0')) || undefined, kernels: value('--kernels') });

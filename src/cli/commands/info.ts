@@ -1,17 +1,21 @@
-/** recur info MODEL|CHECKPOINT */
+/** recur info MODEL|CHECKPOINT|STORE */
+import { statSync } from 'node:fs';
 import { Command } from 'commander';
 import type { CliIO } from '../io.js';
 import { compact } from '../common.js';
 import { formatDuration } from '../common.js';
+import { storeInfo } from './store-info.js';
 import { loadModel, readSafetensors, type ModelConfig, paramLayout, readModelBytes, checkpointFromFile, isCheckpoint, type Checkpoint, epochsOf, flatOptions } from '../../index.js';
 
 export function infoCommand(io: CliIO): Command {
   return new Command('info')
-    .description('the configuration, vocabulary, size and training summary of a model, or the progress and options of a checkpoint')
-    .argument('<file>', 'a model file or a checkpoint')
+    .description('the configuration, vocabulary, size and training summary of a model, the progress and options of a checkpoint, or what a token store holds')
+    .argument('<file>', 'a model file, a checkpoint, or a token store (recur prepare)')
     .option('--json', 'print as one JSON object', false)
+    .option('--verify', 'token store: check every shard against its checksum', false)
     .addHelpText('after', '\nExample:\n  recur info model.safetensors     (or a checkpoint: recur info model.safetensors.ckpt)')
-    .action((path: string, f: { json: boolean }) => {
+    .action((path: string, f: { json: boolean; verify: boolean }) => {
+      if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) return storeInfo(io, path, f);
       const bytes = readModelBytes(path);
       const file = readSafetensors(bytes, path);
       if (isCheckpoint(file)) {

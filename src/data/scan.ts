@@ -1,0 +1,413 @@
+/**
+ * The tokenizers of data/tokenize.ts, as scanners over s[start, end) that make
+ * no string per token: corpus preparation counts and encodes hundreds of
+ * millions of tokens, and a regular-expression match plus a Map lookup per
+ * token (an array and a string each) is several times slower.
+ *
+ * tokenize.ts's regular expressions stay the specification: test/data/scan.test.ts
+ * checks these scanners against them on random text. Word level, default (WORD_RE):
+ *
+ *   \p{N}+(?:[.,]\p{N}+)+ | [\p{L}\p{M}\p{N}]+(?:['’\-‐][\p{L}\p{M}\p{N}]+)* | \S
+ *
+ * tried in that order at each character that is not white space; every
+ * quantifier is greedy and none needs to give anything back (a shorter run is
+ * followed by a character of the same class, never by what comes next in the
+ * pattern), so each alternative is one forward scan. Whitespace tokenizer: \S+.
+ * Char level: one token per code point (a lone surrogate is one too).
+ *
+ * Tokens are looked up in TokenTable (token-table.ts), which compares a
+ * candidate in place and copies a token only when it is new. Browser-safe.
+ */
+import { UNK } from '../core/ids.js';
+import { forEachToken, type TokenizerOptions } from './tokenize.js';
+import { TokenTable, hashOf } from './token-table.js';
+
+const SPACE = 1, LMN = 2, NUM = 4;
+
+let bmp: Uint8Array | null = null;
+const astral = new Map<number, number>();
+
+function classOf(ch: string): number {
+  return (/\s/u.test(ch) ? SPACE : 0) | (/[\p{L}\p{M}\p{N}]/u.test(ch) ? LMN : 0) | (/\p{N}/u.test(ch) ? NUM : 0);
+}
+
+/** Class bits of every BMP code unit (surrogates: none), made on first use (~10 ms). */
+function classes(): Uint8Array {
+  if (bmp) return bmp;
+  const t = new Uint8Array(65536);
+  for (let c = 0; c < 65536; c++) if (c < 0xd800 || c > 0xdfff) t[c] = classOf(String.fromCharCode(c));
+  return (bmp = t);
+}
+
+function astralClass(cp: number): number {
+  let k = astral.get(cp);
+  if (k === undefined) astral.set(cp, (k = classOf(String.fromCodePoint(cp))));
+  return k;
+}
+
+/** Class bits of the code point at i (< end), and its length in code units, packed as bits << 2 | length. */
+function at(s: string, i: number, end: number, t: Uint8Array): number {
+  const c = s.charCodeAt(i);
+  if (c >= 0xd800 && c <= 0xdbff && i + 1 < end) {
+    const d = s.charCodeAt(i + 1);
+    if (d >= 0xdc00 && d <= 0xdfff) return (astralClass(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000) << 2) | 2;
+  }
+  return (t[c] << 2) | 1;
+}
+
+/** Class bits of the code point at i, BMP code units read straight from the table. */
+function classAt(s: string, i: number, end: number, t: Uint8Array): number {
+  const c = s.charCodeAt(i);
+  return c >= 0xd800 && c <= 0xdbff ? at(s, i, end, t) >> 2 : t[c];
+}
+
+/** End of the run of code points of class `mask` starting at i. */
+function runEnd(s: string, i: number, end: number, mask: number, t: Uint8Array): number {
+  while (i < end) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const x = at(s, i, end, t);
+      if (((x >> 2) & mask) === 0) break;
+      i += x & 3;
+    } else if ((t[c] & mask) === 0) break;
+    else i++;
+  }
+  return i;
+}
+
+function isJoiner(c: number): boolean {
+  return c === 0x27 || c === 0x2d || c === 0x2019 || c === 0x2010; // ' - ’ ‐
+}
+
+/** End of the default tokenizer's token that starts at i (s[i] is not white space). */
+function wordEnd(s: string, i: number, end: number, t: Uint8Array): number {
+  const k = classAt(s, i, end, t);
+  if (k & NUM) {
+    let j = runEnd(s, i, end, NUM, t), groups = 0;
+    for (let c = s.charCodeAt(j); j + 1 < end && (c === 0x2e || c === 0x2c) && classAt(s, j + 1, end, t) & NUM; c = s.charCodeAt(j)) {
+      j = runEnd(s, j + 1, end, NUM, t);
+      groups++;
+    }
+    if (groups > 0) return j;
+  }
+  if (k & LMN) {
+    let j = runEnd(s, i, end, LMN, t);
+    while (j + 1 < end && isJoiner(s.charCodeAt(j)) && classAt(s, j + 1, end, t) & LMN) j = runEnd(s, j + 1, end, LMN, t);
+    return j;
+  }
+  return i + (at(s, i, end, t) & 3);
+}
+
+/** End of the whitespace tokenizer's token (\S+) that starts at i. */
+function chunkEnd(s: string, i: number, end: number, t: Uint8Array): number {
+  while (i < end && (t[s.charCodeAt(i)] & SPACE) === 0) i++;
+  return i;
+}
+
+/** Token counts of a stretch of corpus: by code point (char level) or by token (word level). */
+export type CountsExport = { codePoints: Int32Array; counts: Float64Array } | { tokens: string[]; counts: Float64Array };
+
+/** code points below this are counted and looked up in typed arrays, the others in Maps */
+const BMP = 0x10000;
+
+/** How many word-level tokens s[start, end) has. Lowercasing is the caller's. */
+function wordCount(s: string, start: number, end: number, ws: boolean): number {
+  const t = classes();
+  let n = 0;
+  for (let i = start; i < end; ) {
+    if (t[s.charCodeAt(i)] & SPACE) {
+      i++;
+      continue;
+    }
+    i = ws ? chunkEnd(s, i, end, t) : wordEnd(s, i, end, t);
+    n++;
+  }
+  return n;
+}
+
+/** Code point of the token s[i, j) (char level: one code point). */
+function codePoint(s: string, i: number, j: number): number {
+  return j - i === 2 ? s.codePointAt(i)! : s.charCodeAt(i);
+}
+
+/**
+ * The segment tokenizer's tokens of s[start, end) as strings: Intl.Segmenter
+ * has no in-place form, and at its speed the copies do not matter. The text
+ * arrives lowercased already.
+ */
+function forEachSegmentToken(s: string, start: number, end: number, fn: (token: string) => void): void {
+  forEachToken(start === 0 && end === s.length ? s : s.slice(start, end), { level: 'word', tokenize: 'segment', lowercase: false }, fn);
+}
+
+/** Counts tokens as they stream past; exported and reset per stretch. */
+export class TokenCounts {
+  private readonly word: boolean;
+  private readonly ws: boolean;
+  private readonly segment: boolean;
+  private byCode: Float64Array | null = null;
+  /** BMP code points counted since the last take(); counts of the others */
+  private readonly seen: number[] = [];
+  private readonly astral = new Map<number, number>();
+  private table = new TokenTable();
+  private tokens: string[] = [];
+  private counts = new Float64Array(1024);
+
+  constructor(tok: TokenizerOptions) {
+    this.word = tok.level === 'word';
+    this.ws = tok.tokenize === 'whitespace';
+    this.segment = tok.tokenize === 'segment';
+    if (!this.word) this.byCode = new Float64Array(BMP);
+  }
+
+  private addSegmentWords(s: string, start: number, end: number): number {
+    let n = 0;
+    forEachSegmentToken(s, start, end, (w) => {
+      const h = hashOf(w, 0, w.length);
+      let k = this.table.find(w, 0, w.length, h);
+      if (k < 0) k = this.newToken(w, 0, w.length, h);
+      this.counts[k]++;
+      n++;
+    });
+    return n;
+  }
+
+  /** Word level: each token's count, its own loop (a shared one with a callback per token is slower). */
+  private addWords(s: string, start: number, end: number): number {
+    if (this.segment) return this.addSegmentWords(s, start, end);
+    const t = classes(), ws = this.ws, table = this.table;
+    let n = 0;
+    for (let i = start; i < end; ) {
+      if (t[s.charCodeAt(i)] & SPACE) {
+        i++;
+        continue;
+      }
+      const j = ws ? chunkEnd(s, i, end, t) : wordEnd(s, i, end, t);
+      const h = hashOf(s, i, j);
+      let k = table.find(s, i, j, h);
+      if (k < 0) k = this.newToken(s, i, j, h);
+      this.counts[k]++;
+      n++;
+      i = j;
+    }
+    return n;
+  }
+
+  private newToken(s: string, i: number, j: number, h: number): number {
+    const k = this.tokens.length;
+    this.tokens.push(this.table.insert(s, i, j, h, k));
+    if (k >= this.counts.length) {
+      const c = new Float64Array(2 * this.counts.length);
+      c.set(this.counts);
+      this.counts = c;
+    }
+    return k;
+  }
+
+  /** Count the tokens of s[start, end); returns how many. */
+  add(s: string, start: number, end: number): number {
+    if (this.word) return this.addWords(s, start, end);
+    // char level, the hot loop of counting: one code unit at a time, pairs of surrogates joined
+    const c = this.byCode!, seen = this.seen;
+    let n = 0;
+    for (let i = start; i < end; i++, n++) {
+      const u = s.charCodeAt(i);
+      if (u >= 0xd800 && u <= 0xdbff && i + 1 < end) {
+        const cp = codePoint(s, i, i + 2);
+        if (cp > 0xffff) {
+          this.astral.set(cp, (this.astral.get(cp) ?? 0) + 1);
+          i++;
+          continue;
+        }
+      }
+      if (c[u]++ === 0) seen.push(u);
+    }
+    return n;
+  }
+
+  /** Add n to the count of one code point (char level). */
+  addCodePoint(cp: number, n: number): void {
+    if (cp >= BMP) this.astral.set(cp, (this.astral.get(cp) ?? 0) + n);
+    else {
+      if (this.byCode![cp] === 0) this.seen.push(cp);
+      this.byCode![cp] += n;
+    }
+  }
+
+  /** The counts so far (as compact arrays), and start again from zero. */
+  take(): CountsExport {
+    if (this.byCode) {
+      const c = this.byCode, seen = this.seen.sort((x, y) => x - y), astral = [...this.astral].sort((x, y) => x[0] - y[0]);
+      const codePoints = Int32Array.from([...seen, ...astral.map(([cp]) => cp)]);
+      const counts = Float64Array.from([...seen.map((cp) => c[cp]), ...astral.map(([, n]) => n)]);
+      for (const cp of seen) c[cp] = 0;
+      seen.length = 0;
+      this.astral.clear();
+      return { codePoints, counts };
+    }
+    const out = { tokens: this.tokens, counts: this.counts.slice(0, this.tokens.length) };
+    // cleared, not replaced: a new table per unit is memory only a full GC gives back
+    this.table.clear();
+    this.tokens = [];
+    this.counts.fill(0);
+    return out;
+  }
+}
+
+/** How many tokens s[start, end) has. */
+export function tokenCount(s: string, start: number, end: number, tok: TokenizerOptions): number {
+  if (tok.level === 'char') return codePoints(s, start, end);
+  if (tok.tokenize === 'segment') {
+    let n = 0;
+    forEachSegmentToken(s, start, end, () => n++);
+    return n;
+  }
+  return wordCount(s, start, end, tok.tokenize === 'whitespace');
+}
+
+/** An array of token ids of one of the types streams are kept in. */
+export type IdArray = Uint16Array | Uint32Array | Int32Array;
+export type IdArrayType = typeof Uint16Array | typeof Uint32Array | typeof Int32Array;
+
+/** Token ids out, in chunks: where encoded streams go (an array, a shard file, a message to the main thread). */
+export interface IdSink {
+  /** ids[0, n) are the next ids of the stream, in the array type the encoder was made with; the array is reused after the call */
+  write(ids: IdArray, n: number): void;
+}
+
+/** Token → id with the vocabulary's rule (Vocab.id): the first entry of a token wins, a literal <eos> is <unk>. */
+export class TokenEncoder {
+  private readonly word: boolean;
+  private readonly ws: boolean;
+  private readonly segment: boolean;
+  private readonly byCode: Int32Array | null = null;
+  private readonly table: TokenTable | null = null;
+  private readonly astralIds = new Map<number, number>();
+  /** ids waiting to be written, in the type of the stream they go to (so sinks copy, never convert) */
+  private readonly buf: IdArray;
+  private n = 0;
+  oov = 0;
+
+  constructor(tokens: readonly string[], tok: TokenizerOptions, private sink: IdSink, ids: IdArrayType = Uint32Array) {
+    this.buf = new ids(16384);
+    this.word = tok.level === 'word';
+    this.ws = tok.tokenize === 'whitespace';
+    this.segment = tok.tokenize === 'segment';
+    if (!this.word) {
+      const c = (this.byCode = new Int32Array(BMP).fill(UNK)), astral = this.astralIds;
+      // backwards, so that the first entry of a token wins (index 0 is <eos>, never a code point)
+      for (let id = tokens.length - 1; id > 0; id--) {
+        const cp = tokens[id].codePointAt(0)!;
+        if (tokens[id].length !== (cp >= BMP ? 2 : 1)) continue;
+        if (cp < BMP) c[cp] = id;
+        else astral.set(cp, id);
+      }
+    } else {
+      const table = (this.table = new TokenTable(tokens.length));
+      tokens.forEach((t, id) => {
+        const h = hashOf(t, 0, t.length);
+        if (id > 0 && table.find(t, 0, t.length, h) < 0) table.insert(t, 0, t.length, h, id);
+      });
+    }
+  }
+
+  /** Send the ids from here on to another sink (after flushing the ones waiting). */
+  redirect(sink: IdSink): void {
+    this.flush();
+    this.sink = sink;
+  }
+
+  put(id: number): void {
+    if (id === UNK) this.oov++;
+    // the buffer may have been filled to its end by encode()
+    if (this.n === this.buf.length) this.flush();
+    this.buf[this.n++] = id;
+  }
+
+  /** Encode the tokens of s[start, end); returns how many. */
+  encode(s: string, start: number, end: number): number {
+    if (this.word) return this.encodeWords(s, start, end);
+    // char level, the hot loop of encoding: ids straight into the buffer
+    const c = this.byCode!, buf = this.buf, size = buf.length;
+    let n = 0, p = this.n, oov = 0;
+    for (let i = start; i < end; i++, n++) {
+      if (p === size) {
+        this.n = p;
+        this.flush();
+        p = 0;
+      }
+      const u = s.charCodeAt(i);
+      let id: number;
+      if (u >= 0xd800 && u <= 0xdbff && i + 1 < end && codePoint(s, i, i + 2) > 0xffff) {
+        id = this.astralIds.get(codePoint(s, i, i + 2)) ?? UNK;
+        i++;
+      } else id = c[u];
+      if (id === UNK) oov++;
+      buf[p++] = id;
+    }
+    this.n = p;
+    this.oov += oov;
+    return n;
+  }
+
+  /** Word level: each token's id, its own loop. */
+  private encodeSegmentWords(s: string, start: number, end: number): number {
+    const table = this.table!;
+    let n = 0;
+    forEachSegmentToken(s, start, end, (w) => {
+      const id = table.find(w, 0, w.length, hashOf(w, 0, w.length));
+      this.put(id < 0 ? UNK : id);
+      n++;
+    });
+    return n;
+  }
+
+  private encodeWords(s: string, start: number, end: number): number {
+    if (this.segment) return this.encodeSegmentWords(s, start, end);
+    const t = classes(), ws = this.ws, table = this.table!, buf = this.buf, size = buf.length;
+    let n = 0, p = this.n, oov = 0;
+    for (let i = start; i < end; ) {
+      if (t[s.charCodeAt(i)] & SPACE) {
+        i++;
+        continue;
+      }
+      const j = ws ? chunkEnd(s, i, end, t) : wordEnd(s, i, end, t);
+      let id = table.find(s, i, j, hashOf(s, i, j));
+      if (id < 0) {
+        id = UNK;
+        oov++;
+      } else if (id === UNK) oov++;
+      if (p === size) {
+        this.n = p;
+        this.flush();
+        p = 0;
+      }
+      buf[p++] = id;
+      n++;
+      i = j;
+    }
+    this.n = p;
+    this.oov += oov;
+    return n;
+  }
+
+  flush(): void {
+    if (this.n > 0) this.sink.write(this.buf, this.n);
+    this.n = 0;
+  }
+}
+
+/** Code points in s[start, end) (a surrogate pair is one, a lone surrogate one). */
+export function codePoints(s: string, start: number, end: number): number {
+  let n = end - start;
+  for (let i = start; i < end - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
