@@ -174,6 +174,8 @@ class Trainer:
             for s, h in old.items():
                 signal.signal(s, h)
             if self.own_group:
+                # every process leaves together, once rank 0 has written its files
+                self.dist.barrier()
                 self.dist.destroy_process_group()
 
     def _announce(self):

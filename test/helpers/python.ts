@@ -19,7 +19,8 @@ export interface PyRun {
 }
 
 export function pythonEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, PYTHONPATH: PYTHON_DIR, PYTHONDONTWRITEBYTECODE: '1', ...extra };
+  // the tests are about the CPU path with gloo (CI has no GPU; a developer's GPU would switch to NCCL)
+  const env: NodeJS.ProcessEnv = { ...process.env, PYTHONPATH: PYTHON_DIR, PYTHONDONTWRITEBYTECODE: '1', CUDA_VISIBLE_DEVICES: '', ...extra };
   // a run under the test runner is not one process of a torchrun job
   for (const k of ['RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_ADDR', 'MASTER_PORT']) if (!(k in extra)) delete env[k];
   return env;

@@ -5,7 +5,8 @@
  * same options (no dropout), one step of each optimizer with clipping active gives
  * the same weights to 1e-4, and 50 Adam steps (validating every 25) give the same
  * loss curve to 1e-3 and the same validation losses, for a GRU, a 2-layer tied
- * LSTM and a GRU with the adaptive softmax.
+ * LSTM and a GRU with the adaptive softmax; and with split none (no shuffle, no
+ * resets: the fused nn.GRU path; validation chunks warmed up on 2T tokens).
  * Files: its model loads in recur and `recur eval` on the validation text gives
  * the trainer's own validation loss; --init continues from exactly the model's
  * weights; a run stopped and resumed from its checkpoint (with dropout) ends with
@@ -45,6 +46,8 @@ const DATA: CorpusOptions = { level: 'char', split: 'lines', tokenize: 'default'
 const text = randomLines(1, 400), valText = randomLines(2, 50);
 const valFile = join(dir, 'val.txt');
 const store = join(dir, 'corpus.recur');
+/** the same text as one sequence per file */
+const storeNone = join(dir, 'none.recur');
 
 const MODELS: Record<string, Partial<ModelConfig> & Pick<ModelConfig, 'cell' | 'embed' | 'hidden' | 'layers'>> = {
   gru: { cell: 'gru', embed: 8, hidden: 16, layers: 1 },
@@ -65,6 +68,9 @@ interface Case {
   args: string[];
   init: string;
   out: string;
+  /** the store, when not `store` */
+  store?: string;
+  data?: CorpusOptions;
 }
 
 const flagOf = (k: string): string => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
@@ -91,6 +97,13 @@ describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () =>
       const flat = { ...WINDOW, optimizer: 'adam', steps: 50, evalEvery: 25 };
       cases.push({ name: `${name} adam 50`, model: name, flat, args: argsOf(flat), init: path, out: join(dir, `${i}-adam-50.safetensors`) });
     });
+    // split none: one long sequence, never reset inside a window
+    const none = writeStore(storeNone, { texts: [text], valTexts: [valText], options: { ...DATA, split: 'none' } });
+    const noneInit = LanguageModel.create(modelConfig({ level: 'char', split: 'none', ...MODELS.gru }), none.vocab, new Rng(7));
+    inits['gru, split none'] = noneInit;
+    writeFileSync(join(dir, 'init-none.safetensors'), saveModel(noneInit));
+    const noneFlat = { ...WINDOW, optimizer: 'adam', steps: 50, evalEvery: 25 };
+    cases.push({ name: 'gru, split none adam 50', model: 'gru, split none', flat: noneFlat, args: argsOf(noneFlat), init: join(dir, 'init-none.safetensors'), out: join(dir, 'none-adam-50.safetensors'), store: storeNone, data: { ...DATA, split: 'none' } });
     // --init with a step too small to move a float32 weight
     const gru = join(dir, 'init-0.safetensors');
     cases.push({ name: 'init exactness', model: 'gru', flat: {}, args: argsOf({ ...WINDOW, optimizer: 'sgd', lr: 1e-30, steps: 1 }), init: gru, out: join(dir, 'init-exact.safetensors') });
@@ -101,7 +114,7 @@ describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () =>
     cases.push({ name: 'halfway', model: '', flat: {}, args: [...argsOf({ ...drop, steps: 15 })], init: '', out: halfway });
     cases.push({ name: 'resumed', model: '', flat: {}, args: ['--resume', halfway + '.ckpt', '--steps', '30', '-o', join(dir, 'resumed.safetensors'), '--json'], init: '', out: '' });
 
-    const runs = cases.map((c) => (c.out ? [store, ...(c.init ? ['--init', c.init] : []), ...c.args, '-o', c.out, '--json', '--checkpoint-interval', '0'] : c.args));
+    const runs = cases.map((c) => (c.out ? [c.store ?? store, ...(c.init ? ['--init', c.init] : []), ...c.args, '-o', c.out, '--json', '--checkpoint-interval', '0'] : c.args));
     const runsFile = join(dir, 'runs.json');
     writeFileSync(runsFile, JSON.stringify(runs));
     const r = await runPython(py!, [TRAIN_MANY, runsFile], { cwd: dir });
@@ -113,7 +126,7 @@ describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () =>
   async function recurRun(c: Case): Promise<{ model: LanguageModel; steps: Extract<TrainEvent, { type: 'step' }>[]; evals: number[] }> {
     const steps: Extract<TrainEvent, { type: 'step' }>[] = [], evals: number[] = [];
     const result = await train({
-      ...options({ texts: [text], valTexts: [valText], ...DATA, ...c.flat, init: inits[c.model] }),
+      ...options({ texts: [text], valTexts: [valText], ...(c.data ?? DATA), ...c.flat, init: inits[c.model] }),
       cell: undefined, embed: undefined, hidden: undefined, layers: undefined, level: undefined, split: undefined, tokenize: undefined,
       lowercase: undefined, maxVocab: undefined, minCount: undefined, valFrac: undefined,
       onEvent: (e: TrainEvent) => {
@@ -139,8 +152,8 @@ describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () =>
 
   const maxDiff = (a: Float32Array, b: Float32Array): number => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0);
 
-  for (const name of Object.keys(MODELS)) {
-    for (const opt of OPTIMIZERS) {
+  for (const name of [...Object.keys(MODELS), 'gru, split none']) {
+    for (const opt of name.includes('none') ? [] : OPTIMIZERS) {
       it(`${name}: one ${opt} step with clipping gives recur's weights to 1e-4`, async () => {
         const c = cases.find((x) => x.name === `${name} ${opt} 1`)!;
         const ours = await recurRun(c), theirs = pyRun(c);
@@ -164,6 +177,7 @@ describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () =>
   }
 
   it('writes models that recur loads, samples from, and scores as the trainer validated them (recur eval, to 1e-4)', async () => {
+    // split lines: recur eval's chunks are cut at <eos> as validation's are, so the two losses are one computation
     for (const name of Object.keys(MODELS)) {
       const c = cases.find((x) => x.name === `${name} adam 50`)!;
       const { model, done } = pyRun(c);
