@@ -25,7 +25,7 @@ export {
   type RunSource,
 } from './train/trainer.js';
 export {
-  resolveTrainOptions, TRAIN_OPTIONS, TRAIN_COMMAND_OPTIONS, DEFAULT_EPOCHS, ADAPTIVE_FROM,
+  resolveTrainOptions, TRAIN_OPTIONS, TRAIN_COMMAND_OPTIONS, TRAIN_RULES, DEFAULT_EPOCHS, ADAPTIVE_FROM,
   type TrainOptions, type TrainOptionsGiven,
 } from './train/options.js';
 export { epochsOf } from './train/state.js';

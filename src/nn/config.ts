@@ -43,13 +43,16 @@ export const ARCH_DEFAULTS = {
 export const MAX_SIZE = 65536;
 export const MAX_LAYERS = 64;
 
+/** The default cutoffs' rule: a shortlist of the `first` most frequent tokens, then clusters growing `factor`-fold. */
+export const DEFAULT_CUTOFFS = { first: 2000, factor: 5 } as const;
+
 /**
  * Default adaptive-softmax cutoffs for a vocabulary of V: a shortlist of the
  * 2,000 most frequent tokens, then clusters growing fivefold (2,000 | 10,000 | 50,000 …).
  */
 export function defaultCutoffs(V: number): number[] {
   const c: number[] = [];
-  for (let x = 2000; x < V; x *= 5) c.push(x);
+  for (let x: number = DEFAULT_CUTOFFS.first; x < V; x *= DEFAULT_CUTOFFS.factor) c.push(x);
   return c;
 }
 

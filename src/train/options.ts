@@ -12,7 +12,7 @@ import { choice, fieldsOf, resolveFamily, type FamilyGiven, type FamilyValues, t
 import { DATA_OPTIONS, REPLACE_INVALID_OPTION } from '../data/options.js';
 import { KERNELS_OPTION } from '../kernels/index.js';
 import type { LanguageModel } from '../model/model.js';
-import { CELLS, MAX_LAYERS, MAX_SIZE, SOFTMAXES } from '../nn/config.js';
+import { ARCH_DEFAULTS, CELLS, DEFAULT_CUTOFFS, MAX_LAYERS, MAX_SIZE, SOFTMAXES } from '../nn/config.js';
 import { DEFAULT_LR, OPTIMIZERS } from './optimizer.js';
 
 /** The limit when none of epochs, steps or time is given (early stopping usually ends the run first). */
@@ -25,6 +25,29 @@ export const DEFAULT_EPOCHS = 50;
  * 177.7 at step 400, so no worse per step either).
  */
 export const ADAPTIVE_FROM = 5000;
+
+/**
+ * The trainer's fixed rules that are not options. They are exported with the
+ * option table (python/recur_torch/train_options.json, "rules"), so that the
+ * PyTorch trainer follows the same ones rather than copies of them.
+ */
+export const TRAIN_RULES = {
+  /** a training-loss history point is the mean loss of this many steps */
+  historyEvery: 10,
+  /** validation scores the validation stream in this many parallel chunks */
+  evalStreams: 32,
+  /** a loss above this many times the first step's loss counts as divergence (char-rnn's rule) */
+  divergeFactor: 3,
+  /** the limit when none is given */
+  defaultEpochs: DEFAULT_EPOCHS,
+  /** the adaptive softmax is the default from this vocabulary size (untied models) */
+  adaptiveFrom: ADAPTIVE_FROM,
+  /** default cutoffs: DEFAULT_CUTOFFS.first, then × factor while below the vocabulary size */
+  cutoffs: DEFAULT_CUTOFFS,
+  /** the adaptive softmax's cluster sizes (⌊H / div_value^(i+1)⌋) and head bias */
+  divValue: ARCH_DEFAULTS.div_value,
+  headBias: ARCH_DEFAULTS.head_bias,
+} as const;
 
 const arch = { onResume: 'fixed', withInit: 'refused' } as const;
 

@@ -26,7 +26,7 @@ import { defaultCutoffs } from '../nn/config.js';
 import { Network } from '../nn/network.js';
 import { SlicedNetwork, type SliceSnapshot } from '../parallel/pool.js';
 import { Optimizer, momentCount } from './optimizer.js';
-import { ADAPTIVE_FROM, type TrainOptions } from './options.js';
+import { ADAPTIVE_FROM, TRAIN_RULES, type TrainOptions } from './options.js';
 import { LrSchedule } from './schedule.js';
 import { freshCounters, type Counters, type TrainState } from './state.js';
 
@@ -49,7 +49,7 @@ export interface RunSource {
 }
 
 /** Streams of the validation pass (chunks scored in parallel). */
-const EVAL_STREAMS = 32;
+const EVAL_STREAMS = TRAIN_RULES.evalStreams;
 
 /** What a step changes before its loss is known: kept so that a failed step can be undone. */
 interface PreStep {

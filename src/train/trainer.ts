@@ -17,7 +17,7 @@ import { meanLoss, streamLogProbs } from '../model/evaluate.js';
 import type { History } from '../model/history.js';
 import type { LanguageModel } from '../model/model.js';
 import { clipGradNorm, clipGradValue } from './clip.js';
-import { resolveTrainOptions, type TrainOptions, type TrainOptionsGiven } from './options.js';
+import { resolveTrainOptions, TRAIN_RULES, type TrainOptions, type TrainOptionsGiven } from './options.js';
 import { Run, prepareTraining, type Resumable, type RunSource } from './run.js';
 import { stateIsFinite, type TrainState } from './state.js';
 
@@ -84,7 +84,7 @@ export class TrainingDiverged extends RecurError {
 }
 
 /** Training-loss points are the mean over this many steps. */
-const HISTORY_EVERY = 10;
+const HISTORY_EVERY = TRAIN_RULES.historyEvery;
 
 /** The options of a run: its checkpoint's when resuming, else the given ones checked and defaulted. */
 export function trainOptions(input: TrainInput): TrainOptions {
@@ -182,7 +182,7 @@ async function step(run: Run, emit: (e: TrainEvent) => void, lastSaved: () => Tr
   const norm = clipGradNorm(f, net.grads, net.layout.size, o.optimizer.clip);
   if (c.step === 0) c.firstLoss = loss;
   // non-finite, or (char-rnn's rule) more than three times the loss of the untrained model
-  const exploded = loss > 3 * c.firstLoss;
+  const exploded = loss > TRAIN_RULES.divergeFactor * c.firstLoss;
   if (!Number.isFinite(loss) || !Number.isFinite(norm) || exploded) diverged(run, loss, exploded, lastSaved(), emit);
   if (o.optimizer.clipValue > 0) clipGradValue(f, net.grads, net.layout.size, o.optimizer.clipValue);
   run.optimizer.step(f, net.params, net.grads, run.schedule.rate(c.step + 1));

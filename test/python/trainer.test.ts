@@ -1,0 +1,215 @@
+/**
+ * The PyTorch trainer (python/recur_torch) trains the model `recur train` trains.
+ *
+ * Same algorithm: from the same store, the same initial weights (--init) and the
+ * same options (no dropout), one step of each optimizer with clipping active gives
+ * the same weights to 1e-4, and 50 Adam steps (validating every 25) give the same
+ * loss curve to 1e-3 and the same validation losses, for a GRU, a 2-layer tied
+ * LSTM and a GRU with the adaptive softmax; and with split none (no shuffle, no
+ * resets: the fused nn.GRU path; validation chunks warmed up on 2T tokens).
+ * Files: its model loads in recur and `recur eval` on the validation text gives
+ * the trainer's own validation loss; --init continues from exactly the model's
+ * weights; a run stopped and resumed from its checkpoint (with dropout) ends with
+ * the weights of the run that never stopped.
+ *
+ * All Python runs happen in one process (test/fixtures/torch_train_many.py calls
+ * the trainer's main() once per run), so torch is imported once.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Rng } from '../../src/core/rng.js';
+import type { CorpusOptions } from '../../src/data/prepare.js';
+import { modelConfig, type ModelConfig } from '../../src/model/config.js';
+import { LanguageModel } from '../../src/model/model.js';
+import { loadModel, saveModel } from '../../src/model/model-file.js';
+import { InferenceSession } from '../../src/infer/session.js';
+import { sampleOne } from '../../src/infer/sample.js';
+import type { TrainEvent } from '../../src/train/trainer.js';
+import { recur } from '../helpers/cli.js';
+import { TRAIN_MANY, events, runPython, torchPythonOrSkip } from '../helpers/python.js';
+import { writeStore } from '../helpers/prepared-store.js';
+import { options, train } from '../helpers/train.js';
+
+const py = torchPythonOrSkip('the PyTorch trainer tests');
+const dir = mkdtempSync(join(tmpdir(), 'recur-torch-trainer-'));
+/** syllables over 16 letters: lines with structure to learn, so the loss curves move */
+const SYLLABLES = ['ab', 'cde', 'fg', 'hij', 'klm', 'nop', 'ba', 'ed', 'p', 'oic'];
+
+function randomLines(seed: number, n: number): string {
+  const rng = new Rng(seed);
+  return Array.from({ length: n }, () => Array.from({ length: 1 + rng.int(6) }, () => SYLLABLES[rng.int(SYLLABLES.length)]).join('')).join('\n') + '\n';
+}
+
+const DATA: CorpusOptions = { level: 'char', split: 'lines', tokenize: 'default', lowercase: false, maxVocab: 0, minCount: 1, valFrac: 0.1 };
+const text = randomLines(1, 400), valText = randomLines(2, 50);
+const valFile = join(dir, 'val.txt');
+const store = join(dir, 'corpus.recur');
+/** the same text as one sequence per file */
+const storeNone = join(dir, 'none.recur');
+
+const MODELS: Record<string, Partial<ModelConfig> & Pick<ModelConfig, 'cell' | 'embed' | 'hidden' | 'layers'>> = {
+  gru: { cell: 'gru', embed: 8, hidden: 16, layers: 1 },
+  'lstm, 2 layers, tied': { cell: 'lstm', embed: 12, hidden: 12, layers: 2, tie: true },
+  'gru, adaptive softmax': { cell: 'gru', embed: 8, hidden: 16, layers: 1, softmax: 'adaptive', cutoffs: [6, 11] },
+};
+const OPTIMIZERS = ['sgd', 'adam', 'adagrad', 'rmsprop'] as const;
+/** below the first step's gradient norm of every model here, so clipping acts */
+const CLIP = 0.1;
+const WINDOW = { batch: 4, seqLen: 8 };
+
+interface Case {
+  name: string;
+  model: string;
+  /** recur train's options, flat */
+  flat: Record<string, unknown>;
+  /** the same as the Python trainer's arguments */
+  args: string[];
+  init: string;
+  out: string;
+  /** the store, when not `store` */
+  store?: string;
+  data?: CorpusOptions;
+}
+
+const flagOf = (k: string): string => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+const argsOf = (flat: Record<string, unknown>): string[] => Object.entries(flat).flatMap(([k, v]) => [flagOf(k), String(v)]);
+
+const cases: Case[] = [];
+const inits: Record<string, LanguageModel> = {};
+let pyResults: { code: number; stdout: string; stderr: string }[] = [];
+const pyByName = (name: string): { code: number; stdout: string; stderr: string } => pyResults[cases.findIndex((c) => c.name === name)];
+
+describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () => {
+  beforeAll(async () => {
+    writeFileSync(valFile, valText);
+    const prepared = await writeStore(store, { texts: [text], valTexts: [valText], options: DATA, shardTokens: 1500 });
+    Object.entries(MODELS).forEach(([name, arch], i) => {
+      const init = LanguageModel.create(modelConfig({ level: 'char', ...arch }), prepared.vocab, new Rng(100 + i));
+      inits[name] = init;
+      const path = join(dir, `init-${i}.safetensors`);
+      writeFileSync(path, saveModel(init));
+      for (const opt of OPTIMIZERS) {
+        const flat = { ...WINDOW, optimizer: opt, clip: CLIP, steps: 1 };
+        cases.push({ name: `${name} ${opt} 1`, model: name, flat, args: argsOf(flat), init: path, out: join(dir, `${i}-${opt}-1.safetensors`) });
+      }
+      const flat = { ...WINDOW, optimizer: 'adam', steps: 50, evalEvery: 25 };
+      cases.push({ name: `${name} adam 50`, model: name, flat, args: argsOf(flat), init: path, out: join(dir, `${i}-adam-50.safetensors`) });
+    });
+    // split none: one long sequence, never reset inside a window
+    const none = await writeStore(storeNone, { texts: [text], valTexts: [valText], options: { ...DATA, split: 'none' } });
+    const noneInit = LanguageModel.create(modelConfig({ level: 'char', split: 'none', ...MODELS.gru }), none.vocab, new Rng(7));
+    inits['gru, split none'] = noneInit;
+    writeFileSync(join(dir, 'init-none.safetensors'), saveModel(noneInit));
+    const noneFlat = { ...WINDOW, optimizer: 'adam', steps: 50, evalEvery: 25 };
+    cases.push({ name: 'gru, split none adam 50', model: 'gru, split none', flat: noneFlat, args: argsOf(noneFlat), init: join(dir, 'init-none.safetensors'), out: join(dir, 'none-adam-50.safetensors'), store: storeNone, data: { ...DATA, split: 'none' } });
+    // --init with a step too small to move a float32 weight
+    const gru = join(dir, 'init-0.safetensors');
+    cases.push({ name: 'init exactness', model: 'gru', flat: {}, args: argsOf({ ...WINDOW, optimizer: 'sgd', lr: 1e-30, steps: 1 }), init: gru, out: join(dir, 'init-exact.safetensors') });
+    // 30 steps with dropout at once, and 15 then resumed to 30
+    const drop = { ...WINDOW, layers: 2, dropout: 0.3, cell: 'lstm', hidden: 16, embed: 8, evalEvery: 10, seed: 5 };
+    const straight = join(dir, 'straight.safetensors'), halfway = join(dir, 'halfway.safetensors');
+    cases.push({ name: 'straight', model: '', flat: {}, args: [...argsOf({ ...drop, steps: 30 })], init: '', out: straight });
+    cases.push({ name: 'halfway', model: '', flat: {}, args: [...argsOf({ ...drop, steps: 15 })], init: '', out: halfway });
+    cases.push({ name: 'resumed', model: '', flat: {}, args: ['--resume', halfway + '.ckpt', '--steps', '30', '-o', join(dir, 'resumed.safetensors'), '--json'], init: '', out: '' });
+
+    const runs = cases.map((c) => (c.out ? [c.store ?? store, ...(c.init ? ['--init', c.init] : []), ...c.args, '-o', c.out, '--json', '--checkpoint-interval', '0'] : c.args));
+    const runsFile = join(dir, 'runs.json');
+    writeFileSync(runsFile, JSON.stringify(runs));
+    const r = await runPython(py!, [TRAIN_MANY, runsFile], { cwd: dir });
+    if (r.code !== 0) throw new Error(`torch_train_many.py failed: ${r.stderr}`);
+    pyResults = JSON.parse(r.stdout);
+  }, 240_000);
+
+  /** recur train's run of a case (the library, as recur train calls it), with its step losses and validation losses */
+  async function recurRun(c: Case): Promise<{ model: LanguageModel; steps: Extract<TrainEvent, { type: 'step' }>[]; evals: number[] }> {
+    const steps: Extract<TrainEvent, { type: 'step' }>[] = [], evals: number[] = [];
+    const result = await train({
+      ...options({ texts: [text], valTexts: [valText], ...(c.data ?? DATA), ...c.flat, init: inits[c.model] }),
+      cell: undefined, embed: undefined, hidden: undefined, layers: undefined, level: undefined, split: undefined, tokenize: undefined,
+      lowercase: undefined, maxVocab: undefined, minCount: undefined, valFrac: undefined,
+      onEvent: (e: TrainEvent) => {
+        if (e.type === 'step') steps.push(e);
+        if (e.type === 'eval') evals.push(e.valLoss);
+      },
+    });
+    return { model: loadModel(saveModel(result.model)), steps, evals };
+  }
+
+  function pyRun(c: Case): { model: LanguageModel; steps: Record<string, number>[]; evals: number[]; done: Record<string, unknown> } {
+    const r = pyByName(c.name);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const ev = events(r.stdout);
+    return {
+      model: loadModel(readFileSync(c.out)),
+      steps: ev.filter((e) => e.type === 'step') as Record<string, number>[],
+      evals: ev.filter((e) => e.type === 'eval').map((e) => e.valLoss as number),
+      done: ev.find((e) => e.type === 'done')!,
+    };
+  }
+
+  const maxDiff = (a: Float32Array, b: Float32Array): number => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0);
+
+  for (const name of [...Object.keys(MODELS), 'gru, split none']) {
+    for (const opt of name.includes('none') ? [] : OPTIMIZERS) {
+      it(`${name}: one ${opt} step with clipping gives recur's weights to 1e-4`, async () => {
+        const c = cases.find((x) => x.name === `${name} ${opt} 1`)!;
+        const ours = await recurRun(c), theirs = pyRun(c);
+        expect(ours.steps[0].gradNorm).toBeGreaterThan(CLIP);
+        expect(Math.abs(theirs.steps[0].gradNorm - ours.steps[0].gradNorm)).toBeLessThan(1e-4);
+        expect(Math.abs(theirs.steps[0].loss - ours.steps[0].loss)).toBeLessThan(1e-5);
+        expect(maxDiff(ours.model.params, inits[name].params)).toBeGreaterThan(1e-3); // the step moved the weights
+        expect(maxDiff(theirs.model.params, ours.model.params)).toBeLessThan(1e-4);
+      });
+    }
+    it(`${name}: 50 Adam steps give recur's loss curve to 1e-3 and its validation losses`, async () => {
+      const c = cases.find((x) => x.name === `${name} adam 50`)!;
+      const ours = await recurRun(c), theirs = pyRun(c);
+      expect(theirs.steps.length).toBe(50);
+      expect(ours.steps.length).toBe(50);
+      expect(ours.evals[1]).toBeLessThan(ours.evals[0] - 0.05); // it learned something
+      for (let i = 0; i < 50; i++) expect(Math.abs(theirs.steps[i].loss - ours.steps[i].loss)).toBeLessThan(1e-3);
+      expect(theirs.evals.length).toBe(2);
+      for (let i = 0; i < 2; i++) expect(Math.abs(theirs.evals[i] - ours.evals[i])).toBeLessThan(1e-4);
+    });
+  }
+
+  it('writes models that recur loads, samples from, and scores as the trainer validated them (recur eval, to 1e-4)', async () => {
+    // split lines: recur eval's chunks are cut at <eos> as validation's are, so the two losses are one computation
+    for (const name of Object.keys(MODELS)) {
+      const c = cases.find((x) => x.name === `${name} adam 50`)!;
+      const { model, done } = pyRun(c);
+      expect(model.info.trainer).toMatchObject({ name: 'recur_torch', processes: 1 });
+      expect(model.info.steps).toBe(50);
+      expect((model.info.history as { train: unknown[] }).train.length).toBe(5);
+      const run = await recur(['eval', c.out, valFile, '--json']);
+      expect(run.code).toBe(0);
+      const e = JSON.parse(run.stdout) as { loss: number; tokens: number };
+      expect(e.tokens).toBe(model.info.val_tokens);
+      expect(Math.abs(e.loss - (done.val_loss as number))).toBeLessThan(1e-4);
+      const session = await InferenceSession.create(model);
+      expect(typeof sampleOne(session, { maxLength: 20 }, new Rng(1)).text).toBe('string');
+    }
+  });
+
+  it('--init continues from exactly the weights of the model given', () => {
+    const c = cases.find((x) => x.name === 'init exactness')!;
+    const { model } = pyRun(c);
+    expect(model.info.init).toBe(true);
+    expect(Array.from(model.params)).toEqual(Array.from(inits.gru.params));
+  });
+
+  it('a run stopped and resumed from its checkpoint ends as the run that never stopped (with dropout)', () => {
+    const straight = pyRun(cases.find((x) => x.name === 'straight')!);
+    const r = pyByName('resumed');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const resumed = loadModel(readFileSync(join(dir, 'resumed.safetensors')));
+    expect(resumed.info.resumed_at).toBe(15);
+    const tail = events(r.stdout).filter((e) => e.type === 'step').map((e) => e.loss);
+    expect(tail).toEqual(straight.steps.slice(15).map((e) => e.loss));
+    expect(Array.from(resumed.params)).toEqual(Array.from(straight.model.params));
+  });
+});
