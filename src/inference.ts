@@ -33,7 +33,7 @@ export { SAMPLE_OPTIONS, SAMPLE_COMMAND_OPTIONS, resolveSampleOptions } from './
 export { sampleStream, nextTokens, type StreamOptions, type Candidate } from './infer/stream.js';
 export { scoreSentences, evaluateText, type SentenceScore, type TokenScore, type Evaluation } from './infer/score.js';
 export { formatKenlm, formatSrilm, kenlmSummary, srilmSummary, type KenlmSummary, type SrilmSummary } from './infer/lmformats.js';
-export { KERNEL_SETS, DEFAULT_KERNELS, KERNELS_OPTION, type KernelSetName } from './kernels/index.js';
+export { KERNEL_SETS, DEFAULT_KERNELS, KERNELS_OPTION, kernelReport, type KernelSetName, type KernelReport } from './kernels/index.js';
 export { renderReport } from './report/html.js';
 export { renderHeatmapPage } from './report/heatmap.js';
 export { HEAT_MAX_BITS, heatRgb, surprise01 } from './report/colors.js';

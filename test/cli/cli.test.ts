@@ -121,6 +121,16 @@ describe('recur sample / score / eval / info', () => {
     expect(j.config.cell).toBe('gru');
     expect(j.parameters).toBeGreaterThan(0);
   });
+  it('info --kernels says which kernel sets run here and which is the default; with a file it is refused', async () => {
+    const j = JSON.parse((await recur(['info', '--kernels', '--json'])).stdout);
+    expect(j.available).toEqual(j.relaxedSimd ? ['reference', 'simd', 'fma'] : ['reference', 'simd']);
+    expect(j.default).toBe(j.relaxedSimd ? 'fma' : 'simd');
+    const r = await recur(['info', '--kernels']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toMatch(new RegExp(`^kernels +${j.default} \\(the default`));
+    oneLineError(await recur(['info', '--kernels', model]), 2, /--kernels describes this machine, not a file/);
+    oneLineError(await recur(['info']), 2, /give a model, a checkpoint or a token store/);
+  });
 });
 
 describe('bad input: one-line errors and exit codes', () => {

@@ -1,20 +1,27 @@
 /** recur info MODEL|CHECKPOINT|STORE */
 import { statSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { Command } from 'commander';
 import type { CliIO } from '../io.js';
 import { compact } from '../common.js';
 import { formatDuration } from '../common.js';
 import { storeInfo } from './store-info.js';
-import { loadModel, readSafetensors, type ModelConfig, paramLayout, readModelBytes, checkpointFromFile, isCheckpoint, type Checkpoint, epochsOf, flatOptions } from '../../index.js';
+import { loadModel, readSafetensors, type ModelConfig, paramLayout, readModelBytes, checkpointFromFile, isCheckpoint, type Checkpoint, epochsOf, flatOptions, kernelReport, usageError } from '../../index.js';
 
 export function infoCommand(io: CliIO): Command {
   return new Command('info')
     .description('the configuration, vocabulary, size and training summary of a model, the progress and options of a checkpoint, or what a token store holds')
-    .argument('<file>', 'a model file, a checkpoint, or a token store (recur prepare)')
+    .argument('[file]', 'a model file, a checkpoint, or a token store (recur prepare)')
     .option('--json', 'print as one JSON object', false)
     .option('--verify', 'token store: check every shard against its checksum', false)
-    .addHelpText('after', '\nExample:\n  recur info model.safetensors     (or a checkpoint: recur info model.safetensors.ckpt)')
-    .action((path: string, f: { json: boolean; verify: boolean }) => {
+    .option('--kernels', 'which kernel sets run on this machine and which one is the default', false)
+    .addHelpText('after', '\nExamples:\n  recur info model.safetensors     (or a checkpoint: recur info model.safetensors.ckpt)\n  recur info --kernels')
+    .action(async (path: string | undefined, f: { json: boolean; verify: boolean; kernels: boolean }) => {
+      if (f.kernels) {
+        if (path !== undefined) throw usageError('--kernels describes this machine, not a file: give one or the other');
+        return kernelsInfo(io, f.json);
+      }
+      if (path === undefined) throw usageError('give a model, a checkpoint or a token store to describe (or --kernels)');
       if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) return storeInfo(io, path, f);
       const bytes = readModelBytes(path);
       const file = readSafetensors(bytes, path);
@@ -87,4 +94,25 @@ function checkpointInfo(io: CliIO, path: string, ck: Checkpoint, json: boolean):
     `  continue    recur train --resume ${path}`,
   ];
   io.stdout.write(lines.join('\n') + '\n');
+}
+
+const KERNEL_SET_TEXT: Record<string, string> = {
+  reference: 'scalar JavaScript, the specification',
+  simd: 'WebAssembly 128-bit SIMD',
+  fma: 'WebAssembly relaxed SIMD with fused multiply-add',
+};
+
+/** recur info --kernels: the kernel sets this engine runs and the default, with the machine they run on. */
+async function kernelsInfo(io: CliIO, json: boolean): Promise<void> {
+  const r = await kernelReport(), cpu = cpus()[0]?.model ?? 'unknown CPU', engine = `Node ${process.versions.node}, V8 ${process.versions.v8}`;
+  if (json) {
+    io.stdout.write(JSON.stringify({ ...r, cpu, cores: cpus().length, node: process.versions.node, v8: process.versions.v8 }) + '\n');
+    return;
+  }
+  io.stdout.write([
+    `kernels     ${r.default} (the default, --kernels wasm): ${KERNEL_SET_TEXT[r.default]}`,
+    `available   ${r.available.map((k) => `${k} (${KERNEL_SET_TEXT[k]})`).join(', ')}`,
+    `engine      ${engine}; relaxed SIMD ${r.relaxedSimd ? 'compiles' : 'is not available, so no fma'}`,
+    `machine     ${cpu.trim()}, ${cpus().length} cores`,
+  ].join('\n') + '\n');
 }
