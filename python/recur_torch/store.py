@@ -21,10 +21,12 @@ import os
 import numpy as np
 
 from .errors import format_error, input_error
+from .options import load_table
 
 STORE_FORMAT = "recur-tokens/1"
 _ID_TYPES = {"uint16": ("<u2", 2), "uint32": ("<u4", 4)}
-_TEXT_CHOICES = {"level": ("char", "word"), "split": ("lines", "paragraphs", "none"), "tokenize": ("default", "whitespace")}
+# the text configuration's choices, from recur's own option table
+_TEXT_CHOICES = {f["name"]: tuple(f["choices"]) for f in load_table()["fields"] if f["name"] in ("level", "split", "tokenize")}
 
 
 class Part:

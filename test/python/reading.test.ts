@@ -96,4 +96,23 @@ print(json.dumps({"whole": whole, "halves": halves, "wpe": b.windows_per_epoch})
       expect(got.halves).toEqual(golden);
     });
   }
+
+  it('opens a store of every text configuration recur prepares (every tokenizer, from the option table), with its vocabulary and counts', async () => {
+    for (const tokenize of ['default', 'whitespace', 'segment'] as const) {
+      const options: CorpusOptions = { level: 'word', split: 'lines', tokenize, lowercase: true, maxVocab: 0, minCount: 1, valFrac: 0.2 };
+      const store = join(dir, `word-${tokenize}.recur`);
+      const prepared = await writeStore(store, { texts: ['The cat sat. 吾輩は猫である。\nA dog ran!\nผมชอบกินข้าว\n'.repeat(5)], options });
+      const script = `
+import json
+from recur_torch.store import TokenStore
+s = TokenStore(${JSON.stringify(store)})
+print(json.dumps({"text": s.text, "vocab": s.vocab, "train": s.train.slice(0, s.train.length).tolist()}))`;
+      const run = await runPython(py!, ['-c', script]);
+      expect(run.stderr, tokenize).toBe('');
+      const got = JSON.parse(run.stdout) as { text: Record<string, unknown>; vocab: string[]; train: number[] };
+      expect(got.text.tokenize).toBe(tokenize);
+      expect(got.vocab).toEqual(prepared.vocab.tokens);
+      expect(got.train).toEqual([...prepared.train.stream]);
+    }
+  });
 });
