@@ -44,3 +44,8 @@ export { isStoreFolder } from './store/inputs.js';
 export { ArrayTokenSource, blockStarts, type TokenSource } from './data/source.js';
 export { BatchStream } from './data/batches.js';
 export { openStore, verifyStore, readManifest, checkStore, ShardSource, type OpenedStore, type Verify } from './store/reader.js';
+// training from token stores (issue 10, phase 2)
+export {
+  trainingData, storeDataOptions, checkSameStore, type TrainingData, type DataPart,
+} from './train/trainer.js';
+export { storeIdentity, type StoreIdentity } from './store/reader.js';

@@ -46,6 +46,47 @@ def _next_eos(part, p, positions):
     return positions
 
 
+class MemoryPart:
+    """A stream held in memory (a capped validation part), read like a store's Part."""
+
+    def __init__(self, ids, tokens):
+        self.ids = np.asarray(ids, dtype=np.int64)
+        self.length = len(self.ids)
+        self.tokens = tokens
+
+    def read(self, positions):
+        return self.ids[np.asarray(positions, dtype=np.int64)]
+
+    def slice(self, begin, end):
+        return self.ids[begin:end]
+
+
+def validation_part(part, cap, whole_sequences, pieces):
+    """The validation stream as scored (recur's validationStream, src/train/data.ts): the
+    whole part when it holds at most `cap` predicted tokens (cap 0: no cap), else `pieces`
+    evenly spread pieces of ⌊cap / pieces⌋ tokens joined, each cut to whole sequences in
+    lines and paragraphs mode; the stream's beginning when no piece holds a whole sequence."""
+    positions = part.length - 1
+    if cap <= 0 or positions <= cap:
+        return part
+    per = max(1, cap // pieces)
+    out, n = [np.zeros(1, dtype=np.int64)], 1
+    for i in range(pieces):
+        start = (i * (positions - per)) // (pieces - 1)
+        buf = part.slice(start, start + per + 1)
+        a, b = 0, per
+        if whole_sequences:
+            hits = np.flatnonzero(buf == EOS)
+            if len(hits) == 0 or hits[-1] <= hits[0]:
+                continue
+            a, b = int(hits[0]), int(hits[-1])
+        out.append(buf[a + 1:b + 1])
+        n += b - a
+    if n < 2:
+        return MemoryPart(part.slice(0, cap + 1), cap)
+    return MemoryPart(np.concatenate(out), n - 1)
+
+
 @torch.no_grad()
 def mean_loss(model, part, chunks, T, device):
     """Mean negative log-likelihood (nats per token) of the scored positions, summed in float64."""

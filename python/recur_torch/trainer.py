@@ -28,7 +28,7 @@ from . import state as run_state
 from .alea import Rng
 from .batches import BatchStream
 from .errors import EXIT, RecurTorchError
-from .evaluate import mean_loss, plan_chunks
+from .evaluate import mean_loss, plan_chunks, validation_part
 from .schedule import LrSchedule
 
 
@@ -79,6 +79,7 @@ class Trainer:
         self.val = p.store.val
         self.chunks = None
         if self.val is not None and p.rank == 0:
+            self.val = validation_part(self.val, self.o["events"]["valTokens"], p.config["split"] != "none", p.rules["valPieces"])
             self.chunks = plan_chunks(self.val, p.rules["evalStreams"], 2 * p.T if p.config["split"] == "none" else -1)
         self.counters = {"step": 0, "tokens": 0, "firstLoss": math.nan, "lastLoss": math.nan, "intervalLoss": 0.0, "intervalSteps": 0, "elapsedMs": 0.0}
         self.history = {"train": [], "val": []}
@@ -183,9 +184,10 @@ class Trainer:
         for w in p.warnings:
             out.warning(w)
         n = sum(t.numel() for t in self.model.state_dict().values())
-        val_tokens = self.val.tokens if self.val else 0
+        val_tokens = p.store.val.tokens if p.store.val else 0
         out.event({
-            "type": "prepared", "vocabSize": p.V, "trainTokens": p.store.train.tokens, "valTokens": val_tokens, "parameters": n,
+            "type": "prepared", "vocabSize": p.V, "trainTokens": p.store.train.tokens, "valTokens": val_tokens,
+            "valScored": self.val.tokens if self.val is not None and p.rank == 0 else 0, "evalEvery": self.eval_every(), "parameters": n,
             "batch": p.B, "seqLen": p.T, "windowsPerEpoch": self.batches.windows_per_epoch, "threads": torch.get_num_threads(),
             "processes": p.world, "device": self.device.type, "torch": torch.__version__,
         })
@@ -195,11 +197,16 @@ class Trainer:
         if p.ck is not None:
             out.line(f"resuming {p.resume_path} at step {self.counters['step']}; checkpoints go to {p.ckpt_path}")
 
+    def eval_every(self):
+        """Steps between validations: as asked, else once per epoch, or every evalSteps when an epoch is longer."""
+        every = self.o["events"]["evalEvery"]
+        return every if every > 0 else min(self.batches.windows_per_epoch, self.p.rules["evalSteps"])
+
     def loop(self):
         """Steps until a limit, early stopping or a signal; validates and writes checkpoints on their cadence."""
         c, ev, lim = self.counters, self.o["events"], self.o["limits"]
         wpe = self.batches.windows_per_epoch
-        eval_every = ev["evalEvery"] if ev["evalEvery"] > 0 else wpe
+        eval_every = self.eval_every()
         max_steps = lim["steps"] if lim["steps"] is not None else math.ceil(lim["epochs"] * wpe) if lim["epochs"] is not None else math.inf
         self.last_progress = self.elapsed_ms()
         if self.p.ck is None:
@@ -364,8 +371,7 @@ class Trainer:
         snap = run_state.snapshot(self)
         if c["intervalSteps"] > 0:
             self.close_interval()
-        wpe = self.batches.windows_per_epoch
-        eval_every = self.o["events"]["evalEvery"] if self.o["events"]["evalEvery"] > 0 else wpe
+        eval_every = self.eval_every()
         # skipped when interrupted: a signal should not wait for a pass over a large validation set
         if c["step"] > 0 and c["step"] % eval_every != 0 and stop != "aborted":
             self.validate()

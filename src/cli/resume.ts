@@ -9,7 +9,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   checkpointFromFile, formatError, inputError, usageError, isCheckpoint, readBytes, readSafetensors, resolveFamily, saveCheckpoint, writeFileAtomic,
-  TRAIN_COMMAND_OPTIONS, type Checkpoint, type FamilyValues, type Resumable,
+  TRAIN_COMMAND_OPTIONS, type Checkpoint, type FamilyValues, type Resumable, type StoreIdentity,
 } from '../index.js';
 
 const CLI_PARTS = { files: TRAIN_COMMAND_OPTIONS.files, printing: TRAIN_COMMAND_OPTIONS.printing } as const;
@@ -24,8 +24,10 @@ export interface FileDigest {
 
 /** What a checkpoint's "run" metadata holds (recur train). */
 export interface RunRecord {
-  /** absolute paths of the corpus files, with their size and SHA-256 */
+  /** absolute paths of the corpus files, with their size and SHA-256 (none when the run reads a token store) */
   corpus: FileDigest[];
+  /** the token store the run reads (its identity: manifest checksum, shards; not its data) */
+  store?: StoreIdentity;
   /** the separate validation file (--val), likewise */
   val?: FileDigest;
   /** recur train's own options */
@@ -59,10 +61,16 @@ export function fileDigest(path: string): FileDigest {
   return { path: resolve(path), bytes, sha256: h.digest('hex') };
 }
 
-export function makeRunRecord(corpus: string[], cli: CliSettings): RunRecord {
+export function makeRunRecord(corpus: string[], cli: CliSettings, store?: StoreIdentity | null): RunRecord {
   const files = { ...cli.files, ...(cli.files.val ? { val: resolve(cli.files.val) } : {}), ...(cli.files.init ? { init: resolve(cli.files.init) } : {}) };
   const val = files.val ? fileDigest(files.val) : undefined;
-  return { corpus: corpus.map(fileDigest), ...(val ? { val } : {}), cli: { files, printing: { ...cli.printing } } };
+  return { corpus: corpus.map(fileDigest), ...(store ? { store } : {}), ...(val ? { val } : {}), cli: { files, printing: { ...cli.printing } } };
+}
+
+function isStoreIdentity(x: unknown): x is StoreIdentity {
+  const s = x as StoreIdentity;
+  return typeof s === 'object' && s !== null && typeof s.path === 'string' && typeof s.id === 'string' && Array.isArray(s.shards) &&
+    s.shards.every((f) => typeof f === 'object' && f !== null && typeof f.file === 'string' && typeof f.sha256 === 'string' && Number.isSafeInteger(f.bytes));
 }
 
 /** A checkpoint written by recur train: the library's part and the run record (recur-ckpt/1 records are converted). */
@@ -71,14 +79,15 @@ export function readCheckpoint(path: string): Checkpoint & { record: RunRecord }
   if (bytes.length === 0) throw formatError(`checkpoint ${path} is empty`);
   const ck = checkpointFromFile(readSafetensors(bytes, path), path);
   const r = ck.run as Partial<RunRecord> & { flags?: Record<string, unknown> };
-  const corpusOk = Array.isArray(r.corpus) && r.corpus.length > 0 &&
+  const store = r.store !== undefined && isStoreIdentity(r.store) ? r.store : undefined;
+  const corpusOk = Array.isArray(r.corpus) && (r.corpus.length > 0 || store !== undefined) && (r.store === undefined || store !== undefined) &&
     r.corpus.every((c) => typeof c === 'object' && c !== null && typeof c.path === 'string' && typeof c.sha256 === 'string' && Number.isSafeInteger(c.bytes));
   const cli = r.cli ?? (r.flags ? legacyCli(r.flags) : undefined);
   if (!corpusOk || typeof cli !== 'object' || cli === null) {
     throw formatError(`${path}: the checkpoint does not record its run's corpus and options (metadata "run"); it was not written by recur train`);
   }
   const status = ['running', 'finished', 'interrupted', 'diverged'].includes(r.status as string) ? { status: r.status } : {};
-  return { ...ck, record: { corpus: r.corpus!, ...(r.val ? { val: r.val } : {}), cli, ...status } };
+  return { ...ck, record: { corpus: r.corpus!, ...(store ? { store } : {}), ...(r.val ? { val: r.val } : {}), cli, ...status } };
 }
 
 /** recur-ckpt/1 kept every flag in one bag: recur train's own options are the ones of its files and printing parts. */

@@ -27,6 +27,26 @@ export interface OpenedStore {
   close(): void;
 }
 
+/** What a checkpoint records about the store a run trains on: enough to say what changed, none of its data. */
+export interface StoreIdentity {
+  /** the folder (absolute) */
+  path: string;
+  /** SHA-256 of manifest.json */
+  id: string;
+  /** every data file of the store (shards and blocks) as the manifest lists it */
+  shards: { file: string; bytes: number; sha256: string }[];
+}
+
+export function storeIdentity(s: { path: string; id: string; manifest: StoreManifest }): StoreIdentity {
+  const shards: StoreIdentity['shards'] = [];
+  for (const part of [s.manifest.parts.train, s.manifest.parts.val]) {
+    if (!part) continue;
+    for (const x of part.shards) shards.push({ file: x.file, bytes: x.bytes, sha256: x.sha256 });
+    if (part.blocks) shards.push({ file: part.blocks.file, bytes: part.blocks.count * 8, sha256: part.blocks.sha256 });
+  }
+  return { path: path.resolve(s.path), id: s.id, shards };
+}
+
 /** manifest.json of a store, parsed and checked, with the store's identity. */
 export function readManifest(dir: string): { manifest: StoreManifest; id: string } {
   let bytes: Buffer;

@@ -14,6 +14,7 @@ import { HeapPlan } from '../core/heap.js';
 import { inputError, usageError } from '../core/errors.js';
 import { Rng, type RngState } from '../core/rng.js';
 import { BatchStream, fitWindow } from '../data/batches.js';
+import type { TokenIds } from '../data/corpus.js';
 import { prepareCorpus, type PreparedCorpus } from '../data/prepare.js';
 import { Vocab } from '../data/vocab.js';
 import { createKernels, type Kernels } from '../kernels/index.js';
@@ -26,26 +27,17 @@ import { defaultCutoffs } from '../nn/config.js';
 import { Network } from '../nn/network.js';
 import { SlicedNetwork, type SliceSnapshot } from '../parallel/pool.js';
 import { Optimizer, momentCount } from './optimizer.js';
-import { ADAPTIVE_FROM, TRAIN_RULES, type TrainOptions } from './options.js';
+import { ADAPTIVE_FROM, EVAL_STEPS, TRAIN_RULES, type TrainOptions } from './options.js';
+import { fromCorpus, trainingData, validationStream, type RunSource, type TrainingData } from './data.js';
 import { LrSchedule } from './schedule.js';
 import { freshCounters, type Counters, type TrainState } from './state.js';
+
+export type { RunSource } from './data.js';
 
 /** A checkpoint's content as the trainer needs it: the state and the run's options. */
 export interface Resumable {
   state: TrainState;
   options: TrainOptions;
-}
-
-/** What a run starts from besides its options: its text, or the run it continues. */
-export interface RunSource {
-  /** the training texts (the contents of the corpus files) */
-  texts?: readonly string[];
-  /** separate validation texts (instead of valFrac) */
-  valTexts?: readonly string[];
-  /** start from this model's weights and vocabulary (its architecture wins) */
-  init?: LanguageModel;
-  /** continue this run */
-  resume?: Resumable;
 }
 
 /** Streams of the validation pass (chunks scored in parallel). */
@@ -58,10 +50,16 @@ interface PreStep {
   slices: SliceSnapshot;
 }
 
-/** Corpus preparation on its own (so a caller can show progress around it). */
+/** Corpus preparation in memory on its own (so a caller can show progress around it). */
 export function prepareTraining(src: RunSource, o: TrainOptions): PreparedCorpus {
   const vocab = src.resume ? new Vocab(src.resume.state.vocab) : src.init?.vocab;
   return prepareCorpus(src.texts ?? [], { ...o.data }, vocab, src.valTexts);
+}
+
+/** Training data as given (a corpus prepared in memory, or data already opened), else opened or prepared now. */
+export function dataOf(src: RunSource, o: TrainOptions, given?: PreparedCorpus | TrainingData): TrainingData {
+  if (!given) return trainingData(src, o);
+  return 'source' in given.train ? (given as TrainingData) : fromCorpus(given as PreparedCorpus, o.data);
 }
 
 export class Run {
@@ -78,13 +76,13 @@ export class Run {
 
   private constructor(
     readonly options: TrainOptions,
-    readonly data: PreparedCorpus,
+    readonly data: TrainingData,
     readonly config: ModelConfig,
     readonly batches: BatchStream,
     readonly slices: SlicedNetwork,
     readonly optimizer: Optimizer,
     readonly schedule: LrSchedule,
-    readonly val: { net: Network; chunks: Chunk[] } | null,
+    readonly val: { net: Network; chunks: Chunk[]; stream: TokenIds } | null,
     readonly k: Kernels,
     rng: Rng,
   ) {
@@ -113,8 +111,7 @@ export class Run {
    * network, the kernels and the worker threads; then its state, fresh (initial
    * weights from the run's Rng, or an initial model's) or from the checkpoint.
    */
-  static async plan(src: RunSource, o: TrainOptions, prepared?: PreparedCorpus): Promise<Run> {
-    const data = prepared ?? prepareTraining(src, o);
+  static async plan(src: RunSource, o: TrainOptions, data: TrainingData): Promise<Run> {
     const rng = new Rng(o.runtime.seed);
     const config = src.resume?.state.config ?? src.init?.config ?? configFor(o, data.vocab.size);
     checkConfigForVocab(config, data.vocab.size);
@@ -122,8 +119,8 @@ export class Run {
     // a new run draws its initial weights first; a resumed one takes them from the state
     const initial = src.resume ? null : (src.init ?? LanguageModel.create(config, data.vocab, rng)).params;
     if (data.train.tokens < 2) throw inputError('the corpus is too small to train on: it needs at least two tokens');
-    const { B, T } = fitWindow(data.train.stream.length, o.optimizer.batch, o.optimizer.seqLen);
-    const batches = new BatchStream(data.train.stream, B, T, config.split !== 'none');
+    const { B, T } = fitWindow(data.train.source.length, o.optimizer.batch, o.optimizer.seqLen);
+    const batches = new BatchStream(data.train.source, B, T, data.train.blocks);
 
     // the heap: the batch's slice networks (one per thread), optimizer moments and a
     // validation network, all sharing one parameter block
@@ -132,14 +129,15 @@ export class Run {
     const slices = new SlicedNetwork(plan, config, data.vocab.size, { B, T, dropout: o.model.dropout, threads }, o.runtime.seed);
     const opt = new Optimizer(plan, o.optimizer.optimizer, slices.main.layout.size);
     opt.weightDecay = o.optimizer.weightDecay;
-    const chunks = data.val ? planChunks(data.val.stream, EVAL_STREAMS, config.split === 'none' ? 2 * T : -1) : [];
-    const valNet = data.val ? new Network(plan, config, data.vocab.size, { B: chunks.length, T, train: false, sharedParams: slices.main.params }) : null;
+    const valStream = data.val ? validationStream(data.val, o.events.valTokens, config.split !== 'none', data.vocab.size) : null;
+    const chunks = valStream ? planChunks(valStream, EVAL_STREAMS, config.split === 'none' ? 2 * T : -1) : [];
+    const valNet = valStream ? new Network(plan, config, data.vocab.size, { B: chunks.length, T, train: false, sharedParams: slices.main.params }) : null;
     enableWasmRelaxedSimd();
     const k = await createKernels(o.runtime.kernels, plan.words, { shared: slices.threads > 1, instances: slices.threads });
     await slices.start(k, o.runtime.kernels, plan.words);
     const s = o.schedule;
     const schedule = new LrSchedule({ lr: o.optimizer.lr, decay: s.lrDecay, patience: s.patience, earlyStop: s.earlyStop, warmup: s.warmup }, src.resume?.state.schedule);
-    const run = new Run(o, data, config, batches, slices, opt, schedule, valNet ? { net: valNet, chunks } : null, k, rng);
+    const run = new Run(o, data, config, batches, slices, opt, schedule, valNet ? { net: valNet, chunks, stream: valStream! } : null, k, rng);
     valNet?.attach(k);
     try {
       if (src.resume) run.restore(src.resume.state);
@@ -168,6 +166,12 @@ export class Run {
     for (const key of Object.keys(this.counters) as (keyof Counters)[]) this.counters[key] = s[key];
     this.best = s.best;
     this.history = { train: [...s.history.train], val: [...s.history.val] };
+  }
+
+  /** Steps between validations: as asked, else once per epoch, or every EVAL_STEPS when an epoch is longer than that. */
+  get evalEvery(): number {
+    const every = this.options.events.evalEvery;
+    return every > 0 ? every : Math.min(this.batches.windowsPerEpoch, EVAL_STEPS);
   }
 
   /** Wall-clock milliseconds of training, this run and the runs it resumed. */

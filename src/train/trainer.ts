@@ -13,15 +13,17 @@
  */
 import { RecurError } from '../core/errors.js';
 import type { PreparedCorpus } from '../data/prepare.js';
+import { storeDataOptions, type TrainingData } from './data.js';
 import { meanLoss, streamLogProbs } from '../model/evaluate.js';
 import type { History } from '../model/history.js';
 import type { LanguageModel } from '../model/model.js';
 import { clipGradNorm, clipGradValue } from './clip.js';
 import { resolveTrainOptions, TRAIN_RULES, type TrainOptions, type TrainOptionsGiven } from './options.js';
-import { Run, prepareTraining, type Resumable, type RunSource } from './run.js';
+import { Run, dataOf, type Resumable, type RunSource } from './run.js';
 import { stateIsFinite, type TrainState } from './state.js';
 
 export { prepareTraining, type Resumable, type RunSource } from './run.js';
+export { trainingData, storeDataOptions, checkSameStore, type TrainingData, type DataPart } from './data.js';
 export type { TrainState } from './state.js';
 export type { HistoryPoint } from '../model/history.js';
 
@@ -35,7 +37,7 @@ export interface TrainInput extends TrainOptionsGiven, RunSource {
 }
 
 export type TrainEvent =
-  | { type: 'prepared'; vocabSize: number; trainTokens: number; valTokens: number; parameters: number; batch: number; seqLen: number; windowsPerEpoch: number; threads: number }
+  | { type: 'prepared'; vocabSize: number; trainTokens: number; valTokens: number; /** validation tokens scored at each validation (valTokens caps them) */ valScored: number; /** steps between validations */ evalEvery: number; parameters: number; batch: number; seqLen: number; windowsPerEpoch: number; threads: number }
   | { type: 'warning'; message: string; /** the options the message names (by field name) */ fields?: string[] }
   | { type: 'step'; step: number; epoch: number; loss: number; gradNorm: number; lr: number; tokensPerSec: number; elapsedMs: number }
   | { type: 'eval'; step: number; epoch: number; valLoss: number; best: boolean; elapsedMs: number }
@@ -88,15 +90,30 @@ const HISTORY_EVERY = TRAIN_RULES.historyEvery;
 
 /** The options of a run: its checkpoint's when resuming, else the given ones checked and defaulted. */
 export function trainOptions(input: TrainInput): TrainOptions {
-  const { data, model, optimizer, schedule, limits, runtime, events } = input;
+  const { model, optimizer, schedule, limits, runtime, events } = input;
+  // a store decides the text configuration (a given option must agree with it)
+  const data = input.store !== undefined && !input.resume && !input.init ? storeDataOptions(input.store, input.data) : input.data;
   return resolveTrainOptions({ data, model, optimizer, schedule, limits, runtime, events }, { init: input.init, resumed: input.resume?.options });
 }
 
-export async function train(input: TrainInput, prepared?: PreparedCorpus): Promise<TrainResult> {
+/**
+ * Train. `prepared`: the data, already prepared in memory or opened (the
+ * caller closes what it opened); without it the input's texts are encoded, or
+ * its store opened (and closed at the end).
+ */
+export async function train(input: TrainInput, prepared?: PreparedCorpus | TrainingData): Promise<TrainResult> {
   const o = trainOptions(input);
-  const data = prepared ?? prepareTraining(input, o);
+  const data = dataOf(input, o, prepared);
+  try {
+    return await trainOn(input, o, data);
+  } finally {
+    if (!prepared) data.close();
+  }
+}
+
+async function trainOn(input: TrainInput, o: TrainOptions, data: TrainingData): Promise<TrainResult> {
   const emit = input.onEvent ?? (() => {});
-  const fit = data.train.stream.length - 1;
+  const fit = data.train.source.length - 1;
   const run = await Run.plan(input, o, data);
   // from here on the workers run: every way out of this function stops them
   try {
@@ -105,7 +122,7 @@ export async function train(input: TrainInput, prepared?: PreparedCorpus): Promi
       emit({ type: 'warning', message: `the training text (${fit} tokens) is smaller than one window of ${o.optimizer.batch}×${o.optimizer.seqLen}; using batch ${run.B} and seqLen ${run.T}`, fields: ['batch', 'seqLen'] });
     }
     emit({
-      type: 'prepared', vocabSize: data.vocab.size, trainTokens: data.train.tokens, valTokens: data.val?.tokens ?? 0,
+      type: 'prepared', vocabSize: data.vocab.size, trainTokens: data.train.tokens, valTokens: data.val?.tokens ?? 0, valScored: run.val ? run.val.stream.length - 1 : 0, evalEvery: run.evalEvery,
       parameters: run.net.layout.size, batch: run.B, seqLen: run.T, windowsPerEpoch: run.batches.windowsPerEpoch, threads: run.slices.threads,
     });
     const stop = await loop(run, input, emit);
@@ -119,7 +136,7 @@ export async function train(input: TrainInput, prepared?: PreparedCorpus): Promi
 const HIGH_UNK = 0.1;
 
 /** Degenerate data that would train without an error but to little use: say so (with the rate). */
-function dataWarnings(data: PreparedCorpus, input: TrainInput): { message: string; fields?: string[] }[] {
+function dataWarnings(data: TrainingData, input: TrainInput): { message: string; fields?: string[] }[] {
   const out: { message: string; fields?: string[] }[] = [];
   const pct = (x: number): string => `${(100 * x).toFixed(x < 0.995 ? 1 : 0)}%`;
   const vocabFrom = input.init ? 'the initial model\'s vocabulary' : 'the vocabulary';
@@ -139,7 +156,7 @@ function dataWarnings(data: PreparedCorpus, input: TrainInput): { message: strin
 /** Steps until a limit, early stopping or the signal; validates and saves checkpoints on their cadence. */
 async function loop(run: Run, input: TrainInput, emit: (e: TrainEvent) => void): Promise<StopReason> {
   const o = run.options, c = run.counters, ev = o.events;
-  const evalEvery = ev.evalEvery > 0 ? ev.evalEvery : run.batches.windowsPerEpoch;
+  const evalEvery = run.evalEvery;
   const { epochs, steps, time } = o.limits;
   const maxSteps = steps ?? (epochs !== undefined ? Math.ceil(epochs * run.batches.windowsPerEpoch) : Infinity);
   // the last state known to be good: the one resumed from, then each one saved
@@ -222,7 +239,7 @@ function diverged(run: Run, loss: number, exploded: boolean, lastSaved: TrainSta
 function validate(run: Run, emit: (e: TrainEvent) => void, input: TrainInput): void {
   if (!run.val) return;
   const { net: valNet, chunks } = run.val;
-  const loss = meanLoss(streamLogProbs(valNet, run.data.val!.stream, chunks), chunks);
+  const loss = meanLoss(streamLogProbs(valNet, run.val.stream, chunks), chunks);
   const step = run.counters.step, elapsedMs = run.elapsed(), epoch = run.epochs();
   const isBest = run.best === null || loss < run.best.valLoss;
   if (isBest) run.best = { params: run.model().params, valLoss: loss, step };
@@ -238,7 +255,7 @@ function validate(run: Run, emit: (e: TrainEvent) => void, input: TrainInput): v
 function finish(run: Run, stop: StopReason, emit: (e: TrainEvent) => void, input: TrainInput): TrainResult {
   const state = run.snapshot();
   if (run.counters.intervalSteps > 0) closeInterval(run);
-  const evalEvery = run.options.events.evalEvery > 0 ? run.options.events.evalEvery : run.batches.windowsPerEpoch;
+  const evalEvery = run.evalEvery;
   // skipped when aborted: Ctrl-C should not wait for a pass over a large validation set
   if (run.counters.step > 0 && run.counters.step % evalEvery !== 0 && stop !== 'aborted') validate(run, emit, input);
   return result(run, stop, state);

@@ -188,7 +188,7 @@ describe('bad input: one-line errors and exit codes', () => {
     for (const cmd of ['train', 'sample', 'score', 'eval', 'info']) {
       const r = await recur([cmd, '--help']);
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/Example:/);
+      expect(r.stdout).toMatch(/Examples?:/);
       expect(r.stdout).toMatch(/Exit codes: 0 success/);
     }
   });

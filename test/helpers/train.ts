@@ -11,7 +11,7 @@ import { train as libTrain, trainOptions, type TrainInput, type TrainResult, typ
 
 export type FlatOptions = Record<string, unknown>;
 
-const INPUTS = ['texts', 'valTexts', 'init', 'resume', 'checkpoint', 'signal', 'onEvent', 'onValidate'];
+const INPUTS = ['texts', 'valTexts', 'store', 'init', 'resume', 'checkpoint', 'signal', 'onEvent', 'onValidate'];
 
 /** Small, fast training options for tests (reference kernels, one thread, a tiny GRU). */
 export function options(over: FlatOptions = {}): FlatOptions {

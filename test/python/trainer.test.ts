@@ -104,6 +104,11 @@ describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () =>
     writeFileSync(join(dir, 'init-none.safetensors'), saveModel(noneInit));
     const noneFlat = { ...WINDOW, optimizer: 'adam', steps: 50, evalEvery: 25 };
     cases.push({ name: 'gru, split none adam 50', model: 'gru, split none', flat: noneFlat, args: argsOf(noneFlat), init: join(dir, 'init-none.safetensors'), out: join(dir, 'none-adam-50.safetensors'), store: storeNone, data: { ...DATA, split: 'none' } });
+    // validation capped to evenly spread pieces (valTokens), in both split modes
+    for (const [label, st, data, init] of [['lines', store, DATA, join(dir, 'init-0.safetensors')], ['none', storeNone, { ...DATA, split: 'none' }, join(dir, 'init-none.safetensors')]] as const) {
+      const capped = { ...WINDOW, optimizer: 'adam', steps: 10, evalEvery: 5, valTokens: 120 };
+      cases.push({ name: `val cap ${label}`, model: label === 'none' ? 'gru, split none' : 'gru', flat: capped, args: argsOf(capped), init, out: join(dir, `cap-${label}.safetensors`), store: st, data });
+    }
     // --init with a step too small to move a float32 weight
     const gru = join(dir, 'init-0.safetensors');
     cases.push({ name: 'init exactness', model: 'gru', flat: {}, args: argsOf({ ...WINDOW, optimizer: 'sgd', lr: 1e-30, steps: 1 }), init: gru, out: join(dir, 'init-exact.safetensors') });
@@ -123,8 +128,9 @@ describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () =>
   }, 240_000);
 
   /** recur train's run of a case (the library, as recur train calls it), with its step losses and validation losses */
-  async function recurRun(c: Case): Promise<{ model: LanguageModel; steps: Extract<TrainEvent, { type: 'step' }>[]; evals: number[] }> {
+  async function recurRun(c: Case): Promise<{ model: LanguageModel; steps: Extract<TrainEvent, { type: 'step' }>[]; evals: number[]; prepared?: Extract<TrainEvent, { type: 'prepared' }> }> {
     const steps: Extract<TrainEvent, { type: 'step' }>[] = [], evals: number[] = [];
+    let prepared: Extract<TrainEvent, { type: 'prepared' }> | undefined;
     const result = await train({
       ...options({ texts: [text], valTexts: [valText], ...(c.data ?? DATA), ...c.flat, init: inits[c.model] }),
       cell: undefined, embed: undefined, hidden: undefined, layers: undefined, level: undefined, split: undefined, tokenize: undefined,
@@ -132,12 +138,13 @@ describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () =>
       onEvent: (e: TrainEvent) => {
         if (e.type === 'step') steps.push(e);
         if (e.type === 'eval') evals.push(e.valLoss);
+        if (e.type === 'prepared') prepared = e;
       },
     });
-    return { model: loadModel(saveModel(result.model)), steps, evals };
+    return { model: loadModel(saveModel(result.model)), steps, evals, prepared };
   }
 
-  function pyRun(c: Case): { model: LanguageModel; steps: Record<string, number>[]; evals: number[]; done: Record<string, unknown> } {
+  function pyRun(c: Case): { model: LanguageModel; steps: Record<string, number>[]; evals: number[]; done: Record<string, unknown>; prepared: Record<string, unknown> } {
     const r = pyByName(c.name);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -147,6 +154,7 @@ describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () =>
       steps: ev.filter((e) => e.type === 'step') as Record<string, number>[],
       evals: ev.filter((e) => e.type === 'eval').map((e) => e.valLoss as number),
       done: ev.find((e) => e.type === 'done')!,
+      prepared: ev.find((e) => e.type === 'prepared')!,
     };
   }
 
@@ -172,6 +180,20 @@ describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () =>
       expect(ours.evals[1]).toBeLessThan(ours.evals[0] - 0.05); // it learned something
       for (let i = 0; i < 50; i++) expect(Math.abs(theirs.steps[i].loss - ours.steps[i].loss)).toBeLessThan(1e-3);
       expect(theirs.evals.length).toBe(2);
+      for (let i = 0; i < 2; i++) expect(Math.abs(theirs.evals[i] - ours.evals[i])).toBeLessThan(1e-4);
+    });
+  }
+
+  for (const label of ['lines', 'none']) {
+    it(`split ${label}: validation capped by valTokens scores the same pieces as recur train, to 1e-4`, async () => {
+      const c = cases.find((x) => x.name === `val cap ${label}`)!;
+      const ours = await recurRun(c), theirs = pyRun(c);
+      expect(ours.prepared!.valScored).toBeLessThanOrEqual(120);
+      expect(ours.prepared!.valScored).toBeLessThan(ours.prepared!.valTokens); // the cap cut something
+      expect(theirs.prepared.valScored).toBe(ours.prepared!.valScored);
+      expect(theirs.prepared.evalEvery).toBe(5);
+      expect(theirs.evals.length).toBe(2);
+      expect(ours.evals.length).toBe(2);
       for (let i = 0; i < 2; i++) expect(Math.abs(theirs.evals[i] - ours.evals[i])).toBeLessThan(1e-4);
     });
   }

@@ -4,10 +4,11 @@ import { availableParallelism } from 'node:os';
 import type { CliIO } from '../io.js';
 import { EXIT, ExitWith } from '../exit.js';
 import { compact, formatDuration, readModel } from '../common.js';
+import { ProgressLine, mb } from '../ui/progress.js';
 import { addOptions, givenOptions } from '../options.js';
 import {
   prepareStore, usageError, isRecurError, resolveFamily, PREPARE_OPTIONS,
-  type PrepareCommandOptions, type PrepareOptions, type PrepareProgress, type StoreManifest, type TextConfig,
+  type PrepareCommandOptions, type PrepareOptions, type StoreManifest, type TextConfig,
 } from '../../index.js';
 
 export function prepareCommand(io: CliIO): Command {
@@ -43,7 +44,7 @@ async function runPrepare(io: CliIO, inputs: string[], opts: PrepareCommandOptio
   const o = prepareOptions(opts, given), flags = { ...opts.store, ...opts.printing, output };
   const err = io.stderr, quiet = flags.quiet || flags.json;
   const json = (x: object): void => void io.stdout.write(JSON.stringify(x) + '\n');
-  const line = new ProgressLine(err, flags.output, quiet ? 'quiet' : err.isTTY ? 'tty' : 'plain', flags.json ? json : null);
+  const line = new ProgressLine(err, `preparing ${flags.output}`, quiet ? 'quiet' : err.isTTY ? 'tty' : 'plain', flags.json ? json : null);
 
   // Ctrl-C / SIGTERM: stop, remove what was written, exit 130 / 143; a second signal exits at once
   const abort = new AbortController();
@@ -94,59 +95,4 @@ function summaryLine(output: string, m: StoreManifest, ms: number): string {
   const val = m.parts.val ? `${compact(m.parts.val.tokens)} validation tokens` : 'no validation part';
   return `✔ ${output}: ${files}; ${compact(m.parts.train.tokens)} training tokens in ${compact(m.parts.train.sequences)} sequences, ${val}; ` +
     `vocabulary ${m.vocab.length}; ${mb(bytes)} in ${formatDuration(ms)} (${(bytes / 1e6 / Math.max(1e-3, ms / 1000)).toFixed(1)} MB/s)`;
-}
-
-function mb(bytes: number): string {
-  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(2)} GB`;
-  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
-  return bytes >= 1e3 ? `${(bytes / 1e3).toFixed(1)} KB` : `${Math.round(bytes)} bytes`;
-}
-
-const PHASES: Record<PrepareProgress['phase'], string> = { scan: 'scanning', count: 'counting', encode: 'encoding' };
-/** plain output: a line at the start and then every this often */
-const PLAIN_EVERY_MS = 5000;
-
-/** The progress of a preparation on stderr: a line redrawn in place on a terminal, plain lines now and then otherwise. */
-class ProgressLine {
-  private last = -Infinity;
-  private drawn = false;
-  private readonly t0 = performance.now();
-
-  constructor(
-    private readonly err: CliIO['stderr'], private readonly output: string, private readonly mode: 'tty' | 'plain' | 'quiet',
-    private readonly json: ((x: object) => void) | null,
-  ) {}
-
-  get elapsedMs(): number {
-    return performance.now() - this.t0;
-  }
-
-  progress(p: PrepareProgress): void {
-    const now = performance.now();
-    const every = this.json ? 1000 : this.mode === 'tty' ? 100 : PLAIN_EVERY_MS;
-    if (now - this.last < every && p.done < p.total) return;
-    this.last = now;
-    const rate = p.done / Math.max(1e-3, p.elapsedMs / 1000), eta = (p.total - p.done) / Math.max(1, rate);
-    if (this.json) {
-      this.json({ type: 'progress', phase: p.phase, pass: p.pass, passes: p.passes, done: p.done, total: p.total, mb_per_s: p.mbPerSec, eta_s: eta });
-      return;
-    }
-    const text = `preparing ${this.output}: ${PHASES[p.phase]} (pass ${p.pass} of ${p.passes}), ${Math.floor((100 * p.done) / Math.max(1, p.total))}%, ` +
-      `${mb(p.done / p.passes)} of ${mb(p.total / p.passes)}, ${p.mbPerSec.toFixed(1)} MB/s, ETA ${formatDuration(1000 * eta)}`;
-    if (this.mode === 'tty') {
-      this.err.write(`\r\x1b[K${text}`);
-      this.drawn = true;
-    } else if (this.mode === 'plain') this.err.write(text + '\n');
-  }
-
-  /** A line of its own (a warning), above the progress line. */
-  note(s: string): void {
-    this.clear();
-    this.err.write(s + '\n');
-  }
-
-  clear(): void {
-    if (this.drawn) this.err.write('\r\x1b[K');
-    this.drawn = false;
-  }
 }

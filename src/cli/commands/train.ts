@@ -7,9 +7,9 @@ import { existsSync } from 'node:fs';
 import chalk from 'chalk';
 import ora from 'ora';
 import {
-  Rng, InferenceSession, sampleOne, saveModel, inputError, trainOptions, prepareTraining, train, TrainingDiverged, usageError,
-  readText, attachHistory, recordFromModel, renderReport, TRAIN_COMMAND_OPTIONS,
-  type LanguageModel, type TrainInput, type TrainOptions, type TrainResult, type KernelSetName, type PreparedCorpus, type TrainEvent, RecurError,
+  Rng, InferenceSession, sampleOne, saveModel, inputError, trainOptions, train, TrainingDiverged, usageError,
+  attachHistory, recordFromModel, renderReport, TRAIN_COMMAND_OPTIONS, isStoreFolder, storeDataOptions,
+  type LanguageModel, type TrainInput, type TrainOptions, type TrainResult, type KernelSetName, type PreparedCorpus, type TrainEvent, type TrainingData, RecurError,
 } from '../../index.js';
 import type { CliIO } from '../io.js';
 import { EXIT, ExitWith } from '../exit.js';
@@ -21,14 +21,15 @@ import { formatSummary } from '../ui/summary.js';
 import { SnapshotSampler } from '../ui/snapshots.js';
 import { checkCorpusUnchanged, checkpointWriter, cliSettings, makeRunRecord, readCheckpoint, type CliSettings, type RunRecord } from '../resume.js';
 import { RECUR, besidePath, checkOutputs, guardCheckpoint } from '../outputs.js';
+import { chooseData, openData, prepareTemporary, removeOnExit, type DataChoice } from '../train-data.js';
 
 /** The corpus `recur train` uses when given none. */
 export const DEFAULT_CORPUS = fileURLToPath(new URL('../../../corpora/dinos.txt', import.meta.url));
 
 export function trainCommand(io: CliIO): Command {
   const cmd = new Command('train')
-    .description('train a language model on text files (one sequence per line by default)')
-    .argument('[corpus...]', 'UTF-8 text files (default: the dinosaur names that ship with recur)');
+    .description('train a language model on text files (one sequence per line by default) or a token store (recur prepare)')
+    .argument('[corpus...]', 'UTF-8 text files, or one token store NAME.recur (default: the dinosaur names that ship with recur)');
   addOptions(cmd, TRAIN_COMMAND_OPTIONS);
   return cmd
     .addHelpText('after', `\nThreads: ${availableParallelism()} cores here.\n\nExample:\n  recur train names.txt --cell lstm --hidden 128 --time 2m -o names.safetensors`)
@@ -48,14 +49,39 @@ interface Plan {
   modelExisted: boolean;
   /** notes to print once the run starts (a finished run's checkpoint being replaced) */
   notes: string[];
+  /** the token store to read (given, the resumed run's, or a temporary one for a large text) */
+  data: DataChoice;
 }
 
 async function runTrain(io: CliIO, corpus: string[], cmd: Command): Promise<void> {
-  const plan = planRun(corpus, cmd);
-  const prepared = prepareWithSpinner(io, plan);
-  const outcome = await trainWithSignals(io, plan, prepared);
-  if (outcome.diverged) return onDiverged(io, plan, outcome.diverged);
-  await finish(io, plan, outcome);
+  const plan = planRun(corpus, cmd, Number(io.env.RECUR_IN_MEMORY_MAX_BYTES) || undefined);
+  const removeTemporary = plan.data.temporary ? removeOnExit(plan.data.temporary) : null;
+  try {
+    const prepared = await prepareData(io, plan);
+    try {
+      const outcome = await trainWithSignals(io, plan, prepared);
+      if (outcome.diverged) return await onDiverged(io, plan, outcome.diverged);
+      await finish(io, plan, outcome);
+    } finally {
+      if ('close' in prepared) prepared.close();
+    }
+  } finally {
+    removeTemporary?.();
+  }
+}
+
+/** The token store among the corpus arguments (it must be the only one), or the resumed run's. */
+function storeOf(corpus: string[], recorded: RunRecord | undefined): string | undefined {
+  if (recorded?.store) {
+    if (corpus.length > 0 && (corpus.length > 1 || resolve(corpus[0]) !== recorded.store.path)) {
+      throw usageError(`the corpus ${corpus.join(' ')} disagrees with the checkpoint (the run trained on the token store ${recorded.store.path}); leave it out to continue the run`);
+    }
+    return recorded.store.path;
+  }
+  const stores = corpus.filter((p) => isStoreFolder(p));
+  if (stores.length === 0) return undefined;
+  if (corpus.length > 1) throw usageError(`${stores[0]} is a token store: train on it alone (prepare the other files into it with recur prepare)`);
+  return stores[0];
 }
 
 /**
@@ -63,22 +89,26 @@ async function runTrain(io: CliIO, corpus: string[], cmd: Command): Promise<void
  * checkpoint when resuming; check every output path and that no unfinished run
  * would be replaced.
  */
-function planRun(corpus: string[], cmd: Command): Plan {
+function planRun(corpus: string[], cmd: Command, inMemoryMax?: number): Plan {
   const given = givenOptions(cmd, TRAIN_COMMAND_OPTIONS);
   const resumePath = given.files?.resume as string | undefined;
   const resumed = resumePath ? readCheckpoint(resumePath) : undefined;
-  if (resumed && corpus.length > 0) {
+  const store = storeOf(corpus, resumed?.record);
+  if (resumed && corpus.length > 0 && !store) {
     const had = resumed.record.corpus.map((c) => c.path);
     if (JSON.stringify(corpus.map((p) => resolve(p))) !== JSON.stringify(had)) {
       throw usageError(`the corpus ${corpus.join(' ')} disagrees with the checkpoint ${resumePath} (the run trained on ${had.join(' ')}); leave it out to continue the run`);
     }
   }
   const cli = cliSettings(given, resumed?.record.cli);
+  if (store && cli.files.val && !resumed) throw usageError('--val does not go with a token store: the store has its own validation part (prepare it with --val)', 'val');
   const init = cli.files.init && !resumed ? readModel(cli.files.init) : undefined;
   if (init && corpus.length === 0) throw usageError('--init needs a corpus to continue training on');
+  // a store decides the text configuration (and a given option must agree with it)
+  if (store && !resumed && !init) given.data = storeDataOptions(store, given.data);
   const input: TrainInput = { ...given, init, resume: resumed };
   const options = trainOptions(input);
-  const paths = resumed ? resumed.record.corpus.map((c) => c.path) : corpus.length > 0 ? corpus : [DEFAULT_CORPUS];
+  const paths = store ? [] : resumed ? resumed.record.corpus.map((c) => c.path) : corpus.length > 0 ? corpus : [DEFAULT_CORPUS];
   const out = cli.files.output;
   const ckptPath = cli.files.checkpoint ?? (resumed && given.files?.output === undefined ? resumePath! : out + '.ckpt');
   checkOutputs({ model: out, checkpoint: ckptPath, report: cli.files.report });
@@ -88,28 +118,34 @@ function planRun(corpus: string[], cmd: Command): Plan {
     if (note) notes.push(note);
   }
   if (resumed) checkCorpusUnchanged(resumed.record);
-  return { options, cli, paths, input, ckptPath, record: resumed?.record, modelExisted: !resumed && existsSync(out), notes };
+  const data = store ? { store } : chooseData(paths, cli.files.val, out, inMemoryMax);
+  return { options, cli, paths, input, ckptPath, record: resumed?.record, modelExisted: !resumed && existsSync(out), notes, data };
 }
 
-/** Read and encode the corpus, with a spinner on a terminal and a summary line. */
-function prepareWithSpinner(io: CliIO, plan: Plan): PreparedCorpus {
-  const { cli, paths } = plan;
+/**
+ * The run's data: a large text prepared into its temporary store first (with a
+ * progress line), then the store opened or the text read and encoded (with a
+ * spinner on a terminal), and a summary line.
+ */
+async function prepareData(io: CliIO, plan: Plan): Promise<PreparedCorpus | TrainingData> {
+  const { cli, paths, data: choice } = plan;
   const quiet = cli.printing.quiet || cli.printing.json;
   const tty = Boolean(io.stderr.isTTY) && !quiet;
-  const spinner = ora({ text: `reading ${paths.join(', ')}`, stream: withUsableWidth(io.stderr) as NodeJS.WritableStream, isEnabled: tty, isSilent: quiet || !tty });
+  const files = { val: cli.files.val, replaceInvalid: cli.files.replaceInvalid };
+  if (choice.temporary) await prepareTemporary(io, paths, plan.options, plan.input, { ...files, output: choice.temporary }, quiet ? 'quiet' : tty ? 'tty' : 'plain');
+  const spinner = ora({ text: `reading ${choice.store && !choice.temporary ? choice.store : paths.join(', ')}`, stream: withUsableWidth(io.stderr) as NodeJS.WritableStream, isEnabled: tty, isSilent: quiet || !tty });
   spinner.start();
-  let prepared: PreparedCorpus;
+  let prepared: PreparedCorpus | TrainingData;
   try {
-    const read = (p: string, role: string): string => readText(p, { role, replaceInvalid: cli.files.replaceInvalid });
-    // the texts are dropped once encoded: a large corpus is not kept as text while training
-    prepared = prepareTraining({ ...plan.input, texts: paths.map((p) => read(p, 'corpus')), valTexts: cli.files.val ? [read(cli.files.val, 'validation file')] : undefined }, plan.options);
+    prepared = openData({ ...plan.input, sameStore: plan.record?.store }, plan.options, paths, files, choice.store);
   } finally {
     spinner.stop();
   }
+  const what = choice.store && !choice.temporary ? `${choice.store} (token store)` : paths.length === 1 ? paths[0] : `${paths.length} files`;
   const summary =
-    `${paths.length === 1 ? paths[0] : `${paths.length} files`}: ${compact(prepared.train.tokens)} training tokens in ${compact(prepared.train.sequences)} sequences, ` +
+    `${what}: ${compact(prepared.train.tokens)} training tokens in ${compact(prepared.train.sequences)} sequences, ` +
     `${compact(prepared.val?.tokens ?? 0)} validation tokens, vocabulary ${prepared.vocab.size}`;
-  plan.record ??= makeRunRecord(paths, cli);
+  plan.record ??= makeRunRecord(paths, cli, choice.temporary || !('store' in prepared) ? null : prepared.store);
   if (tty) spinner.succeed(summary);
   else if (!quiet) io.stderr.write(summary + '\n');
   if (plan.input.resume && !quiet) io.stderr.write(`resuming ${plan.cli.files.resume} at step ${plan.input.resume.state.step}; checkpoints go to ${plan.ckptPath}\n`);
@@ -125,7 +161,7 @@ interface Outcome {
 }
 
 /** Train with the status line; Ctrl-C / SIGTERM stop after the current step and keep what was learned. */
-async function trainWithSignals(io: CliIO, plan: Plan, prepared: PreparedCorpus): Promise<Outcome> {
+async function trainWithSignals(io: CliIO, plan: Plan, prepared: PreparedCorpus | TrainingData): Promise<Outcome> {
   const { cli, options } = plan;
   const abort = new AbortController();
   let signal: Outcome['signal'] = null;
@@ -186,7 +222,7 @@ async function finish(io: CliIO, plan: Plan, { result, signal, snapshots }: Outc
   const { cli, ckptPath } = plan;
   const ending = signal ? 'interrupted' : 'finished';
   const out = modelPath(plan, ending);
-  result.model.info.corpus = plan.paths.map((p) => p.replace(/^.*[\\/]/, ''));
+  result.model.info.corpus = (plan.data.store && !plan.data.temporary ? [plan.data.store.replace(/[\\/]+$/, '')] : plan.paths).map((p) => p.replace(/^.*[\\/]/, ''));
   const along = signal ? [] : await snapshots.sample(result.model, 3, plan.options.runtime.seed, plan.options.runtime.kernels);
   attachHistory(result.model, result, along);
   // the run's last state, so that it can be continued (after an interruption, or with higher limits)
