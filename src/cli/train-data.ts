@@ -68,8 +68,11 @@ export function removeOnExit(dir: string): () => void {
   };
 }
 
-/** Prepare the run's text files into its temporary store, with the progress line and Ctrl-C handling of recur prepare. */
-export async function prepareTemporary(io: CliIO, paths: string[], o: TrainOptions, input: TrainInput, files: { val?: string; replaceInvalid: boolean; output: string }, mode: 'tty' | 'plain' | 'quiet'): Promise<void> {
+/** Prepare the run's text files into its temporary store, with the progress line (with --json: progress events) and Ctrl-C handling of recur prepare. */
+export async function prepareTemporary(
+  io: CliIO, paths: string[], o: TrainOptions, input: TrainInput, files: { val?: string; replaceInvalid: boolean; output: string },
+  mode: 'tty' | 'plain' | 'quiet', json: ((x: object) => void) | null,
+): Promise<void> {
   const d = o.data;
   const text = { level: d.level, split: d.split, tokenize: d.tokenize, lowercase: d.lowercase };
   const tokens = input.resume?.state.vocab ?? input.init?.vocab.tokens;
@@ -78,7 +81,7 @@ export async function prepareTemporary(io: CliIO, paths: string[], o: TrainOptio
     vocab: tokens ? { tokens, text, from: input.resume ? 'the checkpoint' : 'the initial model' } : undefined, replaceInvalid: files.replaceInvalid,
   };
   const label = `preparing ${paths.length === 1 ? paths[0] : `${paths.length} files`} (large text: read from disk while training)`;
-  const line = new ProgressLine(io.stderr, label, mode, null);
+  const line = new ProgressLine(io.stderr, label, mode, json);
   const abort = new AbortController();
   let signal: 'SIGINT' | 'SIGTERM' | null = null;
   const onSignal = (s: 'SIGINT' | 'SIGTERM') => () => {
