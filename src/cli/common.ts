@@ -18,11 +18,12 @@ export function compact(n: number): string {
   return String(Math.round(n));
 }
 
-/** Milliseconds as 4.2s, 3m05s, 1h02m. */
+/** Milliseconds as 4.2s, 3m05s, 1h02m, 3d04h. */
 export function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000);
   if (s < 60) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)}s`;
   const m = Math.floor(s / 60), h = Math.floor(m / 60);
+  if (h >= 48) return `${Math.floor(h / 24)}d${String(h % 24).padStart(2, '0')}h`;
   if (h > 0) return `${h}h${String(m % 60).padStart(2, '0')}m`;
   return `${m}m${String(s % 60).padStart(2, '0')}s`;
 }

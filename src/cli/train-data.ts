@@ -21,11 +21,14 @@ import { ProgressLine } from './ui/progress.js';
 
 /**
  * Plain text up to this size is encoded in memory; above it, prepared into a
- * temporary store. Measured (test/bench/RESULTS.md, "in memory or a temporary
- * store"): on 64 MB of text the in-memory path peaks at about 4.5 bytes per
- * corpus byte above the baseline, while a store costs an extra pass over the text.
+ * temporary store. Measured with `recur train FILE --steps 5` (char, GRU 256,
+ * 2 cores under a load of about 6, two runs each, the two paths alternated):
+ * at 16 MB in memory took 15 s and 237 MB peak RSS, through a store 18–20 s
+ * and 197–202 MB; at 64 MB in memory 18–20 s and 380 MB, through a store
+ * 16–19 s and 199–204 MB. Between the two the store costs about as much time
+ * as it saves in memory, whose growth (about 4.5 bytes per byte of text) it stops.
  */
-export const IN_MEMORY_MAX_BYTES = 64e6;
+export const IN_MEMORY_MAX_BYTES = 32e6;
 
 export interface DataChoice {
   /** train on this store (given, or a temporary one) */
@@ -65,8 +68,11 @@ export function removeOnExit(dir: string): () => void {
   };
 }
 
-/** Prepare the run's text files into its temporary store, with the progress line and Ctrl-C handling of recur prepare. */
-export async function prepareTemporary(io: CliIO, paths: string[], o: TrainOptions, input: TrainInput, files: { val?: string; replaceInvalid: boolean; output: string }, mode: 'tty' | 'plain' | 'quiet'): Promise<void> {
+/** Prepare the run's text files into its temporary store, with the progress line (with --json: progress events) and Ctrl-C handling of recur prepare. */
+export async function prepareTemporary(
+  io: CliIO, paths: string[], o: TrainOptions, input: TrainInput, files: { val?: string; replaceInvalid: boolean; output: string },
+  mode: 'tty' | 'plain' | 'quiet', json: ((x: object) => void) | null,
+): Promise<void> {
   const d = o.data;
   const text = { level: d.level, split: d.split, tokenize: d.tokenize, lowercase: d.lowercase };
   const tokens = input.resume?.state.vocab ?? input.init?.vocab.tokens;
@@ -75,7 +81,7 @@ export async function prepareTemporary(io: CliIO, paths: string[], o: TrainOptio
     vocab: tokens ? { tokens, text, from: input.resume ? 'the checkpoint' : 'the initial model' } : undefined, replaceInvalid: files.replaceInvalid,
   };
   const label = `preparing ${paths.length === 1 ? paths[0] : `${paths.length} files`} (large text: read from disk while training)`;
-  const line = new ProgressLine(io.stderr, label, mode, null);
+  const line = new ProgressLine(io.stderr, label, mode, json);
   const abort = new AbortController();
   let signal: 'SIGINT' | 'SIGTERM' | null = null;
   const onSignal = (s: 'SIGINT' | 'SIGTERM') => () => {

@@ -149,11 +149,7 @@ export function storeDataOptions(dir: string, given: TrainOptionsGiven['data']):
  */
 export function validationStream(p: DataPart, cap: number, wholeSequences: boolean, vocabSize: number): TokenIds {
   const src = p.source, positions = src.length - 1;
-  if (cap <= 0 || positions <= cap) {
-    const all = new Int32Array(src.length);
-    src.read(0, src.length, all, 0);
-    return copyIds(all, src.length, vocabSize);
-  }
+  if (cap <= 0 || positions <= cap) return wholeStream(src, vocabSize);
   const per = Math.max(1, Math.floor(cap / VAL_PIECES));
   const buf = new Int32Array(per + 1), out = new Int32Array(cap + 1);
   out[0] = EOS;
@@ -176,6 +172,18 @@ export function validationStream(p: DataPart, cap: number, wholeSequences: boole
     n = cap + 1;
   }
   return copyIds(out, n, vocabSize);
+}
+
+/** A whole stream in memory: an in-memory one as it is, one on disk read in pieces. */
+function wholeStream(src: TokenSource, vocabSize: number): TokenIds {
+  if (src instanceof ArrayTokenSource) return src.ids;
+  const out = tokenIdArray(src.length, vocabSize), buf = new Int32Array(Math.min(src.length, 1 << 16));
+  for (let p = 0; p < src.length; p += buf.length) {
+    const n = Math.min(buf.length, src.length - p);
+    src.read(p, n, buf, 0);
+    out.set(buf.subarray(0, n), p);
+  }
+  return out;
 }
 
 function copyIds(ids: Int32Array, n: number, vocabSize: number): TokenIds {

@@ -31,10 +31,11 @@ export const EVAL_STEPS = 1000;
 
 /**
  * Validation tokens scored by default (valTokens): 2¹⁷. Measured on C1 (char GRU 256,
- * 32×64, 2 threads, Tiny Shakespeare), validation and training in one process:
- * 262,144 tokens took as long as 77 steps (7.7% of 1,000 steps), so 131,072 cost
- * about 4% at the default interval of EVAL_STEPS steps; the validation parts of the
- * corpora we ship and benchmark (Tiny Shakespeare, Brown: about 110K tokens) stay whole.
+ * 32×64, 2 threads, Tiny Shakespeare), validation and training in one process
+ * (test/bench/RESULTS.md): one validation over 131,072 tokens costs as much as 21.5
+ * steps (262,144: 46 steps), about 2% of the time at the default interval of
+ * EVAL_STEPS steps; the validation parts of the corpora we ship and benchmark (Tiny
+ * Shakespeare, Brown: about 110K tokens) stay whole.
  */
 export const DEFAULT_VAL_TOKENS = 131_072;
 

@@ -12,6 +12,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { readCheckpoint } from '../../src/cli/resume.js';
+import { formatDuration } from '../../src/cli/common.js';
+import { epochText, etaMs, progressFraction } from '../../src/cli/ui/status.js';
 import { loadModel } from '../../src/model/model-file.js';
 import { tempDir, writeFiles } from '../helpers/store.js';
 
@@ -52,10 +54,12 @@ describe('recur train NAME.recur', () => {
   it('trains, records the store in its checkpoint, and resumes from it to the same model as a run left alone', async () => {
     const store = await prepare(['--val-frac', '0.2']);
     const alone = next('.safetensors'), half = next('.safetensors');
-    expect((await recur(['train', store, ...SMALL, '--steps', '12', '--eval-every', '4', '-o', alone])).code).toBe(0);
-    const first = await recur(['train', store, ...SMALL, '--steps', '5', '--eval-every', '4', '-o', half]);
+    const val = ['--eval-every', '4', '--val-tokens', '40'];
+    expect((await recur(['train', store, ...SMALL, '--steps', '12', ...val, '-o', alone])).code).toBe(0);
+    const first = await recur(['train', store, ...SMALL, '--steps', '5', ...val, '-o', half]);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).toMatch(/\(token store\): .* training tokens/);
+    expect(first.stderr).toMatch(/validation every 4 steps on [1-4]\d of the 200 validation tokens/);
     const ck = readCheckpoint(half + '.ckpt');
     expect(ck.record.corpus).toEqual([]);
     expect(ck.record.store?.path).toBe(path.resolve(store));
@@ -154,5 +158,17 @@ describe('recur train on a large text', () => {
     expect(r.code).toBe(1);
     expect(lastLine(r.stderr)).toMatch(/not valid UTF-8|invalid UTF-8|replace-invalid/);
     expect(fs.readdirSync(d)).toEqual(['bad.txt']);
+  });
+});
+
+describe('a run whose epoch takes days', () => {
+  it('shows the epoch to four decimals while under a tenth, and an ETA in days', () => {
+    expect(epochText(0.00123)).toBe('0.0012');
+    expect(epochText(0.5)).toBe('0.50');
+    expect(epochText(0)).toBe('0.00');
+    // 306,803 steps per epoch (702 MB of text at 32×64), 50 epochs, 100 steps done in 20 s
+    const fraction = progressFraction({ epochs: 50 }, 100, 100 / 306_803, 20_000, 306_803)!;
+    expect(formatDuration(etaMs(20_000, fraction)!)).toBe('35d12h');
+    expect(formatDuration(47 * 3600_000)).toBe('47h00m');
   });
 });

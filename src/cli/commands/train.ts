@@ -132,7 +132,10 @@ async function prepareData(io: CliIO, plan: Plan): Promise<PreparedCorpus | Trai
   const quiet = cli.printing.quiet || cli.printing.json;
   const tty = Boolean(io.stderr.isTTY) && !quiet;
   const files = { val: cli.files.val, replaceInvalid: cli.files.replaceInvalid };
-  if (choice.temporary) await prepareTemporary(io, paths, plan.options, plan.input, { ...files, output: choice.temporary }, quiet ? 'quiet' : tty ? 'tty' : 'plain');
+  if (choice.temporary) {
+    const json = cli.printing.json ? (x: object): void => void io.stdout.write(JSON.stringify(x) + '\n') : null;
+    await prepareTemporary(io, paths, plan.options, plan.input, { ...files, output: choice.temporary }, quiet ? 'quiet' : tty ? 'tty' : 'plain', json);
+  }
   const spinner = ora({ text: `reading ${choice.store && !choice.temporary ? choice.store : paths.join(', ')}`, stream: withUsableWidth(io.stderr) as NodeJS.WritableStream, isEnabled: tty, isSilent: quiet || !tty });
   spinner.start();
   let prepared: PreparedCorpus | TrainingData;

@@ -55,11 +55,16 @@ export interface StatusState {
   fraction: number | null;
 }
 
+/** Epochs with two decimals, or four while under a tenth (an epoch of a large corpus takes days: 0.00 would say nothing). */
+export function epochText(epoch: number): string {
+  return fmt(epoch, epoch > 0 && epoch < 0.1 ? 4 : 2);
+}
+
 /** One status line (no colour codes when chalk is off). */
 export function formatStatus(s: StatusState, limits: Limits): string {
   const parts = [
     `step ${s.step}${limits.steps !== undefined ? `/${limits.steps}` : ''}`,
-    `epoch ${fmt(s.epoch, 2)}${limits.epochs !== undefined ? `/${limits.epochs}` : ''}`,
+    `epoch ${epochText(s.epoch)}${limits.epochs !== undefined ? `/${limits.epochs}` : ''}`,
     `loss ${chalk.bold(fmt(s.loss))}`,
   ];
   if (s.val !== null) parts.push(`val ${chalk.bold(fmt(s.val))}`);
@@ -111,11 +116,13 @@ export class StatusLine {
       err.write(`${chalk.yellow('warning:')} ${e.message}\n`);
     } else if (e.type === 'prepared') {
       this.windowsPerEpoch = e.windowsPerEpoch;
-      err.write(`model: ${compact(e.parameters)} parameters; batch ${e.batch}×${e.seqLen}, ${e.windowsPerEpoch} steps per epoch\n`);
+      const val = e.valScored > 0 && (e.valScored < e.valTokens || e.evalEvery < e.windowsPerEpoch)
+        ? `; validation every ${e.evalEvery} steps on ${e.valScored < e.valTokens ? `${compact(e.valScored)} of the ${compact(e.valTokens)}` : `the ${compact(e.valTokens)}`} validation tokens` : '';
+      err.write(`model: ${compact(e.parameters)} parameters; batch ${e.batch}×${e.seqLen}, ${e.windowsPerEpoch} steps per epoch${val}\n`);
     } else if (e.type === 'eval') {
       this.state.val = e.valLoss;
       if (this.mode === 'plain') {
-        err.write(`step ${e.step}  epoch ${fmt(e.epoch, 2)}  val_loss ${fmt(e.valLoss)}${e.best ? ' (best)' : ''}  ${formatDuration(e.elapsedMs)}\n`);
+        err.write(`step ${e.step}  epoch ${epochText(e.epoch)}  val_loss ${fmt(e.valLoss)}${e.best ? ' (best)' : ''}  ${formatDuration(e.elapsedMs)}\n`);
       } else {
         this.draw(true);
       }
