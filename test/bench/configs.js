@@ -138,8 +138,9 @@ async function scoringRate(m, chunks, kernels, threads) {
   await run();
   const rates = [];
   for (let i = 0; i < 5; i++) rates.push(await run());
+  const used = s.threads; // before close, which ends the workers
   await s.close();
-  return { rates, threads: s.threads };
+  return { rates, threads: used };
 }
 
 /**
@@ -173,8 +174,9 @@ async function fileScoringRate(m, c, kernels, threads) {
   await run();
   const rates = [];
   for (let i = 0; i < 3; i++) rates.push(await run());
+  const used = s.threads; // before close, which ends the workers
   await s.close();
-  return { rates, threads: s.threads };
+  return { rates, threads: used };
 }
 
 const SOFTMAXES = ['full', 'adaptive'];
