@@ -11,6 +11,7 @@ import { enableWasmRelaxedSimd } from './node/wasm-features.js';
 enableWasmRelaxedSimd();
 
 export * from './inference.js';
+export { openSession, type PoolOptions } from './infer/pool.js';
 export {
   train,
   trainOptions,
@@ -33,7 +34,7 @@ export type { PreparedCorpus } from './data/prepare.js';
 export { OPTIMIZERS, DEFAULT_LR, type OptimizerName } from './train/optimizer.js';
 export { saveCheckpoint, loadCheckpoint, checkpointFromFile, isCheckpoint, CHECKPOINT_FORMAT, type Checkpoint } from './train/checkpoint.js';
 export { paramLayout } from './nn/params.js';
-export { readText, readBytes, readModelBytes, type ReadTextOptions } from './node/files.js';
+export { readText, readTextPieces, readBytes, readModelBytes, type ReadTextOptions, type TextPiecesOptions } from './node/files.js';
 export { writeFileAtomic, checkWritable } from './node/atomic-write.js';
 export {
   prepareStore, type PrepareOptions, type PrepareRun, type PrepareProgress,

@@ -24,7 +24,7 @@ export { tokenize, detokenize } from './data/tokenize.js';
 export { splitSequences } from './data/corpus.js';
 export { readSafetensors } from './io/safetensors.js';
 export { saveModel, loadModel, MODEL_FORMAT } from './model/model-file.js';
-export { InferenceSession, type SessionOptions } from './infer/session.js';
+export { InferenceSession, type SessionOptions, type ChunkWorkers } from './infer/session.js';
 export {
   sampleOne, sampleTokens, sampleWriter, joinSample, primeTokens, SAMPLE_DEFAULTS,
   type Sample, type SampleOptions, type SampleOptionsGiven, type SampledToken,
@@ -32,8 +32,9 @@ export {
 export { SAMPLE_OPTIONS, SAMPLE_COMMAND_OPTIONS, resolveSampleOptions } from './infer/options.js';
 export { sampleStream, nextTokens, type StreamOptions, type Candidate } from './infer/stream.js';
 export { scoreSentences, evaluateText, type SentenceScore, type TokenScore, type Evaluation } from './infer/score.js';
+export { scoreStream, evaluateStream, type TextPieces, type StreamedOptions, type ScoreStreamOptions } from './infer/streamed.js';
 export { formatKenlm, formatSrilm, kenlmSummary, srilmSummary, type KenlmSummary, type SrilmSummary } from './infer/lmformats.js';
-export { KERNEL_SETS, DEFAULT_KERNELS, KERNELS_OPTION, kernelReport, type KernelSetName, type KernelReport } from './kernels/index.js';
+export { KERNEL_SETS, DEFAULT_KERNELS, KERNELS_OPTION, THREADS_OPTION, kernelReport, type KernelSetName, type KernelReport } from './kernels/index.js';
 export { renderReport } from './report/html.js';
 export { renderHeatmapPage } from './report/heatmap.js';
 export { HEAT_MAX_BITS, heatRgb, surprise01 } from './report/colors.js';

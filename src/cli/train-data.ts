@@ -16,7 +16,8 @@ import {
   type PrepareOptions, type TrainInput, type TrainOptions, type TrainingData, type PreparedCorpus,
 } from '../index.js';
 import type { CliIO } from './io.js';
-import { EXIT, ExitWith } from './exit.js';
+import { ExitWith } from './exit.js';
+import { SignalStop } from './signals.js';
 import { ProgressLine } from './ui/progress.js';
 
 /**
@@ -82,28 +83,18 @@ export async function prepareTemporary(
   };
   const label = `preparing ${paths.length === 1 ? paths[0] : `${paths.length} files`} (large text: read from disk while training)`;
   const line = new ProgressLine(io.stderr, label, mode, json);
-  const abort = new AbortController();
-  let signal: 'SIGINT' | 'SIGTERM' | null = null;
-  const onSignal = (s: 'SIGINT' | 'SIGTERM') => () => {
-    if (signal) io.exit(s === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
-    signal = s;
-    abort.abort();
-  };
-  const onInt = onSignal('SIGINT'), onTerm = onSignal('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
+  const stop = new SignalStop(io);
   try {
-    await prepareStore(paths, po, { output: files.output, threads: availableParallelism(), signal: abort.signal, onProgress: (p) => line.progress(p) });
+    await prepareStore(paths, po, { output: files.output, threads: availableParallelism(), signal: stop.signal, onProgress: (p) => line.progress(p) });
   } catch (e) {
     line.clear();
     if (isRecurError(e) && e.kind === 'aborted') {
       io.stderr.write('recur: interrupted while preparing the corpus; nothing was trained or written\n');
-      throw new ExitWith(signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint);
+      throw new ExitWith(stop.exitCode);
     }
     throw e;
   } finally {
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
+    stop.dispose();
   }
   line.clear();
 }

@@ -5,7 +5,7 @@
  */
 import { usageError } from '../core/errors.js';
 import { resolveFamily, type OptionTable, type Given, type Values } from '../core/options.js';
-import { KERNELS_OPTION } from '../kernels/index.js';
+import { KERNELS_OPTION, THREADS_OPTION } from '../kernels/index.js';
 
 export const SAMPLE_OPTIONS = {
   maxLength: { type: 'int', help: 'stop a sample after n tokens', unit: 'tokens', min: 1, default: 200, onResume: 'free', placeholder: '<n>' },
@@ -28,6 +28,11 @@ export const SAMPLE_RUN_OPTIONS = {
   interactive: { type: 'boolean', help: 'a prompt: type a beginning, see the likeliest next tokens and a few continuations', default: false, short: '-i', onResume: 'free', cliOnly: true },
   top: { type: 'int', help: 'interactive: how many next-token candidates to show', min: 1, default: 5, onResume: 'free', cliOnly: true, placeholder: '<k>' },
   kernels: { ...KERNELS_OPTION, cliOnly: true },
+  threads: {
+    ...THREADS_OPTION, cliOnly: true,
+    help: 'threads that compute: 2 or more split a large full-softmax decoder (V·H ≥ 2^20) with a worker (the same samples)',
+    defaultText: '1 (measured: the split is slower on a busy machine)',
+  },
 } as const satisfies OptionTable;
 
 export const SAMPLE_COMMAND_OPTIONS = { sampling: SAMPLE_OPTIONS, run: SAMPLE_RUN_OPTIONS } as const;

@@ -8,7 +8,7 @@
  * (the state resets at every <eos>), which is cut at sentence boundaries into
  * parallel chunks, so the numbers are exactly those of scoring each alone.
  */
-import { encodeSequences, splitSequences } from '../data/corpus.js';
+import { encodeSequences, splitSequences, type TokenIds } from '../data/corpus.js';
 import { tokenize } from '../data/tokenize.js';
 import { inputError } from '../core/errors.js';
 import { EOS, UNK } from '../core/ids.js';
@@ -40,20 +40,37 @@ export interface SentenceScore {
 const LN10 = Math.log(10);
 
 export function scoreSentences(session: InferenceSession, sentences: readonly string[]): SentenceScore[] {
-  const m = session.model, tok = m.tokenizer;
-  const pieces = sentences.map((s) => {
-    const tokens = tokenize(s.replace(/\r?\n$/, ''), tok);
-    return { tokens, ids: tokens.map((t) => m.vocab.id(t)) };
-  });
-  // <eos> s1 <eos> s2 <eos> …, at its final length
+  const pieces = sentences.map((s) => sentencePiece(session, s));
+  const ids = layOut(pieces);
+  const logp = streamLogProbs(session.net, ids, planChunks(ids, session.net.B));
+  return sentenceScores(sentences, pieces, logp);
+}
+
+/** A sentence's tokens and their ids. */
+export interface SentencePiece {
+  tokens: string[];
+  ids: number[];
+}
+
+export function sentencePiece(session: InferenceSession, s: string): SentencePiece {
+  const m = session.model;
+  const tokens = tokenize(s.replace(/\r?\n$/, ''), m.tokenizer);
+  return { tokens, ids: tokens.map((t) => m.vocab.id(t)) };
+}
+
+/** <eos> s1 <eos> s2 <eos> …, at its final length */
+export function layOut(pieces: readonly SentencePiece[]): Int32Array {
   const ids = new Int32Array(1 + pieces.reduce((n, p) => n + p.ids.length + 1, 0));
   let at = 1; // ids[0] = <eos>
   for (const piece of pieces) {
     ids.set(piece.ids, at);
     at += piece.ids.length + 1; // the <eos> after it is already 0
   }
-  const chunks = planChunks(ids, session.net.B);
-  const logp = streamLogProbs(session.net, ids, chunks);
+  return ids;
+}
+
+/** The scores of sentences laid out by layOut, from the log-probabilities of its positions. */
+export function sentenceScores(sentences: readonly string[], pieces: readonly SentencePiece[], logp: Float32Array): SentenceScore[] {
   const out: SentenceScore[] = [];
   let p = 0; // input position of this sentence's <eos>
   sentences.forEach((text, si) => {
@@ -90,32 +107,53 @@ export interface Evaluation {
   perplexityExclOov: number;
 }
 
+/** The sums of an evaluation, added position by position in stream order (in memory or streamed: the same sums). */
+export class EvalTotals {
+  private total = 0;
+  private totalKnown = 0;
+  private known = 0;
+  private n = 0;
+  sequences = 0;
+  oov = 0;
+  chars = 0;
+
+  /** positions [from, to) of `targets`' stream: logp[p − shift] predicts targets[p + 1] */
+  add(logp: Float32Array, targets: TokenIds, from: number, to: number, shift = 0): void {
+    for (let p = from; p < to; p++) {
+      const lp = logp[p - shift];
+      this.total -= lp;
+      if (targets[p + 1] !== UNK) {
+        this.totalKnown -= lp;
+        this.known++;
+      }
+    }
+    this.n += to - from;
+  }
+
+  result(): Evaluation {
+    if (this.sequences === 0) throw inputError('there is no text to evaluate: it is empty or white space only');
+    const n = this.n, loss = this.total / n;
+    return {
+      tokens: n,
+      sequences: this.sequences,
+      loss,
+      perplexity: Math.exp(loss),
+      bpc: this.total / Math.LN2 / this.chars,
+      oov: this.oov,
+      oovRate: n > 0 ? this.oov / n : 0,
+      perplexityExclOov: Math.exp(this.totalKnown / Math.max(1, this.known)),
+    };
+  }
+}
+
 /** Held-out cross-entropy of a whole text, split into sequences as in training. */
 export function evaluateText(session: InferenceSession, text: string): Evaluation {
   const m = session.model;
   const enc = encodeSequences(splitSequences(text, m.config.split), m.vocab, m.tokenizer);
-  if (enc.sequences === 0) throw inputError('there is no text to evaluate: it is empty or white space only');
-  const chunks = planChunks(enc.stream, session.net.B);
-  const logp = streamLogProbs(session.net, enc.stream, chunks);
-  let total = 0, totalKnown = 0, known = 0;
-  for (let p = 0; p < logp.length; p++) {
-    total -= logp[p];
-    if (enc.stream[p + 1] !== UNK) {
-      totalKnown -= logp[p];
-      known++;
-    }
-  }
-  const n = logp.length;
-  const loss = total / n;
-  return {
-    tokens: n,
-    sequences: enc.sequences,
-    loss,
-    perplexity: Math.exp(loss),
-    bpc: total / Math.LN2 / enc.chars,
-    oov: enc.oov,
-    oovRate: n > 0 ? enc.oov / n : 0,
-    perplexityExclOov: Math.exp(totalKnown / Math.max(1, known)),
-  };
+  const totals = new EvalTotals();
+  Object.assign(totals, { sequences: enc.sequences, oov: enc.oov, chars: enc.chars });
+  if (enc.sequences === 0) return totals.result();
+  const logp = streamLogProbs(session.net, enc.stream, planChunks(enc.stream, session.net.B));
+  totals.add(logp, enc.stream, 0, logp.length);
+  return totals.result();
 }
-

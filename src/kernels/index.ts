@@ -29,6 +29,16 @@ export const KERNELS_OPTION = choice(KERNEL_SETS, {
 });
 
 /**
+ * The option that sets how many threads compute (training, sampling, scoring):
+ * one definition, each command adding its own help where it differs. Left out,
+ * the command uses the available cores.
+ */
+export const THREADS_OPTION = {
+  type: 'int', help: 'threads that compute (the results do not depend on it)', min: 1, max: 256, optional: true,
+  defaultText: 'the available cores', onResume: 'free', placeholder: '<n>',
+} as const;
+
+/**
  * Whether the `fma` build can run here: the engine compiles WebAssembly
  * relaxed SIMD. Browsers that have it have it on; Node 20 needs a V8 flag,
  * which the Node entry (src/index.ts, through node/wasm-features.ts) sets

@@ -36,11 +36,17 @@ export function planChunks(stream: TokenIds, count: number, burnIn = -1): Chunk[
 }
 
 /**
- * Score `stream` with `net` (planned for at least chunks.length streams);
- * returns log p(stream[p+1] | stream[..p]) for every input position p.
+ * Score `stream` with `net`: returns log p(stream[p+1] | stream[..p]) for
+ * every input position p (0 where no chunk scores it). More chunks than the
+ * network has streams are scored in groups of net.B, one after another.
  */
-export function streamLogProbs(net: Network, stream: TokenIds, chunks: Chunk[]): Float32Array {
-  const out = new Float32Array(stream.length - 1);
+export function streamLogProbs(net: Network, stream: TokenIds, chunks: readonly Chunk[], out = new Float32Array(stream.length - 1)): Float32Array {
+  for (let g = 0; g < chunks.length; g += net.B) scoreGroup(net, stream, chunks.slice(g, g + net.B), out);
+  return out;
+}
+
+/** One group of at most net.B chunks, side by side, from a zero state. */
+function scoreGroup(net: Network, stream: TokenIds, chunks: readonly Chunk[], out: Float32Array): void {
   const Bc = chunks.length, T = net.T;
   const k = net.kernels, ids = k.heap.i32, f = k.heap.f32;
   net.resetState();
@@ -65,7 +71,26 @@ export function streamLogProbs(net: Network, stream: TokenIds, chunks: Chunk[]):
       }
     }
   }
-  return out;
+}
+
+/**
+ * Continue one sequence on stream 0 of `net` from the state it carries:
+ * log p(ids[i+1] | …) for i in [0, n−1) into out[0, n−1). A sequence too long to
+ * hold is scored piece by piece this way (each piece starting with the last
+ * token of the one before); the state resets where an input is <eos>.
+ */
+export function continueLogProbs(net: Network, ids: TokenIds, n: number, out: Float32Array): void {
+  const T = net.T, k = net.kernels, heap = k.heap.i32, f = k.heap.f32;
+  for (let p = 0; p < n - 1; p += T) {
+    const Tc = Math.min(T, n - 1 - p);
+    for (let t = 0; t < Tc; t++) {
+      heap[net.inputs + t] = ids[p + t];
+      heap[net.targets + t] = ids[p + t + 1];
+    }
+    net.forward(Tc, 1);
+    net.logProbs();
+    for (let t = 0; t < Tc; t++) out[p + t] = f[net.logp + t];
+  }
 }
 
 /** Mean negative log-likelihood (nats per token) of the scored positions. */

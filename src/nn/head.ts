@@ -35,9 +35,18 @@ export interface OutputHead {
   scores(y: number, r: number): number;
 }
 
+/**
+ * The decoder product of a one-row forward pass, logits(V) = y W_decᵀ + b_dec,
+ * computed elsewhere: inference may split the V rows of W_dec between threads
+ * (infer/split-decoder.ts), each output the same bits as the whole product.
+ */
+export type OneRowDecoder = (logits: number, y: number) => void;
+
 export class FullSoftmax implements OutputHead {
   /** (M, V) logits, then their gradient */
   readonly logits: number;
+  /** inference: who computes the product when M = 1 (null: this thread, in one call) */
+  oneRow: OneRowDecoder | null = null;
   private k!: Kernels;
   constructor(plan: HeapPlan, private readonly lay: ParamLayout, private readonly P: number, M: number, private readonly V: number, private readonly H: number) {
     this.logits = plan.alloc(M * V);
@@ -46,7 +55,8 @@ export class FullSoftmax implements OutputHead {
     this.k = k;
   }
   forward(y: number, M: number): void {
-    this.k.matmulNT(this.logits, y, this.P + this.lay.decoderW, this.P + this.lay.decoderB, M, this.V, this.H, false);
+    if (M === 1 && this.oneRow) this.oneRow(this.logits, y);
+    else this.k.matmulNT(this.logits, y, this.P + this.lay.decoderW, this.P + this.lay.decoderB, M, this.V, this.H, false);
   }
   loss(_y: number, targets: number, M: number, scale: number): number {
     return this.k.softmaxXent(this.logits, this.logits, targets, M, this.V, scale);

@@ -111,6 +111,8 @@ export class Network {
   private readonly embTable: number;
   /** whether the last forward pass went through embTable */
   private usedTable = false;
+  /** inference: W_hh was packed once (freezeWeights) and every step's product reads the packed copy */
+  private frozen = false;
 
   private k!: Kernels;
   /** rows and steps of the last forward pass */
@@ -194,6 +196,21 @@ export class Network {
     return this.k.heap.f32.subarray(this.grads, this.grads + this.layout.size);
   }
 
+  /**
+   * Inference only, once the parameters are final: pack every layer's W_hh once,
+   * and from then on run every step's recurrent product on the packed copy,
+   * whatever the window's length. Each row's arithmetic is then the same in any
+   * window and batch (the products are row by row), so a token's score does not
+   * depend on how the text was cut into chunks, windows or threads.
+   */
+  freezeWeights(): void {
+    if (this.train) throw new Error('freezeWeights: a training network changes its weights every step');
+    if (this.k.name === 'reference' || this.layers.some((L) => L.whhPacked < 0)) return;
+    const GH = this.G * this.cfg.hidden, H = this.cfg.hidden;
+    this.layers.forEach((L, l) => this.k.packWeights(L.whhPacked, this.params + this.layout.layers[l].whh, GH, H, true));
+    this.frozen = true;
+  }
+
   /** a⟨0⟩ = 0 (and c⟨0⟩ = 0) for every stream. */
   resetState(): void {
     const f = this.k.heap.f32, H = this.cfg.hidden;
@@ -256,8 +273,8 @@ export class Network {
         k.matmulNT(L.gi, x, P + W.wih, P + W.bih, M, GH, L.nIn, false);
       }
       // gh = hPrev W_hhᵀ + b_hh every step: W_hh packed once for all of them
-      const packed = this.packs(L, Tc);
-      if (packed) k.packWeights(L.whhPacked, P + W.whh, GH, H, true);
+      const packed = this.frozen || this.packs(L, Tc);
+      if (packed && !this.frozen) k.packWeights(L.whhPacked, P + W.whh, GH, H, true);
       for (let t = 0; t < Tc; t++) {
         const row = t * Bc;
         this.previousState(L.hp + row * H, t === 0 ? L.carryH : L.h + (row - Bc) * H, row, Bc, H);

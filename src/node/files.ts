@@ -4,6 +4,7 @@
  * bad byte (or replacement of bad bytes with U+FFFD on request).
  */
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { Utf8Decoder } from '../data/utf8.js';
 import { inputError, formatError } from '../core/errors.js';
 import { conversionHint, looksUtf16, utf16Bom } from '../data/encoding.js';
 import { firstInvalidUtf8 } from '../core/utf8.js';
@@ -91,4 +92,62 @@ export function readModelBytes(path: string): Uint8Array {
   const b = readBytes(path, 'model');
   if (b.length === 0) throw formatError(`model ${path} is empty; train one with recur train`);
   return b;
+}
+
+export interface TextPiecesOptions extends ReadTextOptions {
+  /** bytes read per step (default 1 MiB) */
+  chunkBytes?: number;
+  /** after every step: bytes read so far, of `total` */
+  onProgress?: (read: number, total: number) => void;
+}
+
+/**
+ * A text file's text in pieces, read a chunk at a time (memory bounded by the
+ * chunk, whatever the file's size): the text readText gives, with its one-line
+ * errors. A NUL byte or invalid UTF-8 past the first chunk is found when it is
+ * reached, after the text before it has been handed out.
+ */
+export async function* readTextPieces(path: string, o: TextPiecesOptions = {}): AsyncGenerator<string> {
+  const role = o.role ?? 'file';
+  let fd: number, total: number;
+  try {
+    if (statSync(path).isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+    fd = openSync(path, 'r');
+    total = statSync(path).size;
+  } catch (e) {
+    throw describeFsError(e, path, role);
+  }
+  try {
+    const buf = new Uint8Array(Math.max(4096, o.chunkBytes ?? 1 << 20));
+    let at = 0, head: Uint8Array | null = null, utf16: string | null = null;
+    let out: string[] = [];
+    const utf8 = new Utf8Decoder((t) => out.push(t), { replaceInvalid: o.replaceInvalid ?? false, offset: 0 });
+    let wide: TextDecoder | null = null;
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, at);
+      const b = buf.subarray(0, n);
+      if (head === null) {
+        head = b.slice(0, 1 << 16);
+        utf16 = utf16Bom(head);
+        if (utf16) wide = new TextDecoder(utf16);
+      }
+      if (wide) out.push(wide.decode(at === 0 ? b.subarray(2) : b, { stream: n > 0 }));
+      else if (n > 0) {
+        const nul = b.indexOf(0);
+        if (nul >= 0) {
+          if (at === 0 && looksUtf16(head)) throw inputError(`${role} ${path} is not UTF-8: ${conversionHint(head)}`);
+          throw inputError(`${role} ${path} ${looksBinary(at + nul)}; give a plain text file`);
+        }
+        utf8.push(b);
+      } else utf8.end();
+      if (utf8.invalid) throw invalidUtf8Error(role, path, utf8.invalid.byte, utf8.invalid.offset, head);
+      at += n;
+      o.onProgress?.(at, total);
+      for (const t of out) if (t.length > 0) yield t;
+      out = [];
+      if (n === 0) return;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }

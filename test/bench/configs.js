@@ -4,12 +4,12 @@
 // every configuration names its softmax there, and a run whose model came out
 // with another output layer or vocabulary size is an error (expectBuilt), not a
 // silent difference from its PyTorch twin.
-import { train, LanguageModel, Vocab, InferenceSession, sampleTokens, SAMPLE_DEFAULTS, Rng, nest, TRAIN_OPTIONS } from '../../dist/index.js';
-import { planChunks, streamLogProbs } from '../../dist/model/evaluate.js';
+import { train, LanguageModel, Vocab, InferenceSession, openSession, scoreStream, sampleTokens, SAMPLE_DEFAULTS, Rng, nest, TRAIN_OPTIONS } from '../../dist/index.js';
+import { planChunks } from '../../dist/model/evaluate.js';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
-/** name → { kind: train | sample | score, level, cell, vocab, embed, hidden, softmax, cutoffs?, batch?, seqLen?, threads?, chunks? } */
+/** name → { kind: train | sample | score | score-file, level, cell, vocab, embed, hidden, softmax, cutoffs?, batch?, seqLen?, threads?, chunks? } */
 export const TABLE = JSON.parse(readFileSync(new URL('./configs.json', import.meta.url), 'utf8'));
 
 const WINDOWS = 7;
@@ -123,19 +123,60 @@ async function samplingRate(m, kernels) {
   return Array.from({ length: WINDOWS }, run);
 }
 
-async function scoringRate(m, chunks, kernels) {
+/** Chunked scoring of one stream of 100,000 tokens, the chunks spread over `threads` threads. */
+async function scoringRate(m, chunks, kernels, threads) {
   const rng = new Rng(2);
   const stream = new Int32Array(100_001);
   for (let i = 1; i < stream.length; i++) stream[i] = 2 + rng.int(CHARS.length);
   const plan = chunks === 1 ? planChunks(stream, 1) : planChunks(stream, chunks, 0);
-  const s = await InferenceSession.create(m, { kernels, batch: plan.length, steps: 256 });
-  const run = () => {
+  const s = await openSession(m, { kernels, batch: plan.length, steps: 256, threads });
+  const run = async () => {
     const t0 = performance.now();
-    streamLogProbs(s.net, stream, plan);
+    await s.logProbs(stream, plan);
     return 100_000 / ((performance.now() - t0) / 1000);
   };
-  run();
-  return Array.from({ length: 5 }, run);
+  await run();
+  const rates = [];
+  for (let i = 0; i < 5; i++) rates.push(await run());
+  const used = s.threads; // before close, which ends the workers
+  await s.close();
+  return { rates, threads: used };
+}
+
+/**
+ * The sentences of a score-file configuration, the same in torch_bench.py: n lines of
+ * 5–30 words w0 … w(V−3), from a 32-bit linear congruential generator seeded with 1.
+ */
+export function fileSentences(n, vocab) {
+  let x = 1;
+  const next = () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) >>> 8;
+  const lines = [];
+  for (let i = 0; i < n; i++) {
+    const len = 5 + (next() % 26), w = [];
+    for (let j = 0; j < len; j++) w.push(`w${next() % (vocab - 2)}`);
+    lines.push(w.join(' '));
+  }
+  return lines;
+}
+
+/** `recur score --file`'s path: a file's text cut into sentences and scored in batches on every thread (tokens: words + <eos>). */
+async function fileScoringRate(m, c, kernels, threads) {
+  const lines = fileSentences(c.sentences, c.vocab), text = lines.join('\n') + '\n';
+  const tokens = lines.reduce((n, l) => n + l.split(' ').length + 1, 0);
+  const s = await openSession(m, { kernels, batch: c.chunks, steps: 64, threads });
+  const run = async () => {
+    const t0 = performance.now();
+    let n = 0;
+    for await (const x of scoreStream(s, [text])) n += x.tokens.length;
+    if (n !== tokens) throw new Error(`scored ${n} tokens, expected ${tokens}`);
+    return tokens / ((performance.now() - t0) / 1000);
+  };
+  await run();
+  const rates = [];
+  for (let i = 0; i < 3; i++) rates.push(await run());
+  const used = s.threads; // before close, which ends the workers
+  await s.close();
+  return { rates, threads: used };
 }
 
 const SOFTMAXES = ['full', 'adaptive'];
@@ -161,7 +202,14 @@ export async function runConfig(name, { threads, kernels } = {}) {
   } else {
     const m = c.model();
     expectBuilt(name, m);
-    rates = c.kind === 'sample' ? await samplingRate(m, k) : await scoringRate(m, c.chunks, k);
+    // inference uses every core unless --threads says otherwise
+    const t = threads ?? availableParallelism();
+    if (c.kind === 'sample') rates = await samplingRate(m, k);
+    else {
+      const r = c.kind === 'score' ? await scoringRate(m, c.chunks, k, t) : await fileScoringRate(m, c, k, t);
+      rates = r.rates;
+      threadsUsed = r.threads;
+    }
   }
   return {
     config: name,

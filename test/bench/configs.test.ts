@@ -11,13 +11,13 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 // @ts-expect-error: plain ESM benchmark module without type declarations
-import { CONFIGS, TABLE, expectBuilt, trainInput } from './configs.js';
+import { CONFIGS, TABLE, expectBuilt, fileSentences, trainInput } from './configs.js';
 import { train, type TrainInput } from '../../src/train/trainer.js';
 import type { LanguageModel } from '../../src/model/model.js';
 import { findTorchPython } from '../helpers/torch.js';
 
 interface Entry {
-  kind: 'train' | 'sample' | 'score';
+  kind: 'train' | 'sample' | 'score' | 'score-file';
   level: 'char' | 'word';
   cell: string;
   vocab: number;
@@ -29,6 +29,7 @@ interface Entry {
   seqLen?: number;
   threads?: number;
   chunks?: number;
+  sentences?: number;
   opts?: () => Record<string, unknown>;
   model?: () => LanguageModel;
 }
@@ -102,7 +103,17 @@ describe.skipIf(!py)('the PyTorch twin (torch_bench.py)', () => {
         ...(c.kind === 'train' ? { batch: c.batch, seqLen: c.seqLen } : {}),
         ...(c.threads !== undefined ? { threads: c.threads } : {}),
         ...(c.chunks !== undefined ? { chunks: c.chunks } : {}),
+        ...(c.sentences !== undefined ? { sentences: c.sentences } : {}),
       });
     }
+  });
+
+  it('scores the same sentences as recur in the score-file configurations', () => {
+    const code = 'import json, torch_bench; print(json.dumps(torch_bench.file_sentences(300, 10000)))';
+    const r = spawnSync(py!, ['-c', code], { encoding: 'utf8', cwd: fileURLToPath(new URL('.', import.meta.url)) });
+    expect(r.status, r.stderr).toBe(0);
+    const ours = (fileSentences as (n: number, v: number) => string[])(300, 10000).map((l) => l.split(' ').map((w) => Number(w.slice(1)) + 2));
+    expect(JSON.parse(r.stdout)).toEqual(ours);
+    expect(new Set(ours.map((s) => s.length)).size).toBe(26); // 5 to 30 words
   });
 });

@@ -84,6 +84,7 @@ def describe(name, model):
         **({"batch": c["batch"], "seqLen": c["seqLen"]} if c["kind"] == "train" else {}),
         **({"threads": c["threads"]} if "threads" in c else {}),
         **({"chunks": c["chunks"]} if "chunks" in c else {}),
+        **({"sentences": c["sentences"]} if "sentences" in c else {}),
     }
 
 
@@ -162,6 +163,54 @@ def scoring_rate(model, chunks):
     return [run() for _ in range(5)]
 
 
+def file_sentences(n, vocab):
+    """The sentences of a score-file configuration, the same as configs.js fileSentences: a 32-bit LCG seeded with 1."""
+    x = 1
+
+    def nxt():
+        nonlocal x
+        x = (x * 1664525 + 1013904223) & 0xFFFFFFFF
+        return x >> 8
+
+    out = []
+    for _ in range(n):
+        length = 5 + nxt() % 26
+        out.append([2 + nxt() % (vocab - 2) for _ in range(length)])  # w_i is id i + 2 (after <eos>, <unk>)
+    return out
+
+
+@torch.no_grad()
+def file_scoring_rate(model, n, batch):
+    """Every sentence from a zero state, `batch` sentences at a time padded to the longest: <eos> w1 … wn predicts w1 … wn <eos>."""
+    sentences = file_sentences(n, model.embedding.num_embeddings)
+    tokens = sum(len(s) + 1 for s in sentences)
+    batches = []
+    for b in range(0, n, batch):
+        group = sentences[b : b + batch]
+        L = max(len(s) for s in group) + 1
+        x = torch.zeros((len(group), L), dtype=torch.long)
+        y = torch.zeros((len(group), L), dtype=torch.long)
+        mask = torch.zeros((len(group), L), dtype=torch.bool)
+        for i, s in enumerate(group):
+            x[i, 1 : len(s) + 1] = torch.tensor(s)
+            y[i, : len(s)] = torch.tensor(s)
+            mask[i, : len(s) + 1] = True
+        batches.append((x, y, mask))
+
+    def run():
+        t0, scored = time.perf_counter(), 0
+        for x, y, mask in batches:
+            logits, _ = model(x)
+            logp = torch.log_softmax(logits, dim=-1).gather(2, y.unsqueeze(2)).squeeze(2)
+            sums = (logp * mask).sum(1)  # per sentence, as recur score reports
+            scored += int(mask.sum())
+        assert scored == tokens and sums.shape[0] > 0
+        return tokens / (time.perf_counter() - t0)
+
+    run()
+    return [run() for _ in range(3)]
+
+
 def main():
     if sys.argv[1] == "--describe":
         torch.manual_seed(1)
@@ -183,6 +232,8 @@ def main():
         rates = sampling_rate(model)
     elif c["kind"] == "score":
         rates = scoring_rate(model, c["chunks"])
+    elif c["kind"] == "score-file":
+        rates = file_scoring_rate(model, c["sentences"], c["chunks"])
     else:
         raise SystemExit(f"{name}: unknown kind {c['kind']}")
     rates.sort()

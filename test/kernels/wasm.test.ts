@@ -131,7 +131,7 @@ for (const build of BUILDS) {
       it('packWeights + matmulPacked = matmulNT (W (N,K)) and matmulNN (W (K,N)): odd sizes, several k blocks, acc, bias', () => {
         const tol = (K: number): number => TOL * Math.max(1, K / 256);
         let n = 0;
-        for (const [M, N, K] of [[1, 1, 1], [3, 7, 5], [16, 33, 17], [17, 130, 65], [5, 9, 263], [70, 13, 7], [133, 21, 3], [16, 1024, 256], [16, 256, 1030], [4, 12, 0]]) {
+        for (const [M, N, K] of [[1, 1, 1], [3, 7, 5], [16, 33, 17], [17, 130, 65], [5, 9, 263], [70, 13, 7], [133, 21, 3], [16, 1024, 256], [16, 256, 1030], [4, 12, 0], [1, 768, 256], [3, 70, 300], [21, 100, 513]]) {
           for (const nk of [true, false]) {
             for (const acc of [false, true]) {
               const bias = nk && (M + N + (acc ? 1 : 0)) % 2 === 0;
@@ -153,7 +153,21 @@ for (const build of BUILDS) {
             }
           }
         }
-        expect(n).toBe(40);
+        expect(n).toBe(52);
+      });
+      it('matmulPacked: a row\'s outputs are the same bits alone (batch-1 sampling) as among other rows (scoring)', () => {
+        for (const [M, N, K] of [[9, 768, 256], [6, 70, 300], [5, 97, 33]]) {
+          reset();
+          const a = region(M * K), w = region(N * K), bs = region(N), p = region(packedWeightWords(N, K));
+          const all = region(M * N), one = region(N);
+          wasm.packWeights(p, w, N, K, true);
+          wasm.matmulPacked(all, a, p, bs, M, N, K, false);
+          for (let i = 0; i < M; i++) {
+            wasm.matmulPacked(one, a + i * K, p, bs, 1, N, K, false);
+            const f = wasm.heap.f32;
+            expect(Array.from(f.subarray(one, one + N)), `row ${i} of ${M}×${N}×${K}`).toEqual(Array.from(f.subarray(all + i * N, all + (i + 1) * N)));
+          }
+        }
       });
       it('colSumAcc', () => {
         for (const M of SIZES) {

@@ -3,20 +3,29 @@ import { Command } from 'commander';
 import type { CliIO } from '../io.js';
 import { readModel } from '../common.js';
 import { addOptions, givenOptions } from '../options.js';
-import { InferenceSession, evaluateText, readText, resolveFamily, KERNELS_OPTION, REPLACE_INVALID_OPTION } from '../../index.js';
+import { ReadProgress, progressOn } from '../ui/read-progress.js';
+import { openSession, evaluateStream, readTextPieces, resolveFamily, KERNELS_OPTION, REPLACE_INVALID_OPTION, THREADS_OPTION } from '../../index.js';
+
+/** recur eval's and recur score's progress line. */
+export const PROGRESS_OPTION = {
+  type: 'boolean', help: 'a progress line on standard error while a long file is read', optional: true,
+  defaultText: 'when both outputs are terminals and the output is not JSON', onResume: 'free',
+} as const;
 
 /** recur eval's options. */
 const EVAL_OPTIONS = {
   eval: {
     json: { type: 'boolean', help: 'print {"tokens","loss","perplexity","bpc",…} as one JSON object', default: false, onResume: 'free' },
     replaceInvalid: REPLACE_INVALID_OPTION,
+    progress: PROGRESS_OPTION,
     kernels: KERNELS_OPTION,
+    threads: THREADS_OPTION,
   },
 } as const;
 
 export function evalCommand(io: CliIO): Command {
   const cmd = new Command('eval')
-    .description('held-out cross-entropy, perplexity and bits per character of a whole file, split as in training')
+    .description('held-out cross-entropy, perplexity and bits per character of a whole file, split as in training (read as it streams, on every core)')
     .argument('<model>', 'a model file')
     .argument('<file>', 'held-out text');
   return addOptions(cmd, EVAL_OPTIONS)
@@ -24,9 +33,17 @@ export function evalCommand(io: CliIO): Command {
     .action(async (path: string, file: string, _flags: unknown, c: Command) => {
       const f = resolveFamily(EVAL_OPTIONS, givenOptions(c, EVAL_OPTIONS)).eval;
       const model = readModel(path);
-      const text = readText(file, { role: 'file', replaceInvalid: f.replaceInvalid });
-      const session = await InferenceSession.create(model, { kernels: f.kernels, batch: 32, steps: 64 });
-      const e = evaluateText(session, text);
+      const progress = new ReadProgress(io.stderr, file, progressOn(f.progress, f.json, io.stdout, io.stderr));
+      const pieces = readTextPieces(file, { role: 'file', replaceInvalid: f.replaceInvalid, onProgress: progress.update });
+      const first = await pieces.next(); // a file that cannot be read fails before the threads start
+      const session = await openSession(model, { kernels: f.kernels, threads: f.threads, batch: 32, steps: 64 });
+      let e;
+      try {
+        e = await evaluateStream(session, resume(first, pieces));
+      } finally {
+        progress.done();
+        await session.close();
+      }
       if (f.json) {
         io.stdout.write(JSON.stringify({
           tokens: e.tokens,
@@ -48,4 +65,9 @@ export function evalCommand(io: CliIO): Command {
           `  OOV         ${e.oov} (${(100 * e.oovRate).toFixed(2)}%)\n`,
       );
     });
+}
+
+/** A generator whose first result was already taken, as one iterable again. */
+export async function* resume<T>(first: IteratorResult<T, unknown>, rest: AsyncIterator<T, unknown>): AsyncGenerator<T> {
+  for (let r = first; !r.done; r = await rest.next()) yield r.value;
 }

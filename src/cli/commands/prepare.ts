@@ -2,7 +2,8 @@
 import { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import type { CliIO } from '../io.js';
-import { EXIT, ExitWith } from '../exit.js';
+import { ExitWith } from '../exit.js';
+import { SignalStop } from '../signals.js';
 import { compact, formatDuration, readModel } from '../common.js';
 import { ProgressLine, mb } from '../ui/progress.js';
 import { addOptions, givenOptions } from '../options.js';
@@ -47,20 +48,11 @@ async function runPrepare(io: CliIO, inputs: string[], opts: PrepareCommandOptio
   const line = new ProgressLine(err, `preparing ${flags.output}`, quiet ? 'quiet' : err.isTTY ? 'tty' : 'plain', flags.json ? json : null);
 
   // Ctrl-C / SIGTERM: stop, remove what was written, exit 130 / 143; a second signal exits at once
-  const abort = new AbortController();
-  let signal: 'SIGINT' | 'SIGTERM' | null = null;
-  const onSignal = (s: 'SIGINT' | 'SIGTERM') => () => {
-    if (signal) io.exit(s === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
-    signal = s;
-    abort.abort();
-  };
-  const onInt = onSignal('SIGINT'), onTerm = onSignal('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
+  const stop = new SignalStop(io);
   let m: StoreManifest;
   try {
     m = await prepareStore(inputs, o, {
-      output: flags.output, threads: flags.threads ?? availableParallelism(), force: flags.force, shardTokens: flags.shardTokens, signal: abort.signal,
+      output: flags.output, threads: flags.threads ?? availableParallelism(), force: flags.force, shardTokens: flags.shardTokens, signal: stop.signal,
       onProgress: (p) => line.progress(p),
       onSkip: (s) => (flags.json ? json({ type: 'skipped', ...s }) : quiet ? undefined : line.note(`recur: skipped ${s.path}: ${s.reason}`)),
     });
@@ -68,12 +60,11 @@ async function runPrepare(io: CliIO, inputs: string[], opts: PrepareCommandOptio
     line.clear();
     if (isRecurError(e) && e.kind === 'aborted') {
       err.write(`recur: ${e.message}\n`);
-      throw new ExitWith(signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint);
+      throw new ExitWith(stop.exitCode);
     }
     throw e;
   } finally {
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
+    stop.dispose();
   }
   line.clear();
   if (flags.json) json({ type: 'done', output: flags.output, ...summaryOf(m), elapsed_s: line.elapsedMs / 1000 });

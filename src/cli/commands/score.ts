@@ -6,9 +6,11 @@ import { readModel, writeFileAtomic } from '../common.js';
 import { addOptions, givenOptions } from '../options.js';
 import { heatLegend, heatLine } from '../ui/heatmap.js';
 import { colorOn } from '../ui/color.js';
+import { ReadProgress, progressOn } from '../ui/read-progress.js';
+import { PROGRESS_OPTION, resume } from './eval.js';
 import {
-  InferenceSession, scoreSentences, readText, formatKenlm, formatSrilm, renderHeatmapPage, resolveFamily, choice, splitSequences, usageError, inputError,
-  KERNELS_OPTION, REPLACE_INVALID_OPTION, SPLITS, type SplitMode,
+  openSession, scoreSentences, scoreStream, readTextPieces, formatKenlm, formatSrilm, renderHeatmapPage, resolveFamily, choice, usageError, inputError,
+  KERNELS_OPTION, REPLACE_INVALID_OPTION, SPLITS, THREADS_OPTION, type SentenceScore, type TextPieces, type InferenceSession,
 } from '../../index.js';
 
 /** recur score's options. */
@@ -20,7 +22,9 @@ const SCORE_OPTIONS = {
     html: { type: 'path', help: 'also write the heat map of the sentences as an HTML page', optional: true, onResume: 'free', placeholder: '<file>' },
     split: choice(SPLITS, { help: 'how --file and standard input are cut into sentences', defaultText: 'as the model was trained', optional: true, onResume: 'free', placeholder: '<mode>' }),
     replaceInvalid: REPLACE_INVALID_OPTION,
+    progress: PROGRESS_OPTION,
     kernels: KERNELS_OPTION,
+    threads: THREADS_OPTION,
   },
 } as const;
 
@@ -36,53 +40,73 @@ export function scoreCommand(io: CliIO): Command {
       if (sentences.length > 0 && f.file) throw usageError('give the sentences as arguments or with file, not both', ['file']);
       if (f.json && f.format !== 'text') throw usageError(`json and format ${f.format} are two ways to print the scores; choose one`, ['json', 'format']);
       const model = readModel(path);
-      const lines = sentences.length > 0 ? sentences : await sentencesOf(io, f, model.config.split);
-      if (lines.length === 0) throw inputError(`there are no sentences to score: ${f.file ?? 'the standard input'} is empty or blank`);
-      const session = await InferenceSession.create(model, { kernels: f.kernels, batch: 32, steps: 64 });
-      const scores = scoreSentences(session, lines);
-      if (f.html) {
-        await writeFileAtomic(f.html, new TextEncoder().encode(renderHeatmapPage(scores, { title: f.file ?? path, level: model.config.level })));
-      }
-      if (!f.json && f.format === 'kenlm') {
-        io.stdout.write(formatKenlm(scores));
-        return;
-      }
-      if (!f.json && f.format === 'srilm') {
-        io.stdout.write(formatSrilm(scores, f.file ?? '-'));
-        return;
-      }
-      if (!f.json && colorOn() && scores.length > 0) io.stderr.write(heatLegend() + '\n');
-      let oovWarned = false;
-      for (const s of scores) {
-        if (s.oov > 0 && !oovWarned && !f.json) {
-          io.stderr.write(`${chalk.yellow('warning:')} some tokens are not in the model's vocabulary; they are scored as <unk>\n`);
-          oovWarned = true;
-        }
-        if (f.json) {
-          io.stdout.write(JSON.stringify({
-            text: s.text,
-            tokens: s.tokens.map((t) => ({ token: t.token, id: t.id, prob: t.prob, logprob: t.logprob, ...(t.oov ? { oov: true } : {}) })),
-            logprob: s.logprob,
-            log10prob: s.log10prob,
-            perplexity: s.perplexity,
-            oov: s.oov,
-          }) + '\n');
-          continue;
-        }
-        io.stdout.write(`${colorOn() ? heatLine(s, model.config.level) : s.text}\n`);
-        io.stdout.write(s.tokens.map((t) => `  ${JSON.stringify(t.token)}${t.oov ? ' (oov→<unk>)' : ''} p=${t.prob.toPrecision(4)} logp=${t.logprob.toFixed(4)}`).join('\n') + '\n');
-        io.stdout.write(`  logprob ${s.logprob.toFixed(4)} (log10 ${s.log10prob.toFixed(4)}), prob ${s.prob.toPrecision(4)}, perplexity ${s.perplexity.toFixed(3)}, oov ${s.oov}\n`);
+      const progress = new ReadProgress(io.stderr, f.file ?? 'input', progressOn(f.progress, f.json, io.stdout, io.stderr));
+      const text = sentences.length > 0 ? null : await textOf(io, f, progress);
+      const session = await openSession(model, { kernels: f.kernels, threads: f.threads, batch: 32, steps: 64 });
+      try {
+        const scores = text === null ? scoreSentences(session, sentences) : scoreStream(session, text, { split: f.split });
+        const n = await printScores(io, f, session, scores, path, progress);
+        if (n === 0) throw inputError(`there are no sentences to score: ${f.file ?? 'the standard input'} is empty or blank`);
+      } finally {
+        progress.done();
+        await session.close();
       }
     });
 }
 
-/** The sentences of --file or standard input, cut as the model was trained (or as --split says); blank lines are no sentences. */
-async function sentencesOf(io: CliIO, f: { file?: string; split?: SplitMode; replaceInvalid: boolean }, trained: SplitMode): Promise<string[]> {
-  let text: string;
-  if (f.file) text = readText(f.file, { role: 'file', replaceInvalid: f.replaceInvalid });
-  else {
-    if (io.stdinIsTTY) io.stderr.write('reading sentences from standard input, one per line (Ctrl-D to end)\n');
-    text = await io.readStdin();
+type ScoreFlags = ReturnType<typeof resolveFamily<typeof SCORE_OPTIONS>>['score'];
+
+/** Print the scores as they come (text, JSON), or all at once (KenLM, SRILM, and the HTML page, which need them all); returns how many. */
+async function printScores(
+  io: CliIO, f: ScoreFlags, session: InferenceSession, scores: Iterable<SentenceScore> | AsyncIterable<SentenceScore>, path: string, progress: ReadProgress,
+): Promise<number> {
+  const level = session.model.config.level;
+  const all: SentenceScore[] | null = f.html || (!f.json && f.format !== 'text') ? [] : null;
+  let n = 0, oovWarned = false;
+  for await (const s of scores) {
+    n++;
+    if (all) all.push(s);
+    if (f.json || f.format === 'text') {
+      progress.done();
+      if (n === 1 && !f.json && colorOn()) io.stderr.write(heatLegend() + '\n');
+      if (s.oov > 0 && !oovWarned && !f.json) {
+        io.stderr.write(`${chalk.yellow('warning:')} some tokens are not in the model's vocabulary; they are scored as <unk>\n`);
+        oovWarned = true;
+      }
+      io.stdout.write(f.json ? jsonLine(s) : textLines(s, level));
+    }
   }
-  return splitSequences(text, f.split ?? trained);
+  if (all && n > 0) {
+    if (f.html) await writeFileAtomic(f.html, new TextEncoder().encode(renderHeatmapPage(all, { title: f.file ?? path, level })));
+    if (!f.json && f.format === 'kenlm') io.stdout.write(formatKenlm(all));
+    if (!f.json && f.format === 'srilm') io.stdout.write(formatSrilm(all, f.file ?? '-'));
+  }
+  return n;
+}
+
+function jsonLine(s: SentenceScore): string {
+  return JSON.stringify({
+    text: s.text,
+    tokens: s.tokens.map((t) => ({ token: t.token, id: t.id, prob: t.prob, logprob: t.logprob, ...(t.oov ? { oov: true } : {}) })),
+    logprob: s.logprob,
+    log10prob: s.log10prob,
+    perplexity: s.perplexity,
+    oov: s.oov,
+  }) + '\n';
+}
+
+function textLines(s: SentenceScore, level: 'char' | 'word'): string {
+  return `${colorOn() ? heatLine(s, level) : s.text}\n` +
+    s.tokens.map((t) => `  ${JSON.stringify(t.token)}${t.oov ? ' (oov→<unk>)' : ''} p=${t.prob.toPrecision(4)} logp=${t.logprob.toFixed(4)}`).join('\n') + '\n' +
+    `  logprob ${s.logprob.toFixed(4)} (log10 ${s.log10prob.toFixed(4)}), prob ${s.prob.toPrecision(4)}, perplexity ${s.perplexity.toFixed(3)}, oov ${s.oov}\n`;
+}
+
+/** The text of --file (read as it streams) or of standard input, cut into sentences by scoreStream. */
+async function textOf(io: CliIO, f: ScoreFlags, progress: ReadProgress): Promise<TextPieces> {
+  if (!f.file) {
+    if (io.stdinIsTTY) io.stderr.write('reading sentences from standard input, one per line (Ctrl-D to end)\n');
+    return [await io.readStdin()];
+  }
+  const pieces = readTextPieces(f.file, { role: 'file', replaceInvalid: f.replaceInvalid, onProgress: progress.update });
+  return resume(await pieces.next(), pieces); // a file that cannot be read fails here, before the threads start
 }

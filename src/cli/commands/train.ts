@@ -21,6 +21,7 @@ import { formatSummary } from '../ui/summary.js';
 import { SnapshotSampler } from '../ui/snapshots.js';
 import { checkCorpusUnchanged, checkpointWriter, cliSettings, makeRunRecord, readCheckpoint, type CliSettings, type RunRecord } from '../resume.js';
 import { RECUR, besidePath, checkOutputs, guardCheckpoint } from '../outputs.js';
+import { SignalStop } from '../signals.js';
 import { chooseData, openData, prepareTemporary, removeOnExit, type DataChoice } from '../train-data.js';
 
 /** The corpus `recur train` uses when given none. */
@@ -166,18 +167,9 @@ interface Outcome {
 /** Train with the status line; Ctrl-C / SIGTERM stop after the current step and keep what was learned. */
 async function trainWithSignals(io: CliIO, plan: Plan, prepared: PreparedCorpus | TrainingData): Promise<Outcome> {
   const { cli, options } = plan;
-  const abort = new AbortController();
-  let signal: Outcome['signal'] = null;
-  const onSignal = (s: 'SIGINT' | 'SIGTERM') => () => {
-    // a second signal while the first is being handled: stop at once (files are replaced atomically,
-    // so the last checkpoint on disk stays whole)
-    if (signal) io.exit(s === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
-    signal = s;
-    abort.abort();
-  };
-  const onInt = onSignal('SIGINT'), onTerm = onSignal('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
+  // a second signal while the first is being handled stops at once (files are replaced atomically,
+  // so the last checkpoint on disk stays whole)
+  const stop = new SignalStop(io);
   const quiet = cli.printing.quiet || cli.printing.json;
   const mode = quiet ? 'quiet' : io.stderr.isTTY ? 'tty' : 'plain';
   const status = new StatusLine(io.stderr, mode, { steps: options.limits.steps, epochs: options.limits.epochs, timeMs: options.limits.time !== undefined ? options.limits.time * 1000 : undefined });
@@ -185,17 +177,16 @@ async function trainWithSignals(io: CliIO, plan: Plan, prepared: PreparedCorpus 
   const jsonOut = (o: object): void => void io.stdout.write(JSON.stringify(o) + '\n');
   try {
     const result = await train(
-      { ...plan.input, checkpoint: checkpointWriter(plan.ckptPath, plan.record!), signal: abort.signal, onEvent: (e) => (cli.printing.json ? jsonOut(e) : status.event(cliEvent(e))), onValidate: snapshots.onValidate },
+      { ...plan.input, checkpoint: checkpointWriter(plan.ckptPath, plan.record!), signal: stop.signal, onEvent: (e) => (cli.printing.json ? jsonOut(e) : status.event(cliEvent(e))), onValidate: snapshots.onValidate },
       prepared,
     );
-    return { result, signal, snapshots };
+    return { result, signal: stop.caught, snapshots };
   } catch (e) {
-    if (e instanceof TrainingDiverged) return { result: e.result, diverged: e, signal, snapshots };
+    if (e instanceof TrainingDiverged) return { result: e.result, diverged: e, signal: stop.caught, snapshots };
     throw e;
   } finally {
     status.clear();
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
+    stop.dispose();
   }
 }
 
