@@ -203,3 +203,7 @@ export function familyJSON(family: OptionFamily): { part: string; name: string; 
   for (const [part, table] of Object.entries(family)) for (const [name, spec] of Object.entries(table)) out.push({ part, name, spec });
   return out;
 }
+
+/** The printing options of every long-running command (command line only). */
+export const QUIET_OPTION = { type: 'boolean', help: 'print nothing but errors', default: false, short: '-q', onResume: 'free', cliOnly: true } as const;
+export const JSON_EVENTS_OPTION = { type: 'boolean', help: 'print one JSON object per event on stdout', default: false, onResume: 'free', cliOnly: true } as const;

@@ -18,6 +18,7 @@ import { InferenceSession, type ChunkWorkers, type SessionOptions } from './sess
 import type { DecoderWorkerInit, FromInferWorker, InferWorkerInit, ToInferWorker } from './pool-worker.js';
 import { CONTROL_WORDS, splitDecoder, stopDecoder, type DecoderRegion } from './split-decoder.js';
 import type { FullSoftmax } from '../nn/head.js';
+import { nextMessage } from '../node/worker-reply.js';
 
 type NodeWorker = import('node:worker_threads').Worker;
 
@@ -124,25 +125,7 @@ class InferPool implements ChunkWorkers {
 
   /** The worker's next message; an idle worker does not keep the process alive (a session left open does not hang it). */
   private reply(w: NodeWorker): Promise<FromInferWorker> {
-    w.ref();
-    return new Promise((resolve, reject) => {
-      const onMessage = (m: FromInferWorker): void => {
-        cleanup();
-        if (m.type === 'error') reject(new Error(`inference worker: ${m.message}`));
-        else resolve(m);
-      };
-      const onError = (e: Error): void => {
-        cleanup();
-        reject(e);
-      };
-      const cleanup = (): void => {
-        w.unref();
-        w.off('message', onMessage);
-        w.off('error', onError);
-      };
-      w.on('message', onMessage);
-      w.on('error', onError);
-    });
+    return nextMessage<FromInferWorker>(w, 'inference worker', true);
   }
 
   async logProbs(main: Network, stream: TokenIds, chunks: readonly Chunk[]): Promise<Float32Array> {

@@ -16,6 +16,7 @@ import { shareableMemory, type Kernels, type KernelSetName } from '../kernels/in
 import type { ArchConfig } from '../nn/config.js';
 import { Network } from '../nn/network.js';
 import type { FromWorker, ToWorker } from './protocol.js';
+import { nextMessage } from '../node/worker-reply.js';
 
 type NodeWorker = import('node:worker_threads').Worker;
 
@@ -121,23 +122,7 @@ export class SlicedNetwork {
   }
 
   private reply(w: NodeWorker): Promise<FromWorker> {
-    return new Promise((resolve, reject) => {
-      const onMessage = (m: FromWorker): void => {
-        cleanup();
-        if (m.type === 'error') reject(new Error(`gradient worker: ${m.message}`));
-        else resolve(m);
-      };
-      const onError = (e: Error): void => {
-        cleanup();
-        reject(e);
-      };
-      const cleanup = (): void => {
-        w.off('message', onMessage);
-        w.off('error', onError);
-      };
-      w.on('message', onMessage);
-      w.on('error', onError);
-    });
+    return nextMessage<FromWorker>(w, 'gradient worker');
   }
 
   /** Write the ids of this window for every slice (the caller's fill function writes B_w streams from b0). */

@@ -2,7 +2,7 @@
  * The options of corpus preparation (recur prepare): the data part shared with
  * training, and the store's own. See core/options.ts for what a table gives.
  */
-import type { FamilyValues, OptionTable } from '../core/options.js';
+import { JSON_EVENTS_OPTION, QUIET_OPTION, type FamilyValues, type OptionTable } from '../core/options.js';
 import { DATA_OPTIONS, REPLACE_INVALID_OPTION } from '../data/options.js';
 import { DEFAULT_SHARD_TOKENS } from './manifest.js';
 
@@ -19,10 +19,7 @@ export const STORE_OPTIONS = {
   force: { type: 'boolean', help: 'replace the store if it exists', default: false, onResume: 'free', cliOnly: true },
 } as const satisfies OptionTable;
 
-export const PREPARE_PRINT_OPTIONS = {
-  quiet: { type: 'boolean', help: 'print nothing but errors', default: false, short: '-q', onResume: 'free', cliOnly: true },
-  json: { type: 'boolean', help: 'print one JSON object per event on stdout', default: false, onResume: 'free', cliOnly: true },
-} as const satisfies OptionTable;
+export const PREPARE_PRINT_OPTIONS = { quiet: QUIET_OPTION, json: JSON_EVENTS_OPTION } as const satisfies OptionTable;
 
 /** `recur prepare`'s options. */
 export const PREPARE_OPTIONS = { data: DATA_OPTIONS, store: STORE_OPTIONS, printing: PREPARE_PRINT_OPTIONS } as const;

@@ -8,7 +8,7 @@
  * trainer reads the same table as JSON (python/recur_torch/train_options.json).
  */
 import { usageError } from '../core/errors.js';
-import { choice, fieldsOf, resolveFamily, type FamilyGiven, type FamilyValues, type OptionTable } from '../core/options.js';
+import { JSON_EVENTS_OPTION, QUIET_OPTION, choice, fieldsOf, resolveFamily, type FamilyGiven, type FamilyValues, type OptionTable } from '../core/options.js';
 import { DATA_OPTIONS, REPLACE_INVALID_OPTION } from '../data/options.js';
 import { KERNELS_OPTION } from '../kernels/index.js';
 import type { LanguageModel } from '../model/model.js';
@@ -164,8 +164,8 @@ export const FILE_OPTIONS = {
 
 export const PRINT_OPTIONS = {
   samples: { type: 'int', help: 'samples to print after training', min: 0, default: 3, onResume: 'free', cliOnly: true, placeholder: '<n>' },
-  quiet: { type: 'boolean', help: 'print nothing but errors', default: false, short: '-q', onResume: 'free', cliOnly: true },
-  json: { type: 'boolean', help: 'print one JSON object per event on stdout', default: false, onResume: 'free', cliOnly: true },
+  quiet: QUIET_OPTION,
+  json: JSON_EVENTS_OPTION,
 } as const satisfies OptionTable;
 
 /** The library's options of a training run. */
