@@ -54,14 +54,11 @@ export class InferenceSession {
 
   /**
    * A session over a network already attached to its kernels (its parameters
-   * are set here), with optional workers. A network of several streams (scoring)
-   * is frozen; one of a single stream (sampling) is not: there a lone row's
-   * recurrent product on packed weights measured 1.75× slower than the plain
-   * one (35 against 20 µs for H = 256), which made character sampling 0.74× as fast.
+   * are set here and frozen: Network.freezeWeights), with optional workers.
    */
   static over(model: LanguageModel, net: Network, workers: ChunkWorkers | null): InferenceSession {
     net.paramView().set(model.params);
-    if (net.B > 1) net.freezeWeights();
+    net.freezeWeights();
     return new InferenceSession(model, net, workers);
   }
 

@@ -70,6 +70,8 @@ interface LayerRegions {
 
 /** Windows of at least this many steps pack W_hh once for their per-step products (sampling's single steps do not). */
 const PACK_MIN_STEPS = 4;
+/** Inference keeps layer 0's projection table (V, G·H) when it has at most this many words (16 MB): every character model, few word models. */
+const INFER_TABLE_MAX_WORDS = 1 << 22;
 
 export class Network {
   readonly cfg: ArchConfig;
@@ -113,6 +115,8 @@ export class Network {
   private usedTable = false;
   /** inference: W_hh was packed once (freezeWeights) and every step's product reads the packed copy */
   private frozen = false;
+  /** inference: embTable holds layer 0's projection table, built once (freezeWeights) */
+  private tableBuilt = false;
 
   private k!: Kernels;
   /** rows and steps of the last forward pass */
@@ -163,8 +167,10 @@ export class Network {
       ? new AdaptiveSoftmax(plan, this.layout, this.params, M, V, H, this.train)
       : new FullSoftmax(plan, this.layout, this.params, M, V, H);
     this.logp = plan.alloc(M);
-    // training windows only: inference (sampling, scoring; another part of recur) keeps its own paths for now
-    this.embTable = shape.embedTable !== false && this.train && !drop && 2 * V <= M ? plan.alloc(V * GH) : -1;
+    // training: when the window has at least 2V rows (the table is rebuilt every window);
+    // inference: when the table is small, built once by freezeWeights
+    const wantsTable = this.train ? !drop && 2 * V <= M : V * GH <= INFER_TABLE_MAX_WORDS;
+    this.embTable = shape.embedTable !== false && wantsTable ? plan.alloc(V * GH) : -1;
     if (this.train) {
       this.dGi = plan.alloc(M * GH);
       this.dGh = cfg.cell === 'gru' ? plan.alloc(M * GH) : this.dGi;
@@ -197,17 +203,26 @@ export class Network {
   }
 
   /**
-   * Inference only, once the parameters are final: pack every layer's W_hh once,
-   * and from then on run every step's recurrent product on the packed copy,
-   * whatever the window's length. Each row's arithmetic is then the same in any
-   * window and batch (the products are row by row), so a token's score does not
-   * depend on how the text was cut into chunks, windows or threads.
+   * Inference only, once the parameters are final. Layer 0's input product
+   * becomes a lookup: the table Emb W_ihᵀ + b_ih is computed once, when it is
+   * small (embTable). A network of several streams also packs every layer's
+   * W_hh once and from then on runs every step's recurrent product on the
+   * packed copy, whatever the window's length; a lone row's product is faster
+   * on the plain weights (35 against 20 µs for H = 256), so one stream keeps them.
+   * Each row's arithmetic is then the same in any window and batch (the
+   * products are row by row), so a token's score does not depend on how the
+   * text was cut into chunks, windows or threads.
    */
   freezeWeights(): void {
     if (this.train) throw new Error('freezeWeights: a training network changes its weights every step');
-    if (this.k.name === 'reference' || this.layers.some((L) => L.whhPacked < 0)) return;
-    const GH = this.G * this.cfg.hidden, H = this.cfg.hidden;
-    this.layers.forEach((L, l) => this.k.packWeights(L.whhPacked, this.params + this.layout.layers[l].whh, GH, H, true));
+    const k = this.k, P = this.params, lay = this.layout, GH = this.G * this.cfg.hidden, H = this.cfg.hidden;
+    if (this.embTable >= 0) {
+      const W = lay.layers[0];
+      k.matmulNT(this.embTable, P + lay.embedding, P + W.wih, P + W.bih, this.V, GH, this.cfg.embed, false);
+      this.tableBuilt = true;
+    }
+    if (this.B === 1 || k.name === 'reference' || this.layers.some((L) => L.whhPacked < 0)) return;
+    this.layers.forEach((L, l) => k.packWeights(L.whhPacked, P + lay.layers[l].whh, GH, H, true));
     this.frozen = true;
   }
 
@@ -246,7 +261,7 @@ export class Network {
     const drop = rng !== null && this.dropout > 0;
     this.lastB = Bc;
     this.lastT = Tc;
-    const table = this.embTable >= 0 && 2 * this.V <= M;
+    const table = this.tableBuilt || (this.embTable >= 0 && 2 * this.V <= M);
     this.usedTable = table;
 
     if (!table) k.gatherRows(this.x0, P + lay.embedding, this.inputs, M, E);
@@ -266,7 +281,7 @@ export class Network {
       }
       if (l === 0 && table) {
         // gi = (Emb W_ihᵀ + b_ih)[inputs]
-        k.matmulNT(this.embTable, P + lay.embedding, P + W.wih, P + W.bih, this.V, GH, E, false);
+        if (!this.tableBuilt) k.matmulNT(this.embTable, P + lay.embedding, P + W.wih, P + W.bih, this.V, GH, E, false);
         k.gatherRows(L.gi, this.embTable, this.inputs, M, GH);
       } else {
         // gi = x W_ihᵀ + b_ih for all Tc steps at once
@@ -314,10 +329,11 @@ export class Network {
    * Whether this window's per-step products run on W_hh packed once: for windows of
    * PACK_MIN_STEPS or more, and not on the reference kernels (the spec, where
    * packing is only a transposed copy and matmulPacked is matmulNT), so the
-   * reference network stays the plain products the fast path is tested against.
+   * reference network stays the plain products the fast path is tested against;
+   * and not for an inference network of one stream (freezeWeights says why).
    */
   private packs(L: LayerRegions, Tc: number): boolean {
-    return L.whhPacked >= 0 && Tc >= PACK_MIN_STEPS && this.k.name !== 'reference';
+    return L.whhPacked >= 0 && Tc >= PACK_MIN_STEPS && this.k.name !== 'reference' && (this.train || this.B > 1);
   }
 
   /** Copy the state each stream continues from, or zeros where its input is <eos>. */
