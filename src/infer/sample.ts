@@ -9,6 +9,7 @@
 import type { Rng } from '../core/rng.js';
 import { separator, tokenize, type TokenizerOptions } from '../data/tokenize.js';
 import { EOS, UNK } from '../core/ids.js';
+import { DRAW_BLOCK, type Kernels } from '../kernels/kernels.js';
 import type { InferenceSession } from './session.js';
 import { resolveSampleOptions, type SampleOptions, type SampleOptionsGiven } from './options.js';
 
@@ -45,62 +46,102 @@ export function primeTokens(session: InferenceSession, prime: string): { ids: nu
 }
 
 /**
- * Pick the next token from logits. `probs` is scratch of length V.
- * Returns the chosen id. Pure apart from the one draw from `rng`.
+ * Pick the next token from the V scores at `row` of the kernels' heap, using the
+ * heap region `draw` (V + ⌈V / DRAW_BLOCK⌉ words: Network.draw) as scratch. The
+ * exponentials and their block sums come from the kernels (expBlocks), so a
+ * draw reads ⌈V / 64⌉ block sums and at most 64 probabilities after them.
+ * Returns the chosen id. Pure apart from the one draw from `rng`; with `norm`,
+ * sets norm.logZ to the log-normaliser of the scores at temperature 1 (NaN when
+ * it did not come for free).
  */
-export function chooseToken(logits: Float32Array, off: number, probs: Float64Array, o: SampleOptions, rng: Rng, norm?: { logZ: number }): number {
-  const V = probs.length;
+export function chooseToken(k: Kernels, row: number, V: number, draw: number, o: SampleOptions, rng: Rng, norm?: { logZ: number }): number {
+  const f = k.heap.f32;
   const banned = o.allowUnk ? -1 : UNK;
+  if (norm) norm.logZ = NaN;
   if (o.greedy) {
-    if (norm) norm.logZ = NaN;
     let best = -1;
-    for (let j = 0; j < V; j++) if (j !== banned && (best < 0 || logits[off + j] > logits[off + best])) best = j;
+    for (let j = 0; j < V; j++) if (j !== banned && (best < 0 || f[row + j] > f[row + best])) best = j;
     return best;
   }
-  let max = -Infinity;
-  for (let j = 0; j < V; j++) if (j !== banned && logits[off + j] > max) max = logits[off + j];
-  let sum = 0;
-  const invT = 1 / o.temperature;
-  for (let j = 0; j < V; j++) {
-    const p = j === banned ? 0 : Math.exp((logits[off + j] - max) * invT);
-    probs[j] = p;
-    sum += p;
+  const probs = draw, blocks = draw + V;
+  // the banned score is set aside while the distribution is formed (exp(−∞) ≈ 0), then restored
+  const lb = banned >= 0 ? f[row + banned] : -Infinity;
+  if (banned >= 0) f[row + banned] = -Infinity;
+  const max = k.rowMax(row, V);
+  let sum = k.expBlocks(probs, row, V, max, 1 / o.temperature, blocks);
+  if (banned >= 0) {
+    f[row + banned] = lb;
+    sum -= f[probs + banned];
+    f[blocks + Math.floor(banned / DRAW_BLOCK)] -= f[probs + banned];
+    f[probs + banned] = 0;
   }
   if (norm && o.temperature === 1) {
     // the model's log-normaliser comes for free at temperature 1: add back the banned token's mass
-    const lb = banned >= 0 ? logits[off + banned] : -Infinity;
     norm.logZ = lb > max ? lb + Math.log(1 + sum * Math.exp(max - lb)) : max + Math.log(sum + Math.exp(lb - max));
-  } else if (norm) {
-    norm.logZ = NaN;
   }
+  if ((o.topK > 0 && o.topK < V) || o.topP < 1) {
+    const p = f.subarray(probs, probs + V);
+    return drawFrom(p, truncate(p, sum, o), rng);
+  }
+  return drawByBlocks(f, probs, blocks, V, sum, rng);
+}
+
+/** Keep the top-k and then the top-p nucleus of the probabilities p (others set to 0); returns their sum. */
+function truncate(p: Float32Array, sum: number, o: SampleOptions): number {
+  const V = p.length;
   if (o.topK > 0 && o.topK < V) {
     // the k-th largest probability is the cut
-    const sorted = Float64Array.from(probs).sort();
-    const cut = sorted[V - o.topK];
+    const cut = Float32Array.from(p).sort()[V - o.topK];
     sum = 0;
     let kept = 0;
     for (let j = 0; j < V; j++) {
-      if (probs[j] < cut || kept >= o.topK) probs[j] = 0;
+      if (p[j] < cut || kept >= o.topK) p[j] = 0;
       else kept++;
-      sum += probs[j];
+      sum += p[j];
     }
   }
   if (o.topP < 1) {
-    const order = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a]);
+    const order = Array.from(p.keys()).sort((a, b) => p[b] - p[a]);
     let acc = 0, n = 0;
-    while (n < V && acc < o.topP * sum) acc += probs[order[n++]];
-    for (let i = n; i < V; i++) probs[order[i]] = 0;
+    while (n < V && acc < o.topP * sum) acc += p[order[n++]];
+    for (let i = n; i < V; i++) p[order[i]] = 0;
     sum = acc;
   }
+  return sum;
+}
+
+/** The token where u = U(0, sum) falls in the running sum of p (the last one with mass if rounding leaves u over). */
+function drawFrom(p: Float32Array, sum: number, rng: Rng): number {
   let u = rng.next() * sum;
   let last = -1;
-  for (let j = 0; j < V; j++) {
-    if (probs[j] <= 0) continue;
+  for (let j = 0; j < p.length; j++) {
+    if (p[j] <= 0) continue;
     last = j;
-    u -= probs[j];
+    u -= p[j];
     if (u < 0) return j;
   }
-  return last; // rounding left u ≥ 0: the last token with mass
+  return last;
+}
+
+/** drawFrom through the block sums: skip whole blocks, then walk one. */
+function drawByBlocks(f: Float32Array, probs: number, blocks: number, V: number, sum: number, rng: Rng): number {
+  let u = rng.next() * sum;
+  const nb = Math.ceil(V / DRAW_BLOCK);
+  let b = 0;
+  while (b < nb - 1 && u >= f[blocks + b]) u -= f[blocks + b++];
+  for (; b >= 0; b--) {
+    // rounding can leave u past the block's mass, or the block with none: the last token with mass up to here
+    let last = -1;
+    for (let j = b * DRAW_BLOCK, end = Math.min(V, j + DRAW_BLOCK); j < end; j++) {
+      if (f[probs + j] <= 0) continue;
+      last = j;
+      u -= f[probs + j];
+      if (u < 0) return j;
+    }
+    if (last >= 0) return last;
+    u = Infinity;
+  }
+  return -1;
 }
 
 /**
@@ -139,11 +180,10 @@ export function sampleTokens(session: InferenceSession, given: SampleOptionsGive
 function* drawTokens(session: InferenceSession, o: SampleOptions, rng: Rng): Generator<SampledToken, void> {
   const net = session.net, m = session.model, V = m.vocab.size;
   const k = net.kernels, ids = k.heap.i32, f = k.heap.f32;
-  const probs = new Float64Array(V);
   const norm = { logZ: NaN };
   let lastRow = feedContext(session, primeTokens(session, o.prime).ids);
   for (let n = 0; n < o.maxLength; n++) {
-    const id = chooseToken(f, lastRow, probs, o, rng, norm);
+    const id = chooseToken(k, lastRow, V, net.draw, o, rng, norm);
     const logprob = Number.isNaN(norm.logZ) ? logProbOf(f, lastRow, V, id) : f[lastRow + id] - norm.logZ;
     yield { id, token: m.vocab.token(id), logprob };
     if (id === EOS) return;

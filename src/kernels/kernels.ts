@@ -74,4 +74,18 @@ export interface Kernels {
   softmaxXent(dlogits: number, logits: number, targets: number, M: number, V: number, scale: number): number;
   /** out(i) = log softmax(logits_i)[targets_i] for M rows (no gradient). */
   logProbRows(out: number, logits: number, targets: number, M: number, V: number): void;
+
+  // ---- drawing a token (inference: one row of scores) ---------------------
+  /** max_j x[j] over n ≥ 1 values. */
+  rowMax(x: number, n: number): number;
+  /**
+   * out[j] = exp((x[j] − shift) · scale) for j < n (scale > 0, shift ≥ every x[j]);
+   * blocks[b] = Σ out[j] over block b, j in [DRAW_BLOCK·b, DRAW_BLOCK·(b + 1)) ∩ [0, n),
+   * summed in float32; returns the sum of the blocks in float64. The block sums let a
+   * draw find its token in ⌈n / DRAW_BLOCK⌉ + DRAW_BLOCK steps instead of n.
+   */
+  expBlocks(out: number, x: number, n: number, shift: number, scale: number, blocks: number): number;
 }
+
+/** Values per block sum of expBlocks. */
+export const DRAW_BLOCK = 64;

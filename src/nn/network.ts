@@ -28,7 +28,7 @@
 import type { HeapPlan } from '../core/heap.js';
 import type { Rng } from '../core/rng.js';
 import { EOS } from '../core/ids.js';
-import { packedWeightWords, type Kernels } from '../kernels/kernels.js';
+import { DRAW_BLOCK, packedWeightWords, type Kernels } from '../kernels/kernels.js';
 import { gateCount, type ArchConfig } from './config.js';
 import { paramLayout, type ParamLayout } from './params.js';
 import { AdaptiveSoftmax, FullSoftmax } from './head.js';
@@ -101,6 +101,8 @@ export class Network {
   readonly head: FullSoftmax | AdaptiveSoftmax;
   /** log-probability of each target, (T·B) */
   readonly logp: number;
+  /** inference: one row's distribution (V) and its block sums (⌈V / DRAW_BLOCK⌉), where a token is drawn (infer/sample.ts); −1 when training */
+  readonly draw: number;
 
   // backward scratch
   private readonly dGi: number; // (T·B, G·H)
@@ -167,6 +169,7 @@ export class Network {
       ? new AdaptiveSoftmax(plan, this.layout, this.params, M, V, H, this.train)
       : new FullSoftmax(plan, this.layout, this.params, M, V, H);
     this.logp = plan.alloc(M);
+    this.draw = this.train ? -1 : plan.alloc(V + Math.ceil(V / DRAW_BLOCK));
     // training: when the window has at least 2V rows (the table is rebuilt every window);
     // inference: when the table is small, built once by freezeWeights
     const wantsTable = this.train ? !drop && 2 * V <= M : V * GH <= INFER_TABLE_MAX_WORDS;

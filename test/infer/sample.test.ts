@@ -6,6 +6,8 @@ import { SAMPLE_DEFAULTS, chooseToken, sampleOne, type SampleOptions } from '../
 import { scoreSentences } from '../../src/infer/score.js';
 import { LanguageModel } from '../../src/model/model.js';
 import { modelConfig, type ModelConfig } from '../../src/model/config.js';
+import { createKernels, type KernelSetName } from '../../src/kernels/index.js';
+import { DRAW_BLOCK } from '../../src/kernels/kernels.js';
 
 const cfg: ModelConfig = modelConfig({ level: 'char', cell: 'gru', embed: 4, hidden: 8, layers: 1 });
 const vocab = new Vocab(['<eos>', '<unk>', 'a', 'b', 'c', 'd']);
@@ -62,31 +64,80 @@ describe('sampler', () => {
     });
   });
 
-  it('chooseToken follows the softmax exactly, and never picks <unk> unless allowed', () => {
-    const heap = new Float32Array([0.5, 3, -1, 0.2]); // logits for ids 0..3; id 1 = <unk> is the most likely
-    const probs = new Float64Array(4);
+  /** Kernels over a heap holding `logits` at 0 and the draw region after them. */
+  async function drawHeap(logits: ArrayLike<number>, set: KernelSetName = 'reference') {
+    const V = logits.length, draw = V;
+    const k = await createKernels(set, 2 * V + Math.ceil(V / DRAW_BLOCK));
+    k.heap.f32.set(logits, 0);
+    return { k, V, draw, choose: (o: SampleOptions, rng: Rng) => chooseToken(k, 0, V, draw, o, rng) };
+  }
+
+  it('chooseToken follows the softmax exactly, and never picks <unk> unless allowed', async () => {
+    const { choose, k } = await drawHeap([0.5, 3, -1, 0.2]); // logits for ids 0..3; id 1 = <unk> is the most likely
     const rng = new Rng(5);
     const o: SampleOptions = { ...SAMPLE_DEFAULTS };
     const counts = [0, 0, 0, 0];
-    for (let i = 0; i < 40000; i++) counts[chooseToken(heap, 0, probs, o, rng)]++;
+    for (let i = 0; i < 40000; i++) counts[choose(o, rng)]++;
     expect(counts[1]).toBe(0);
+    expect(k.heap.f32[1]).toBe(3); // the banned score is put back
     const e = [0.5, -Infinity, -1, 0.2].map(Math.exp), z = e.reduce((a, b) => a + b, 0);
     counts.forEach((c, j) => expect(Math.abs(c / 40000 - e[j] / z)).toBeLessThan(0.01));
     const withUnk = [0, 0, 0, 0];
-    for (let i = 0; i < 20000; i++) withUnk[chooseToken(heap, 0, probs, { ...o, allowUnk: true }, rng)]++;
+    for (let i = 0; i < 20000; i++) withUnk[choose({ ...o, allowUnk: true }, rng)]++;
     expect(withUnk[1] / 20000).toBeGreaterThan(0.7);
   });
 
-  it('greedy, top-k 1 and a tiny temperature agree; top-p keeps the nucleus only', () => {
-    const logits = new Float32Array([0.1, -2, 1.5, 1.2, -0.3]);
-    const probs = new Float64Array(5);
+  for (const set of ['reference', 'simd'] as const) {
+    it(`${set}: across many blocks of 64 the draws follow the softmax, and logZ is the log-normaliser`, async () => {
+      const V = 333, gen = new Rng(7);
+      const logits = Array.from({ length: V }, (_, j) => (j === 1 ? 40 : 2 * gen.normal() + (j % 64 === 63 ? 3 : 0)));
+      const { k, draw } = await drawHeap(logits, set);
+      const rng = new Rng(9), norm = { logZ: NaN };
+      const counts = new Float64Array(V);
+      const n = 60000;
+      for (let i = 0; i < n; i++) counts[chooseToken(k, 0, V, draw, SAMPLE_DEFAULTS, rng, norm)]++;
+      const m = Math.max(...logits), z = logits.reduce((a, l) => a + Math.exp(l - m), 0);
+      expect(norm.logZ).toBeCloseTo(m + Math.log(z), 5);
+      expect(counts[1]).toBe(0); // <unk> is e^30 times likelier than the rest, and never drawn
+      const rest = logits.reduce((a, l, j) => (j === 1 ? a : a + Math.exp(l - m)), 0);
+      let chi = 0;
+      logits.forEach((l, j) => {
+        if (j === 1) return;
+        const expected = (n * Math.exp(l - m)) / rest;
+        chi += (counts[j] - expected) ** 2 / expected;
+      });
+      // χ² with 331 degrees of freedom: mean 331, standard deviation 25.7; 5 of them above the mean
+      expect(chi).toBeLessThan(331 + 5 * 25.7);
+      // a skewed draw (every token shifted by one) would be far outside
+      let shifted = 0;
+      logits.forEach((l, j) => {
+        if (j === 1 || j === 0) return;
+        const expected = (n * Math.exp(logits[j - 1] - m)) / rest;
+        if (j - 1 !== 1) shifted += (counts[j] - expected) ** 2 / expected;
+      });
+      expect(shifted).toBeGreaterThan(331 + 5 * 25.7);
+    });
+  }
+
+  it('the wasm draw picks the same tokens as the reference draw', async () => {
+    const V = 1001, gen = new Rng(3);
+    const logits = Array.from({ length: V }, () => 3 * gen.normal());
+    const a = await drawHeap(logits, 'reference'), b = await drawHeap(logits, 'simd');
+    const ra = new Rng(4), rb = new Rng(4);
+    let same = 0;
+    for (let i = 0; i < 2000; i++) if (a.choose(SAMPLE_DEFAULTS, ra) === b.choose(SAMPLE_DEFAULTS, rb)) same++;
+    expect(same).toBeGreaterThan(1990); // only a draw within float32 rounding of a boundary may differ
+  });
+
+  it('greedy, top-k 1 and a tiny temperature agree; top-p keeps the nucleus only', async () => {
+    const { choose } = await drawHeap([0.1, -2, 1.5, 1.2, -0.3]);
     const rng = new Rng(1);
-    expect(chooseToken(logits, 0, probs, { ...SAMPLE_DEFAULTS, greedy: true }, rng)).toBe(2);
+    expect(choose({ ...SAMPLE_DEFAULTS, greedy: true }, rng)).toBe(2);
     for (let i = 0; i < 50; i++) {
-      expect(chooseToken(logits, 0, probs, { ...SAMPLE_DEFAULTS, topK: 1 }, rng)).toBe(2);
-      expect(chooseToken(logits, 0, probs, { ...SAMPLE_DEFAULTS, temperature: 1e-3 }, rng)).toBe(2);
+      expect(choose({ ...SAMPLE_DEFAULTS, topK: 1 }, rng)).toBe(2);
+      expect(choose({ ...SAMPLE_DEFAULTS, temperature: 1e-3 }, rng)).toBe(2);
       // p ≈ [.16, –, .66(1.5)…]: the two largest (ids 2 and 3) hold > 0.6, so top-p 0.6 allows only them
-      expect([2, 3]).toContain(chooseToken(logits, 0, probs, { ...SAMPLE_DEFAULTS, topP: 0.6 }, rng));
+      expect([2, 3]).toContain(choose({ ...SAMPLE_DEFAULTS, topP: 0.6 }, rng));
     }
   });
 

@@ -11,6 +11,7 @@ import { HeapPlan } from '../../src/core/heap.js';
 import { Rng } from '../../src/core/rng.js';
 import { createKernels, createWasmMemory, KERNEL_SETS, kernelModule, SCRATCH_WORDS, wasmKernelsOn, type Kernels, type WasmBuild, kernelReport, packedWeightWords } from '../../src/kernels/index.js';
 import { referenceKernels } from '../../src/kernels/ref/index.js';
+import { DRAW_BLOCK } from '../../src/kernels/kernels.js';
 import { Network } from '../../src/nn/network.js';
 import { makeNetwork, randomWindow, tinyConfig } from '../helpers/net.js';
 import type { CellType } from '../../src/nn/config.js';
@@ -296,6 +297,31 @@ for (const build of BUILDS) {
             const l3 = wasm.softmaxXent(inPlace, inPlace, tg, M, V, scale);
             expect(l3).toBe(l2);
             expect(relErr(inPlace, d2, M * V)).toBe(0);
+          }
+        }
+      });
+      it('rowMax and expBlocks (a draw\'s distribution and its block sums)', () => {
+        for (const n of [1, 3, 7, 63, 64, 65, 130, 1001]) {
+          for (const scale of [1, 0.37, 2.5]) {
+            reset();
+            const x = region(n, -8, 8);
+            const m = ref.rowMax(x, n);
+            expect(wasm.rowMax(x, n)).toBe(m);
+            expect(m).toBe(Math.max(...f.subarray(x, x + n)));
+            const nb = Math.ceil(n / DRAW_BLOCK);
+            const o1 = region(n), o2 = region(n), b1 = region(nb), b2 = region(nb);
+            const s1 = ref.expBlocks(o1, x, n, m, scale, b1);
+            const s2 = wasm.expBlocks(o2, x, n, m, scale, b2);
+            expect(relErr(o2, o1, n)).toBeLessThan(TOL);
+            expect(relErr(b2, b1, nb)).toBeLessThan(TOL);
+            expect(Math.abs(s2 - s1) / s1).toBeLessThan(TOL);
+            // the reference is the definition: every value and every block's sum
+            for (let j = 0; j < n; j++) expect(f[o1 + j]).toBeCloseTo(Math.exp((f[x + j] - m) * scale), 6);
+            for (let b = 0; b < nb; b++) {
+              let s = 0;
+              for (let j = b * DRAW_BLOCK; j < Math.min(n, (b + 1) * DRAW_BLOCK); j++) s += f[o1 + j];
+              expect(f[b1 + b]).toBeCloseTo(s, 4);
+            }
           }
         }
       });

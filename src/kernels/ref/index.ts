@@ -2,7 +2,7 @@
 import type { Heap } from '../../core/heap.js';
 import type { Kernels } from '../kernels.js';
 import { matmulNT, matmulNN, matmulTN, packWeights, matmulPacked, colSumAcc } from './matmul.js';
-import { softmaxXent, logProbRows } from './softmax.js';
+import { softmaxXent, logProbRows, rowMax, expBlocks } from './softmax.js';
 import { gatherRows, scatterAddRows } from './embedding.js';
 import { rnnForward, rnnBackward } from './rnn.js';
 import { gruForward, gruBackward } from './gru.js';
@@ -31,5 +31,7 @@ export function referenceKernels(heap: Heap): Kernels {
       lstmBackward(f, dG, dcPrev, dh, dc, gates, cNext, cPrev, B, H),
     softmaxXent: (dl, l, t, M, V, scale) => softmaxXent(f, i32, dl, l, t, M, V, scale),
     logProbRows: (out, l, t, M, V) => logProbRows(f, i32, out, l, t, M, V),
+    rowMax: (x, n) => rowMax(f, x, n),
+    expBlocks: (out, x, n, shift, scale, blocks) => expBlocks(f, out, x, n, shift, scale, blocks),
   };
 }

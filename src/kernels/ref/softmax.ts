@@ -4,6 +4,7 @@
  *   J = −log p_y = log Σ exp(ℓ − max ℓ) − (ℓ_y − max ℓ)
  *   ∂J/∂ℓ = p − onehot(y)
  */
+import { DRAW_BLOCK } from '../kernels.js';
 
 export function softmaxXent(
   f: Float32Array, i32: Int32Array, dlogits: number, logits: number, targets: number, M: number, V: number, scale: number,
@@ -35,4 +36,27 @@ export function logProbRows(
     for (let j = 0; j < V; j++) sum += Math.exp(f[row + j] - max);
     f[out + i] = f[row + i32[targets + i]] - max - Math.log(sum);
   }
+}
+
+/** max_j f[x + j], j < n. */
+export function rowMax(f: Float32Array, x: number, n: number): number {
+  let m = -Infinity;
+  for (let j = 0; j < n; j++) if (f[x + j] > m) m = f[x + j];
+  return m;
+}
+
+/** out[j] = exp((x[j] − shift)·scale), with block sums of DRAW_BLOCK values (float32) and their float64 total. */
+export function expBlocks(f: Float32Array, out: number, x: number, n: number, shift: number, scale: number, blocks: number): number {
+  let total = 0;
+  for (let b = 0; b * DRAW_BLOCK < n; b++) {
+    const end = Math.min(n, (b + 1) * DRAW_BLOCK);
+    let s = 0;
+    for (let j = b * DRAW_BLOCK; j < end; j++) {
+      f[out + j] = Math.exp((f[x + j] - shift) * scale);
+      s = Math.fround(s + f[out + j]);
+    }
+    f[blocks + b] = s;
+    total += f[blocks + b];
+  }
+  return total;
 }

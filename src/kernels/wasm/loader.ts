@@ -52,6 +52,8 @@ interface Exports {
   lstmBackward(dG: number, dcPrev: number, dh: number, dc: number, gates: number, cNext: number, cPrev: number, B: number, H: number): void;
   softmaxXent(dlogits: number, logits: number, targets: number, M: number, V: number, scale: number): number;
   logProbRows(out: number, logits: number, targets: number, M: number, V: number): void;
+  rowMax(x: number, n: number): number;
+  expBlocks(out: number, x: number, n: number, shift: number, scale: number, blocks: number): number;
 }
 
 /** base64 → bytes with atob (Node ≥ 16 and browsers) */
@@ -188,6 +190,8 @@ export async function wasmKernelsOn(memory: WebAssembly.Memory, words: number, s
     lstmBackward: (dG, dcPrev, dh, dc, gates, cNext, cPrev, B, H) => x.lstmBackward(dG, dcPrev, dh, dc, gates, cNext, cPrev, B, H),
     softmaxXent: (dl, l, t, M, V, scale) => x.softmaxXent(dl, l, t, M, V, scale),
     logProbRows: (out, l, t, M, V) => x.logProbRows(out, l, t, M, V),
+    rowMax: (v, n) => x.rowMax(v, n),
+    expBlocks: (out, v, n, shift, scale, blocks) => x.expBlocks(out, v, n, shift, scale, blocks),
   };
 }
 

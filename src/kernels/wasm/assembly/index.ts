@@ -27,4 +27,4 @@ export { gatherRows, scatterAddRows } from './embedding';
 export { rnnForward, rnnBackward } from './rnn';
 export { gruForward, gruBackward } from './gru';
 export { lstmForward, lstmBackward } from './lstm';
-export { softmaxXent, logProbRows } from './softmax';
+export { softmaxXent, logProbRows, maxOfRow as rowMax, expBlocks } from './softmax';

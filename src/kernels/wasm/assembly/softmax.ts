@@ -73,3 +73,33 @@ export function logProbRows(out: i32, logits: i32, targets: i32, M: i32, V: i32)
     store<f32>(ptr(out + i), <f32>(<f64>(ly - mx) - log64(<f64>sum)));
   }
 }
+
+export function maxOfRow(x: i32, n: i32): f32 {
+  return rowMax(ptr(x), n);
+}
+
+/** Blocks of DRAW_BLOCK (64) values: 16 vectors each, the tail of the last block scalar. */
+export function expBlocks(out: i32, x: i32, n: i32, shift: f32, scale: f32, blocks: i32): f64 {
+  const src = ptr(x), dst = ptr(out), vs = f32x4.splat(shift), vc = f32x4.splat(scale);
+  let total: f64 = 0;
+  for (let b = 0, j = 0; j < n; b++) {
+    const end = min(n, j + 64), end4 = j + ((end - j) & ~3);
+    let acc = f32x4.splat(0);
+    for (; j < end4; j += 4) {
+      const o = <usize>j << 2;
+      const e = vexp(f32x4.mul(f32x4.sub(v128.load(src + o), vs), vc));
+      v128.store(dst + o, e);
+      acc = f32x4.add(acc, e);
+    }
+    let s = hsum(acc);
+    for (; j < end; j++) {
+      const o = <usize>j << 2;
+      const e = sexp((load<f32>(src + o) - shift) * scale);
+      store<f32>(dst + o, e);
+      s += e;
+    }
+    store<f32>(ptr(blocks + b), s);
+    total += <f64>s;
+  }
+  return total;
+}
