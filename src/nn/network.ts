@@ -19,8 +19,9 @@
  * an embedding row, so gi = Emb[id] W_ihᵀ + b_ih = (Emb W_ihᵀ + b_ih)[id], one
  * (V, G·H) table per window and a gather. Backward sums dGi by input id into
  * the same table, S (V, G·H), and then dW_ih += Sᵀ Emb, db_ih += Σ S,
- * dEmb += S W_ih: V rows instead of T·B for all three products. (Training
- * networks only, and not with dropout, which masks each row's embedding differently.)
+ * dEmb += S W_ih: V rows instead of T·B for all three products. (Not with
+ * dropout, which masks each row's embedding differently. An inference network
+ * builds its table once, when it is small: freezeWeights.)
  *
  * All buffers are regions of one heap planned up front (core/heap.ts); nothing
  * is allocated per window or per step.
@@ -28,10 +29,11 @@
 import type { HeapPlan } from '../core/heap.js';
 import type { Rng } from '../core/rng.js';
 import { EOS } from '../core/ids.js';
-import { DRAW_BLOCK, packedWeightWords, type Kernels } from '../kernels/kernels.js';
+import { DRAW_BLOCK, type Kernels } from '../kernels/kernels.js';
 import { gateCount, type ArchConfig } from './config.js';
 import { paramLayout, type ParamLayout } from './params.js';
 import { AdaptiveSoftmax, FullSoftmax } from './head.js';
+import { PACK_MIN_STEPS, planLayers, type LayerRegions } from './layers.js';
 
 
 export interface NetworkShape {
@@ -49,27 +51,6 @@ export interface NetworkShape {
   embedTable?: boolean;
 }
 
-interface LayerRegions {
-  nIn: number;
-  /** this layer's input after dropout, (T·B, nIn); −1: the input is used as is */
-  xin: number;
-  /** dropout multipliers (0 or 1/(1−p)) for xin, (T·B, nIn); −1: none */
-  mask: number;
-  gi: number; // (T·B, G·H)  x W_ihᵀ + b_ih
-  gh: number; // (T·B, G·H)  hPrev W_hhᵀ + b_hh
-  gates: number; // (T·B, G·H) post-activation gates (GRU r|z|n, LSTM i|f|g|o; unused for RNN)
-  hp: number; // (T·B, H)  the previous state each step saw (zero rows after a reset)
-  h: number; // (T·B, H)  outputs a⟨t⟩
-  cp: number; // (T·B, H)  LSTM previous cell state
-  c: number; // (T·B, H)  LSTM cell state
-  carryH: number; // (B, H)  state carried into the next window
-  carryC: number; // (B, H)
-  /** W_hh packed by the kernels for the per-step products (forward: as (G·H, H); backward: as (G·H, H) read (K,N)) */
-  whhPacked: number;
-}
-
-/** Windows of at least this many steps pack W_hh once for their per-step products (sampling's single steps do not). */
-const PACK_MIN_STEPS = 4;
 /** Inference keeps layer 0's projection table (V, G·H) when it has at most this many words (16 MB): every character model, few word models. */
 const INFER_TABLE_MAX_WORDS = 1 << 22;
 
@@ -93,7 +74,7 @@ export class Network {
   /** embedding output, (T·B, E) */
   readonly x0: number;
   readonly x0Mask: number;
-  readonly layers: LayerRegions[] = [];
+  readonly layers: LayerRegions[];
   /** decoder input after dropout (T·B, H); −1: the top layer's h */
   readonly y: number;
   readonly yMask: number;
@@ -136,7 +117,6 @@ export class Network {
     this.G = gateCount(cfg.cell);
     const M = this.B * this.T, H = cfg.hidden, E = cfg.embed, GH = this.G * H;
     const drop = this.dropout > 0;
-    const lstm = cfg.cell === 'lstm';
 
     this.params = shape.sharedParams ?? plan.alloc(this.layout.size);
     this.grads = this.train ? plan.alloc(this.layout.size) : -1;
@@ -144,25 +124,7 @@ export class Network {
     this.targets = plan.alloc(M);
     this.x0 = plan.alloc(M * E);
     this.x0Mask = drop ? plan.alloc(M * E) : -1;
-    for (let l = 0; l < cfg.layers; l++) {
-      const nIn = l === 0 ? E : H;
-      const withInput = drop && l > 0;
-      this.layers.push({
-        nIn,
-        xin: withInput ? plan.alloc(M * nIn) : -1,
-        mask: withInput ? plan.alloc(M * nIn) : -1,
-        gi: plan.alloc(M * GH),
-        gh: plan.alloc(M * GH),
-        gates: cfg.cell === 'rnn' ? -1 : plan.alloc(M * GH),
-        hp: plan.alloc(M * H),
-        h: plan.alloc(M * H),
-        cp: lstm ? plan.alloc(M * H) : -1,
-        c: lstm ? plan.alloc(M * H) : -1,
-        carryH: plan.alloc(this.B * H),
-        carryC: lstm ? plan.alloc(this.B * H) : -1,
-        whhPacked: shape.T >= PACK_MIN_STEPS ? plan.alloc(Math.max(packedWeightWords(GH, H), packedWeightWords(H, GH))) : -1,
-      });
-    }
+    this.layers = planLayers(plan, cfg, this.B, this.T, drop);
     this.y = drop ? plan.alloc(M * H) : -1;
     this.yMask = drop ? plan.alloc(M * H) : -1;
     this.head = cfg.softmax === 'adaptive'
