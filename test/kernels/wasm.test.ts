@@ -123,6 +123,16 @@ for (const build of BUILDS) {
           expect(checkMatmul(layout, 66, 523, 1031, false, layout === 'NT')).toBeLessThan(tol(1031));
         });
       }
+      it('NT, a lone row and an odd last row: B rows by 8, then by 4, then one by one', () => {
+        for (const M of [1, 3]) {
+          for (const N of [8, 12, 13, 20, 29, 523]) {
+            for (const K of [4, 7, 256, 263]) {
+              expect(checkMatmul('NT', M, N, K, false, true)).toBeLessThan(TOL * Math.max(1, K / 256));
+              expect(checkMatmul('NT', M, N, K, true, false)).toBeLessThan(TOL * Math.max(1, K / 256));
+            }
+          }
+        }
+      });
       it('K = 0 gives the bias (or leaves C)', () => {
         for (const layout of ['NT', 'NN', 'TN'] as const) {
           expect(checkMatmul(layout, 5, 9, 0, false, true)).toBe(0);

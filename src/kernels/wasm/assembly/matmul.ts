@@ -416,6 +416,46 @@ function dot1x4(pc: usize, pa: usize, pb: usize, lda: usize, K: i32, bias: usize
   finish4(pc, v, bias, accum);
 }
 
+/**
+ * One A row against B rows j..j+8: dot1x4 twice with the A load shared. Eight
+ * independent sums keep both multiply-add pipes busy (four leave them waiting on
+ * the adds' latency), which a lone row (batch-1 inference) needs most; each
+ * output is summed exactly as dot1x4 sums it.
+ */
+function dot1x8(pc: usize, pa: usize, pb: usize, lda: usize, K: i32, bias: usize, accum: bool): void {
+  let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+  const pb1 = pb + lda, pb2 = pb + 2 * lda, pb3 = pb + 3 * lda;
+  const pb4 = pb + 4 * lda, pb5 = pb + 5 * lda, pb6 = pb + 6 * lda, pb7 = pb + 7 * lda;
+  const K4 = <usize>(K & ~3) << 2;
+  for (let o: usize = 0; o < K4; o += 16) {
+    const a0 = v128.load(pa + o);
+    s0 = madd(a0, v128.load(pb + o), s0);
+    s1 = madd(a0, v128.load(pb1 + o), s1);
+    s2 = madd(a0, v128.load(pb2 + o), s2);
+    s3 = madd(a0, v128.load(pb3 + o), s3);
+    s4 = madd(a0, v128.load(pb4 + o), s4);
+    s5 = madd(a0, v128.load(pb5 + o), s5);
+    s6 = madd(a0, v128.load(pb6 + o), s6);
+    s7 = madd(a0, v128.load(pb7 + o), s7);
+  }
+  let v = reduce4(s0, s1, s2, s3), w = reduce4(s4, s5, s6, s7);
+  for (let o = K4; o < (<usize>K << 2); o += 4) {
+    const av = v128.load32_splat(pa + o);
+    let bv = f32x4.splat(load<f32>(pb + o));
+    bv = f32x4.replace_lane(bv, 1, load<f32>(pb1 + o));
+    bv = f32x4.replace_lane(bv, 2, load<f32>(pb2 + o));
+    bv = f32x4.replace_lane(bv, 3, load<f32>(pb3 + o));
+    v = madd(av, bv, v);
+    let bw = f32x4.splat(load<f32>(pb4 + o));
+    bw = f32x4.replace_lane(bw, 1, load<f32>(pb5 + o));
+    bw = f32x4.replace_lane(bw, 2, load<f32>(pb6 + o));
+    bw = f32x4.replace_lane(bw, 3, load<f32>(pb7 + o));
+    w = madd(av, bw, w);
+  }
+  finish4(pc, v, bias, accum);
+  finish4(pc + 16, w, bias ? bias + 16 : 0, accum);
+}
+
 /** a single dot product (N tails) */
 function dot1(pa: usize, pb: usize, K: i32): f32 {
   let s0 = f32x4.splat(0), s1 = s0;
@@ -439,13 +479,18 @@ function ntDot(c: usize, a: usize, b: usize, bias: usize, M: i32, N: i32, K: i32
   const MC = max(2, (16384 / max(K, 1)) & ~1);
   const N4 = N & ~3;
   for (let i0 = 0; i0 < M; i0 += MC) {
-    const i1 = min(M, i0 + MC);
+    const i1 = min(M, i0 + MC), pairs = i0 + ((i1 - i0) & ~1);
     for (let j = 0; j < N4; j += 4) {
       const pb = b + <usize>j * lda;
       const pbias: usize = bias ? bias + (<usize>j << 2) : 0;
-      let i = i0;
-      for (; i + 2 <= i1; i += 2) dot2x4(c + <usize>i * ldc + (<usize>j << 2), ldc, a + <usize>i * lda, pb, lda, K, pbias, acc);
-      if (i < i1) dot1x4(c + <usize>i * ldc + (<usize>j << 2), a + <usize>i * lda, pb, lda, K, pbias, acc);
+      for (let i = i0; i < pairs; i += 2) dot2x4(c + <usize>i * ldc + (<usize>j << 2), ldc, a + <usize>i * lda, pb, lda, K, pbias, acc);
+    }
+    if (pairs < i1) {
+      // the odd row: B rows by 8, then by 4
+      const pc = c + <usize>pairs * ldc, pa = a + <usize>pairs * lda;
+      let j = 0;
+      for (; j + 8 <= N4; j += 8) dot1x8(pc + (<usize>j << 2), pa, b + <usize>j * lda, lda, K, bias ? bias + (<usize>j << 2) : 0, acc);
+      for (; j < N4; j += 4) dot1x4(pc + (<usize>j << 2), pa, b + <usize>j * lda, lda, K, bias ? bias + (<usize>j << 2) : 0, acc);
     }
     for (let j = N4; j < N; j++) {
       const pb = b + <usize>j * lda;
