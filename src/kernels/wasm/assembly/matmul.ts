@@ -382,10 +382,7 @@ function dot2x4(pc: usize, ldc: usize, pa: usize, pb: usize, lda: usize, K: i32,
   let v0 = reduce4(s00, s01, s02, s03);
   let v1 = reduce4(s10, s11, s12, s13);
   for (let o = K4; o < (<usize>K << 2); o += 4) {
-    let bv = f32x4.splat(load<f32>(pb + o));
-    bv = f32x4.replace_lane(bv, 1, load<f32>(pb1 + o));
-    bv = f32x4.replace_lane(bv, 2, load<f32>(pb2 + o));
-    bv = f32x4.replace_lane(bv, 3, load<f32>(pb3 + o));
+    const bv = column4(pb, pb1, pb2, pb3, o);
     v0 = madd(v128.load32_splat(pa + o), bv, v0);
     v1 = madd(v128.load32_splat(pa1 + o), bv, v1);
   }
@@ -406,14 +403,17 @@ function dot1x4(pc: usize, pa: usize, pb: usize, lda: usize, K: i32, bias: usize
     s3 = madd(a0, v128.load(pb3 + o), s3);
   }
   let v = reduce4(s0, s1, s2, s3);
-  for (let o = K4; o < (<usize>K << 2); o += 4) {
-    let bv = f32x4.splat(load<f32>(pb + o));
-    bv = f32x4.replace_lane(bv, 1, load<f32>(pb1 + o));
-    bv = f32x4.replace_lane(bv, 2, load<f32>(pb2 + o));
-    bv = f32x4.replace_lane(bv, 3, load<f32>(pb3 + o));
-    v = madd(v128.load32_splat(pa + o), bv, v);
-  }
+  for (let o = K4; o < (<usize>K << 2); o += 4) v = madd(v128.load32_splat(pa + o), column4(pb, pb1, pb2, pb3, o), v);
   finish4(pc, v, bias, accum);
+}
+
+/** (b0[o], b1[o], b2[o], b3[o]): one k of four B rows (K tails) */
+// @ts-ignore: decorator
+@inline function column4(b0: usize, b1: usize, b2: usize, b3: usize, o: usize): v128 {
+  let v = f32x4.splat(load<f32>(b0 + o));
+  v = f32x4.replace_lane(v, 1, load<f32>(b1 + o));
+  v = f32x4.replace_lane(v, 2, load<f32>(b2 + o));
+  return f32x4.replace_lane(v, 3, load<f32>(b3 + o));
 }
 
 /**
@@ -441,16 +441,8 @@ function dot1x8(pc: usize, pa: usize, pb: usize, lda: usize, K: i32, bias: usize
   let v = reduce4(s0, s1, s2, s3), w = reduce4(s4, s5, s6, s7);
   for (let o = K4; o < (<usize>K << 2); o += 4) {
     const av = v128.load32_splat(pa + o);
-    let bv = f32x4.splat(load<f32>(pb + o));
-    bv = f32x4.replace_lane(bv, 1, load<f32>(pb1 + o));
-    bv = f32x4.replace_lane(bv, 2, load<f32>(pb2 + o));
-    bv = f32x4.replace_lane(bv, 3, load<f32>(pb3 + o));
-    v = madd(av, bv, v);
-    let bw = f32x4.splat(load<f32>(pb4 + o));
-    bw = f32x4.replace_lane(bw, 1, load<f32>(pb5 + o));
-    bw = f32x4.replace_lane(bw, 2, load<f32>(pb6 + o));
-    bw = f32x4.replace_lane(bw, 3, load<f32>(pb7 + o));
-    w = madd(av, bw, w);
+    v = madd(av, column4(pb, pb1, pb2, pb3, o), v);
+    w = madd(av, column4(pb4, pb5, pb6, pb7, o), w);
   }
   finish4(pc, v, bias, accum);
   finish4(pc + 16, w, bias ? bias + 16 : 0, accum);
