@@ -20,6 +20,7 @@
 import { EOS } from '../core/ids.js';
 import { isValidationIndex } from './corpus.js';
 import { SequenceCutter, forEachLine, isBlank } from './cutter.js';
+import { LineScanner } from './line-scan.js';
 import { TokenCounts, TokenEncoder, codePoints, tokenCount, type CountsExport, type IdArrayType, type IdSink } from './scan.js';
 import type { TextConfig } from './text.js';
 import { Utf8Decoder, type InvalidUtf8 } from './utf8.js';
@@ -146,6 +147,7 @@ export class UnitRun {
     const r: PieceResult = { invalid: null, text: false, autoSequences: 0, train: emptyStats(), val: emptyStats(), blankCounts: null };
     this.result.pieces[k] = r;
     const split = this.o.text.split;
+    if (this.o.mode === 'scan' && split === 'lines') return scanFeed(piece, r);
     const handle = split === 'none' ? new NonePiece(this, piece, r) : null;
     // lines mode: the cutter hands on batches of lines (one call per decoded slice, not per line)
     const batches = split === 'lines';
@@ -239,6 +241,20 @@ export class UnitRun {
     stats.tokens += n + 1;
     stats.chars += (this.charsAreTokens ? n : plain ? b - a : codePoints(s, a, b)) + 1;
   }
+}
+
+/** The scan pass in lines mode: non-blank lines counted on the bytes, nothing decoded (line-scan.ts). */
+function scanFeed(piece: PieceTask, r: PieceResult): PieceFeed {
+  const scanner = new LineScanner();
+  return {
+    push: (bytes) => scanner.push(bytes),
+    end: () => {
+      scanner.end();
+      r.text = scanner.lines > 0;
+      if (piece.part === 'auto') r.autoSequences = scanner.lines;
+    },
+    stopped: false,
+  };
 }
 
 const SURROGATE = /[\ud800-\udfff]/g;
