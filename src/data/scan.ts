@@ -21,7 +21,7 @@
 import { UNK } from '../core/ids.js';
 import { forEachToken, type TokenizerOptions } from './tokenize.js';
 import { TokenTable, hashOf } from './token-table.js';
-import { SPACE, chunkEnd, classes, tokenEnd, tokenHash, wordEnd } from './word-scan.js';
+import { SPACE, classes, tokenEnd, tokenHash } from './word-scan.js';
 
 
 /** Token counts of a stretch of corpus: by code point (char level) or by token (word level). */
@@ -39,7 +39,7 @@ function wordCount(s: string, start: number, end: number, ws: boolean): number {
       i++;
       continue;
     }
-    i = ws ? chunkEnd(s, i, end, t) : wordEnd(s, i, end, t);
+    i = tokenEnd(s, i, end, t, ws);
     n++;
   }
   return n;

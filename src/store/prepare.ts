@@ -357,7 +357,10 @@ class Preparation {
       await this.inProcess(spec, options, onResult);
     }
     for (const f of this.files) checkUnchanged(f);
-    return summarize(this.units, results, this.binarySet, this.o.split);
+    const binary = this.binarySet;
+    // the scan reads the start of a file that looks binary (unit.ts) where the other passes leave it unread
+    if (spec.mode === 'scan') this.units.forEach((task, u) => task.pieces.forEach((p, k) => binary.has(p.source) && (results[u].pieces[k] = null)));
+    return summarize(this.units, results, binary, this.o.split);
   }
 
   private async inProcess(spec: PassSpec, options: PassOptions, onResult: (task: UnitTask, out: UnitOutput) => void): Promise<void> {

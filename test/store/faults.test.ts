@@ -47,6 +47,24 @@ describe('faults inside a preparation cut into units', () => {
     }
   });
 
+  it('a small file in one unit with the start of a file whose NUL comes in a later unit: the small file still counts', async () => {
+    const [small, late, after] = writeFiles(dir, {
+      'small.txt': 'a short file\nof two lines\n',
+      'late2.bin': Buffer.concat([Buffer.from(text), Buffer.from([0]), Buffer.from(text)]),
+      'after.txt': Array.from({ length: 12 }, (_, i) => `line ${i} after it\n`).join(''),
+    });
+    for (const valFrac of [0.3, 0]) {
+      const want = storeFiles(await prepareStorePlain([small, after], valFrac));
+      for (const run of RUNS) {
+        const o = out();
+        const m = await prepareStore([small, late, after], { ...OPTS, valFrac }, { output: o, ...run });
+        expect(m.skipped).toEqual([{ path: late, reason: `looks binary (a NUL byte at offset ${text.length})` }]);
+        const got = storeFiles(o);
+        for (const k of Object.keys(want)) if (k !== 'manifest.json') expect(got[k], `${k} ${valFrac} ${JSON.stringify(run)}`).toBe(want[k]);
+      }
+    }
+  });
+
   it('a NUL after an ill-formed byte: the file looks binary (skipped), as readText says', async () => {
     const [f] = writeFiles(dir, { 'both.txt': Buffer.concat([Buffer.from(text), Buffer.from([0xff]), Buffer.from(text), Buffer.from([0])]) });
     expect(() => readText(f)).toThrow('looks binary');
