@@ -61,8 +61,11 @@ export class LineScanner {
       if (c === 10 || c === 13) {
         blank = true;
         p++;
-      } else if (!blank) p++;
-      else if (c === 0x20 || (c >= 9 && c <= 12)) p++;
+      } else if (!blank) {
+        // inside a line that has text: on to its end
+        p++;
+        while (p < n && b[p] !== 10 && b[p] !== 13) p++;
+      } else if (c === 0x20 || (c >= 9 && c <= 12)) p++;
       else if (c < 0x80) {
         blank = false;
         lines++;

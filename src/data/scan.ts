@@ -200,19 +200,24 @@ export class TokenEncoder {
   private readonly segment: boolean;
   private readonly byCode: Int32Array | null = null;
   private readonly table: TokenTable | null = null;
-  private readonly astralIds = new Map<number, number>();
+  private readonly astralIds: Map<number, number> = new Map();
   /** ids waiting to be written, in the type of the stream they go to (so sinks copy, never convert) */
   private readonly buf: IdArray;
   private n = 0;
   oov = 0;
 
-  constructor(tokens: readonly string[], tok: TokenizerOptions, private sink: IdSink, ids: IdArrayType = Uint32Array) {
+  /** `like`: an encoder of the same vocabulary and tokenizer whose lookup tables this one shares (one copy in the cache, not two). */
+  constructor(tokens: readonly string[], tok: TokenizerOptions, private sink: IdSink, ids: IdArrayType = Uint32Array, like?: TokenEncoder) {
     // a flush is a write to the shards: large ones cost fewer system calls
     this.buf = new ids(1 << 17);
     this.word = tok.level === 'word';
     this.ws = tok.tokenize === 'whitespace';
     this.segment = tok.tokenize === 'segment';
-    if (!this.word) {
+    if (like) {
+      this.byCode = like.byCode;
+      this.table = like.table;
+      this.astralIds = like.astralIds;
+    } else if (!this.word) {
       const c = (this.byCode = new Int32Array(BMP).fill(UNK)), astral = this.astralIds;
       // backwards, so that the first entry of a token wins (index 0 is <eos>, never a code point)
       for (let id = tokens.length - 1; id > 0; id--) {

@@ -106,9 +106,10 @@ export interface PassTools {
 /** The counters or encoders of a pass; encoders hand their sinks ids in arrays of type `ids`. */
 export function passTools(o: PassOptions, vocab: readonly string[] | null, sinks: { train: IdSink; val: IdSink } | null, ids?: IdArrayType): PassTools {
   const tok = { level: o.text.level, tokenize: o.text.tokenize, lowercase: o.text.lowercase };
+  const train = o.mode === 'encode' ? new TokenEncoder(vocab!, tok, sinks!.train, ids) : null;
   return {
     counts: o.mode === 'count' && o.collect ? new TokenCounts(tok) : null,
-    encoders: o.mode === 'encode' ? { train: new TokenEncoder(vocab!, tok, sinks!.train, ids), val: new TokenEncoder(vocab!, tok, sinks!.val, ids) } : null,
+    encoders: train ? { train, val: new TokenEncoder(vocab!, tok, sinks!.val, ids, train) } : null,
   };
 }
 
