@@ -76,12 +76,7 @@ describe('faults inside a preparation cut into units', () => {
 
   it('an ill-formed byte in a later range of a file: readText\'s message, for any thread count, nothing left', async () => {
     const [f] = writeFiles(dir, { 'bad.txt': Buffer.concat([Buffer.from(text), Buffer.from([0xc3, 0x28]), Buffer.from(text)]) });
-    let want = '';
-    try {
-      readText(f, { role: 'corpus' });
-    } catch (e) {
-      want = (e as Error).message;
-    }
+    const want = readTextError(f);
     expect(want).toContain(`byte 0xc3 at offset ${text.length}`);
     for (const run of RUNS) {
       const o = out();
@@ -106,12 +101,7 @@ describe('faults inside a preparation cut into units', () => {
       }
     }
     const [f] = writeFiles(dir, { 'bad-val.txt': Buffer.concat([Buffer.from(text), Buffer.from([0xe2, 0x80, 0x20]), Buffer.from(text)]) });
-    let want = '';
-    try {
-      readText(f, { role: 'corpus' });
-    } catch (e) {
-      want = (e as Error).message;
-    }
+    const want = readTextError(f);
     expect(want).toContain(`byte 0xe2 at offset ${text.length}`);
     for (const run of RUNS) await expect(prepareStore([good1, f], { ...OPTS, valFrac: 0.3 }, { output: out(), ...run })).rejects.toThrow(want);
   });
@@ -154,4 +144,14 @@ describe('faults inside a preparation cut into units', () => {
 function prepareStorePlain(files: string[], valFrac: number): Promise<string> {
   const o = out();
   return prepareStore(files, { ...OPTS, valFrac }, { output: o }).then(() => o);
+}
+
+/** The message readText gives for a file (one that is not UTF-8). */
+function readTextError(f: string): string {
+  try {
+    readText(f, { role: 'corpus' });
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return '';
 }
