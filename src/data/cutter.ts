@@ -14,7 +14,11 @@
  *               white space) or, for char-level text kept in case, anywhere.
  *
  * A sequence leaves as (s, start, end): the code units s[start, end), so a line
- * is never copied out of the slice it sits in. A line or paragraph is still one
+ * is never copied out of the slice it sits in. In lines mode the cutter can
+ * instead hand on batches (`batches`): s[start, end) is then one or more whole
+ * lines, LF between them and the last ending at `end`, blank ones included
+ * (the receiver skips them: forEachLine), so a slice of many short lines costs
+ * one call instead of one per line. A line or paragraph is still one
  * string however long (inherent: it is one sequence); `none` never builds one.
  * Browser-safe.
  */
@@ -45,12 +49,18 @@ export class SequenceCutter {
   private para: string[] = [];
   private skipping = false;
 
-  /** `anywhere`: a `none` sequence may leave in pieces cut at any code point (char level, case kept). */
+  /**
+   * `anywhere`: a `none` sequence may leave in pieces cut at any code point (char level, case kept);
+   * `batches` (lines mode): hand on batches of whole lines, blank ones included.
+   */
   constructor(
     private readonly split: SplitMode,
     private readonly anywhere: boolean,
     private readonly out: TextRange,
-  ) {}
+    private readonly batches = false,
+  ) {
+    if (batches && split !== 'lines') throw new RangeError(`SequenceCutter: batches of lines in ${split} mode`);
+  }
 
   push(text: string): void {
     let t = this.cr ? '\r' + text : text;
@@ -109,9 +119,15 @@ export class SequenceCutter {
       b = e + 1;
       e = t.indexOf('\n', b);
     }
-    for (; e >= 0; e = t.indexOf('\n', b)) {
-      this.line(t, b, e, true);
-      b = e + 1;
+    if (this.batches) {
+      const last = t.lastIndexOf('\n');
+      if (last >= b) this.out(t, b, last);
+      b = last + 1;
+    } else {
+      for (; e >= 0; e = t.indexOf('\n', b)) {
+        this.line(t, b, e, true);
+        b = e + 1;
+      }
     }
     if (b < t.length) this.held.push(t.slice(b));
   }
@@ -119,7 +135,7 @@ export class SequenceCutter {
   /** One line, without its LF; `ended`: an LF follows it (false only for the text's last line). */
   private line(s: string, a: number, b: number, ended: boolean): void {
     if (this.split === 'lines') {
-      if (!isBlank(s, a, b)) this.out(s, a, b);
+      if (this.batches || !isBlank(s, a, b)) this.out(s, a, b);
       return;
     }
     const blank = isBlank(s, a, b);
@@ -146,5 +162,21 @@ export class SequenceCutter {
     if (first === last) return;
     const p = first === 0 && last === lines.length ? lines.join('\n') : lines.slice(first, last).join('\n');
     if (!isBlank(p, 0, p.length)) this.out(p, 0, p.length);
+  }
+}
+
+/**
+ * The non-blank lines of a batch (SequenceCutter's `batches`): fn(s, start, end)
+ * for each line s[start, end) of s[a, b) (LF between lines, the last ending at b)
+ * that has a character other than white space.
+ */
+export function forEachLine(s: string, a: number, b: number, fn: TextRange): void {
+  for (let i = a; i <= b; ) {
+    let e = s.indexOf('\n', i);
+    if (e < 0 || e > b) e = b;
+    let k = i;
+    while (k < e && isSpace(s.charCodeAt(k))) k++;
+    if (k < e) fn(s, i, e);
+    i = e + 1;
   }
 }

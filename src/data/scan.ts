@@ -21,88 +21,8 @@
 import { UNK } from '../core/ids.js';
 import { forEachToken, type TokenizerOptions } from './tokenize.js';
 import { TokenTable, hashOf } from './token-table.js';
+import { SPACE, classes, tokenEnd, tokenHash } from './word-scan.js';
 
-const SPACE = 1, LMN = 2, NUM = 4;
-
-let bmp: Uint8Array | null = null;
-const astral = new Map<number, number>();
-
-function classOf(ch: string): number {
-  return (/\s/u.test(ch) ? SPACE : 0) | (/[\p{L}\p{M}\p{N}]/u.test(ch) ? LMN : 0) | (/\p{N}/u.test(ch) ? NUM : 0);
-}
-
-/** Class bits of every BMP code unit (surrogates: none), made on first use (~10 ms). */
-function classes(): Uint8Array {
-  if (bmp) return bmp;
-  const t = new Uint8Array(65536);
-  for (let c = 0; c < 65536; c++) if (c < 0xd800 || c > 0xdfff) t[c] = classOf(String.fromCharCode(c));
-  return (bmp = t);
-}
-
-function astralClass(cp: number): number {
-  let k = astral.get(cp);
-  if (k === undefined) astral.set(cp, (k = classOf(String.fromCodePoint(cp))));
-  return k;
-}
-
-/** Class bits of the code point at i (< end), and its length in code units, packed as bits << 2 | length. */
-function at(s: string, i: number, end: number, t: Uint8Array): number {
-  const c = s.charCodeAt(i);
-  if (c >= 0xd800 && c <= 0xdbff && i + 1 < end) {
-    const d = s.charCodeAt(i + 1);
-    if (d >= 0xdc00 && d <= 0xdfff) return (astralClass(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000) << 2) | 2;
-  }
-  return (t[c] << 2) | 1;
-}
-
-/** Class bits of the code point at i, BMP code units read straight from the table. */
-function classAt(s: string, i: number, end: number, t: Uint8Array): number {
-  const c = s.charCodeAt(i);
-  return c >= 0xd800 && c <= 0xdbff ? at(s, i, end, t) >> 2 : t[c];
-}
-
-/** End of the run of code points of class `mask` starting at i. */
-function runEnd(s: string, i: number, end: number, mask: number, t: Uint8Array): number {
-  while (i < end) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const x = at(s, i, end, t);
-      if (((x >> 2) & mask) === 0) break;
-      i += x & 3;
-    } else if ((t[c] & mask) === 0) break;
-    else i++;
-  }
-  return i;
-}
-
-function isJoiner(c: number): boolean {
-  return c === 0x27 || c === 0x2d || c === 0x2019 || c === 0x2010; // ' - ’ ‐
-}
-
-/** End of the default tokenizer's token that starts at i (s[i] is not white space). */
-function wordEnd(s: string, i: number, end: number, t: Uint8Array): number {
-  const k = classAt(s, i, end, t);
-  if (k & NUM) {
-    let j = runEnd(s, i, end, NUM, t), groups = 0;
-    for (let c = s.charCodeAt(j); j + 1 < end && (c === 0x2e || c === 0x2c) && classAt(s, j + 1, end, t) & NUM; c = s.charCodeAt(j)) {
-      j = runEnd(s, j + 1, end, NUM, t);
-      groups++;
-    }
-    if (groups > 0) return j;
-  }
-  if (k & LMN) {
-    let j = runEnd(s, i, end, LMN, t);
-    while (j + 1 < end && isJoiner(s.charCodeAt(j)) && classAt(s, j + 1, end, t) & LMN) j = runEnd(s, j + 1, end, LMN, t);
-    return j;
-  }
-  return i + (at(s, i, end, t) & 3);
-}
-
-/** End of the whitespace tokenizer's token (\S+) that starts at i. */
-function chunkEnd(s: string, i: number, end: number, t: Uint8Array): number {
-  while (i < end && (t[s.charCodeAt(i)] & SPACE) === 0) i++;
-  return i;
-}
 
 /** Token counts of a stretch of corpus: by code point (char level) or by token (word level). */
 export type CountsExport = { codePoints: Int32Array; counts: Float64Array } | { tokens: string[]; counts: Float64Array };
@@ -119,7 +39,7 @@ function wordCount(s: string, start: number, end: number, ws: boolean): number {
       i++;
       continue;
     }
-    i = ws ? chunkEnd(s, i, end, t) : wordEnd(s, i, end, t);
+    i = tokenEnd(s, i, end, t, ws);
     n++;
   }
   return n;
@@ -181,8 +101,7 @@ export class TokenCounts {
         i++;
         continue;
       }
-      const j = ws ? chunkEnd(s, i, end, t) : wordEnd(s, i, end, t);
-      const h = hashOf(s, i, j);
+      const j = tokenEnd(s, i, end, t, ws), h = tokenHash[0];
       let k = table.find(s, i, j, h);
       if (k < 0) k = this.newToken(s, i, j, h);
       this.counts[k]++;
@@ -281,18 +200,24 @@ export class TokenEncoder {
   private readonly segment: boolean;
   private readonly byCode: Int32Array | null = null;
   private readonly table: TokenTable | null = null;
-  private readonly astralIds = new Map<number, number>();
+  private readonly astralIds: Map<number, number> = new Map();
   /** ids waiting to be written, in the type of the stream they go to (so sinks copy, never convert) */
   private readonly buf: IdArray;
   private n = 0;
   oov = 0;
 
-  constructor(tokens: readonly string[], tok: TokenizerOptions, private sink: IdSink, ids: IdArrayType = Uint32Array) {
-    this.buf = new ids(16384);
+  /** `like`: an encoder of the same vocabulary and tokenizer whose lookup tables this one shares (one copy in the cache, not two). */
+  constructor(tokens: readonly string[], tok: TokenizerOptions, private sink: IdSink, ids: IdArrayType = Uint32Array, like?: TokenEncoder) {
+    // a flush is a write to the shards: large ones cost fewer system calls
+    this.buf = new ids(1 << 17);
     this.word = tok.level === 'word';
     this.ws = tok.tokenize === 'whitespace';
     this.segment = tok.tokenize === 'segment';
-    if (!this.word) {
+    if (like) {
+      this.byCode = like.byCode;
+      this.table = like.table;
+      this.astralIds = like.astralIds;
+    } else if (!this.word) {
       const c = (this.byCode = new Int32Array(BMP).fill(UNK)), astral = this.astralIds;
       // backwards, so that the first entry of a token wins (index 0 is <eos>, never a code point)
       for (let id = tokens.length - 1; id > 0; id--) {
@@ -370,8 +295,8 @@ export class TokenEncoder {
         i++;
         continue;
       }
-      const j = ws ? chunkEnd(s, i, end, t) : wordEnd(s, i, end, t);
-      let id = table.find(s, i, j, hashOf(s, i, j));
+      const j = tokenEnd(s, i, end, t, ws);
+      let id = table.find(s, i, j, tokenHash[0]);
       if (id < 0) {
         id = UNK;
         oov++;

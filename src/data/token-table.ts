@@ -4,10 +4,12 @@
  */
 import { detachString } from './tokenize.js';
 
+export const FNV_BASIS = 0x811c9dc5 | 0, FNV_PRIME = 0x01000193;
+
 /** FNV-1a over the code units of s[i, j). */
 export function hashOf(s: string, i: number, j: number): number {
-  let h = 0x811c9dc5;
-  for (let q = i; q < j; q++) h = Math.imul(h ^ s.charCodeAt(q), 0x01000193);
+  let h = FNV_BASIS;
+  for (let q = i; q < j; q++) h = Math.imul(h ^ s.charCodeAt(q), FNV_PRIME);
   return h;
 }
 

@@ -19,7 +19,8 @@
  */
 import { EOS } from '../core/ids.js';
 import { isValidationIndex } from './corpus.js';
-import { SequenceCutter, isBlank } from './cutter.js';
+import { SequenceCutter, forEachLine, isBlank } from './cutter.js';
+import { LineScanner } from './line-scan.js';
 import { TokenCounts, TokenEncoder, codePoints, tokenCount, type CountsExport, type IdArrayType, type IdSink } from './scan.js';
 import type { TextConfig } from './text.js';
 import { Utf8Decoder, type InvalidUtf8 } from './utf8.js';
@@ -105,9 +106,10 @@ export interface PassTools {
 /** The counters or encoders of a pass; encoders hand their sinks ids in arrays of type `ids`. */
 export function passTools(o: PassOptions, vocab: readonly string[] | null, sinks: { train: IdSink; val: IdSink } | null, ids?: IdArrayType): PassTools {
   const tok = { level: o.text.level, tokenize: o.text.tokenize, lowercase: o.text.lowercase };
+  const train = o.mode === 'encode' ? new TokenEncoder(vocab!, tok, sinks!.train, ids) : null;
   return {
     counts: o.mode === 'count' && o.collect ? new TokenCounts(tok) : null,
-    encoders: o.mode === 'encode' ? { train: new TokenEncoder(vocab!, tok, sinks!.train, ids), val: new TokenEncoder(vocab!, tok, sinks!.val, ids) } : null,
+    encoders: train ? { train, val: new TokenEncoder(vocab!, tok, sinks!.val, ids, train) } : null,
   };
 }
 
@@ -145,10 +147,13 @@ export class UnitRun {
     const piece = this.task.pieces[k];
     const r: PieceResult = { invalid: null, text: false, autoSequences: 0, train: emptyStats(), val: emptyStats(), blankCounts: null };
     this.result.pieces[k] = r;
-    const none = this.o.text.split === 'none';
-    const handle = none ? new NonePiece(this, piece, r) : null;
-    const cutter = new SequenceCutter(this.o.text.split, this.o.text.level === 'char' && !this.o.text.lowercase,
-      handle ? (s, a, b) => handle.text(s, a, b) : (s, a, b) => this.sequence(piece, r, s, a, b));
+    const split = this.o.text.split;
+    if (this.o.mode === 'scan' && split === 'lines') return scanFeed(piece, r);
+    const handle = split === 'none' ? new NonePiece(this, piece, r) : null;
+    // lines mode: the cutter hands on batches of lines (one call per decoded slice, not per line)
+    const batches = split === 'lines';
+    const cutter = new SequenceCutter(split, this.o.text.level === 'char' && !this.o.text.lowercase,
+      handle ? (s, a, b) => handle.text(s, a, b) : batches ? (s, a, b) => this.batch(piece, r, s, a, b) : (s, a, b) => this.sequence(piece, r, s, a, b, false), batches);
     const decoder = new Utf8Decoder((t) => cutter.push(t), { replaceInvalid: this.o.replaceInvalid, offset: piece.start });
     return {
       push: (bytes) => decoder.push(bytes),
@@ -190,8 +195,18 @@ export class UnitRun {
     return this.tools;
   }
 
-  /** A whole sequence (lines and paragraphs mode): the hot path of a pass, once per line. */
-  private sequence(piece: PieceTask, r: PieceResult, s: string, a: number, b: number): void {
+  /** Lines mode: the non-blank lines of a batch, each a sequence. */
+  private batch(piece: PieceTask, r: PieceResult, s: string, a: number, b: number): void {
+    // without surrogates a line has as many code points as code units
+    const plain = !hasSurrogate(s, a, b);
+    forEachLine(s, a, b, (t, i, j) => this.sequence(piece, r, t, i, j, plain));
+  }
+
+  /**
+   * A whole sequence (lines and paragraphs mode): the hot path of a pass, once per line.
+   * `plain`: s[a, b) has no surrogate (its code points are its code units).
+   */
+  private sequence(piece: PieceTask, r: PieceResult, s: string, a: number, b: number, plain: boolean): void {
     r.text = true;
     let val: boolean;
     if (piece.part === 'auto') {
@@ -225,8 +240,31 @@ export class UnitRun {
     }
     stats.sequences++;
     stats.tokens += n + 1;
-    stats.chars += (this.charsAreTokens ? n : codePoints(s, a, b)) + 1;
+    stats.chars += (this.charsAreTokens ? n : plain ? b - a : codePoints(s, a, b)) + 1;
   }
+}
+
+/** The scan pass in lines mode: non-blank lines counted on the bytes, nothing decoded (line-scan.ts). */
+function scanFeed(piece: PieceTask, r: PieceResult): PieceFeed {
+  const scanner = new LineScanner();
+  return {
+    push: (bytes) => scanner.push(bytes),
+    end: () => {
+      scanner.end();
+      r.text = scanner.lines > 0;
+      if (piece.part === 'auto') r.autoSequences = scanner.lines;
+    },
+    stopped: false,
+  };
+}
+
+const SURROGATE = /[\ud800-\udfff]/g;
+
+/** s[a, b) has a UTF-16 surrogate code unit. */
+function hasSurrogate(s: string, a: number, b: number): boolean {
+  SURROGATE.lastIndex = a;
+  const m = SURROGATE.exec(s);
+  return m !== null && m.index < b;
 }
 
 /**

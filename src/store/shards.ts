@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IdArray, IdSink } from '../data/scan.js';
 import { writeError } from '../node/atomic-write.js';
+import { EarlySync } from './early-sync.js';
 import { bytesPerId, type IdType, type ShardInfo } from './manifest.js';
 import { idBytes } from './writer.js';
 
@@ -83,6 +84,7 @@ export class ShardHashes {
   private readonly width: number;
   private readonly buf = Buffer.alloc(1 << 20);
   private readonly fds: number[] = [];
+  private readonly early = new EarlySync();
   /** stream positions hashed so far */
   private hashed = 0;
 
@@ -110,6 +112,7 @@ export class ShardHashes {
       });
       if (got !== take * this.width) throw new RangeError(`ShardHashes: ${this.file(k)} holds ${got} bytes at ${inShard}, ${take * this.width} expected`);
       this.hashes[k].update(this.buf.subarray(0, got));
+      this.early.wrote(this.file(k), got);
       this.hashed += take;
     }
   }

@@ -3,7 +3,8 @@
  * thread (one thread) and in the workers (worker.ts). The first pass looks at
  * the whole of a file for a NUL byte before it decodes any of it (at the
  * piece that starts the file), so a file that looks binary is skipped before
- * it counts for anything. Encoded ids go straight from the encoders to the
+ * it counts for anything; a first pass that decodes nothing (the scan of lines
+ * mode) looks at each range as it reads it instead. Encoded ids go straight from the encoders to the
  * shards (writer.ts on the main thread, shards.ts in a worker).
  */
 import type { IdSink } from '../data/scan.js';
@@ -45,17 +46,26 @@ export class FileUnits {
     }
     const found: [number, number][] = [];
     const skipped = new Set(binary);
+    // the scan pass of lines mode decodes nothing and reads every byte: each unit looks for NULs in its own
+    // ranges, and the first one reported (units come in order) is the file's first; the passes that decode
+    // come after it, when every file that looks binary is known
+    const nulEach = first && this.o.mode === 'scan' && this.o.text.split === 'lines';
     const skip = (k: number): boolean => {
       const p = task.pieces[k];
       if (skipped.has(p.source)) return true;
-      if (!first || p.start !== 0) return false;
+      if (!first || p.start !== 0 || nulEach) return false;
       const nul = this.reader.firstNul(p.source, this.scratch);
       if (nul < 0) return false;
       found.push([p.source, nul]);
       skipped.add(p.source);
       return true;
     };
-    const read = (source: number, offset: number, buf: Uint8Array): number => this.reader.read(source, offset, buf);
+    const read = (source: number, offset: number, buf: Uint8Array): number => {
+      const n = this.reader.read(source, offset, buf);
+      const nul = nulEach ? buf.subarray(0, n).indexOf(0) : -1;
+      if (nul >= 0 && !found.some(([s]) => s === source)) found.push([source, offset + nul]);
+      return n;
+    };
     const r = yield* unitSteps(task, this.o, this.tools, read, this.chunkBytes, skip, this.chunk);
     return { ...r, binary: found };
   }

@@ -13,6 +13,7 @@ import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
 import { inputError } from '../core/errors.js';
 import { tempPathFor, writeError } from '../node/atomic-write.js';
+import { EarlySync } from './early-sync.js';
 import { isStoreFolder } from './inputs.js';
 import type { IdArray, IdArrayType } from '../data/scan.js';
 import { MANIFEST, bytesPerId, type BlocksInfo, type IdType, type ShardInfo, type StoreManifest } from './manifest.js';
@@ -154,6 +155,7 @@ export class PartWriter {
   /** ids in the current shard */
   private inShard = 0;
   private readonly width: number;
+  private readonly early = new EarlySync();
 
   constructor(private readonly w: StoreWriter, private readonly prefix: string, readonly dtype: IdType, private readonly shardTokens: number) {
     this.width = bytesPerId(dtype);
@@ -169,6 +171,7 @@ export class PartWriter {
         for (let k = 0; k < n; ) k += fs.writeSync(this.fd!, chunk, k, n - k);
       });
       this.hash!.update(chunk);
+      this.early.wrote(this.shardPath(this.shards.length - 1), n);
       this.inShard += n / this.width;
       off += n;
     }
@@ -177,6 +180,10 @@ export class PartWriter {
   write(ids: IdArray, n: number): void {
     if (ids.BYTES_PER_ELEMENT !== this.width) throw new RangeError(`PartWriter: ${this.dtype} ids written as ${ids.constructor.name}`);
     this.writeBytes(idBytes(ids, n));
+  }
+
+  private shardPath(k: number): string {
+    return path.join(this.w.tmp, this.shards[k].file);
   }
 
   private nextShard(): void {

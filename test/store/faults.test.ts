@@ -2,7 +2,8 @@
  * Faults met inside a preparation cut into many units over several threads:
  * a file that looks binary only far into it (after its first units ran), a
  * NUL after an ill-formed byte (binary wins, as in readText), an ill-formed
- * byte in a later range of a file, an abort, and a write that fails half way
+ * byte in a later range of a file (also where the threads first count lines
+ * on the bytes), bytes replaced, an abort, and a write that fails half way
  * through a shard. Each gives what one thread reading whole files gives, and
  * a failure leaves nothing behind.
  */
@@ -10,8 +11,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isRecurError } from '../../src/core/errors.js';
+import { Rng } from '../../src/core/rng.js';
 import { readText } from '../../src/node/files.js';
-import { prepareStore } from '../../src/store/prepare.js';
+import { prepareStore, type PrepareOptions } from '../../src/store/prepare.js';
+import { randomBytes } from '../helpers/random-text.js';
 import { OPTS, entries, storeFiles, tempDir, writeFiles } from '../helpers/store.js';
 
 const dir = tempDir('store-faults');
@@ -44,6 +47,24 @@ describe('faults inside a preparation cut into units', () => {
     }
   });
 
+  it('a small file in one unit with the start of a file whose NUL comes in a later unit: the small file still counts', async () => {
+    const [small, late, after] = writeFiles(dir, {
+      'small.txt': 'a short file\nof two lines\n',
+      'late2.bin': Buffer.concat([Buffer.from(text), Buffer.from([0]), Buffer.from(text)]),
+      'after.txt': Array.from({ length: 12 }, (_, i) => `line ${i} after it\n`).join(''),
+    });
+    for (const valFrac of [0.3, 0]) {
+      const want = storeFiles(await prepareStorePlain([small, after], valFrac));
+      for (const run of RUNS) {
+        const o = out();
+        const m = await prepareStore([small, late, after], { ...OPTS, valFrac }, { output: o, ...run });
+        expect(m.skipped).toEqual([{ path: late, reason: `looks binary (a NUL byte at offset ${text.length})` }]);
+        const got = storeFiles(o);
+        for (const k of Object.keys(want)) if (k !== 'manifest.json') expect(got[k], `${k} ${valFrac} ${JSON.stringify(run)}`).toBe(want[k]);
+      }
+    }
+  });
+
   it('a NUL after an ill-formed byte: the file looks binary (skipped), as readText says', async () => {
     const [f] = writeFiles(dir, { 'both.txt': Buffer.concat([Buffer.from(text), Buffer.from([0xff]), Buffer.from(text), Buffer.from([0])]) });
     expect(() => readText(f)).toThrow('looks binary');
@@ -55,18 +76,34 @@ describe('faults inside a preparation cut into units', () => {
 
   it('an ill-formed byte in a later range of a file: readText\'s message, for any thread count, nothing left', async () => {
     const [f] = writeFiles(dir, { 'bad.txt': Buffer.concat([Buffer.from(text), Buffer.from([0xc3, 0x28]), Buffer.from(text)]) });
-    let want = '';
-    try {
-      readText(f, { role: 'corpus' });
-    } catch (e) {
-      want = (e as Error).message;
-    }
+    const want = readTextError(f);
     expect(want).toContain(`byte 0xc3 at offset ${text.length}`);
     for (const run of RUNS) {
       const o = out();
       await expect(prepareStore([good1, f, good2], OPTS, { output: o, ...run })).rejects.toThrow(want);
       expect(entries(dir).filter((e) => e.includes(path.basename(o)))).toEqual([]);
     }
+  });
+
+  it('with a validation fraction (the threads count lines on the bytes first): bad bytes replaced give the store of one thread, and a strict run readText\'s message', async () => {
+    const rng = new Rng(21);
+    const bytes = Array.from({ length: 3 }, () => Buffer.from(randomBytes(rng, 600, 0.03)));
+    const files = writeFiles(dir, { 'r1.txt': bytes[0], 'r2.txt': bytes[1], 'r3.txt': bytes[2] });
+    for (const level of ['char', 'word'] as const) {
+      const o: PrepareOptions = { ...OPTS, level, valFrac: 0.3, replaceInvalid: true };
+      const first = out();
+      await prepareStore(files, o, { output: first, threads: 1 });
+      const want = storeFiles(first);
+      for (const run of RUNS) {
+        const got = out();
+        await prepareStore(files, o, { output: got, ...run });
+        expect(storeFiles(got), `${level} ${JSON.stringify(run)}`).toEqual(want);
+      }
+    }
+    const [f] = writeFiles(dir, { 'bad-val.txt': Buffer.concat([Buffer.from(text), Buffer.from([0xe2, 0x80, 0x20]), Buffer.from(text)]) });
+    const want = readTextError(f);
+    expect(want).toContain(`byte 0xe2 at offset ${text.length}`);
+    for (const run of RUNS) await expect(prepareStore([good1, f], { ...OPTS, valFrac: 0.3 }, { output: out(), ...run })).rejects.toThrow(want);
   });
 
   it('an abort stops it with an "aborted" error and removes the temporary folder', async () => {
@@ -107,4 +144,14 @@ describe('faults inside a preparation cut into units', () => {
 function prepareStorePlain(files: string[], valFrac: number): Promise<string> {
   const o = out();
   return prepareStore(files, { ...OPTS, valFrac }, { output: o }).then(() => o);
+}
+
+/** The message readText gives for a file (one that is not UTF-8). */
+function readTextError(f: string): string {
+  try {
+    readText(f, { role: 'corpus' });
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return '';
 }
