@@ -106,8 +106,8 @@ export class Network {
   readonly logp: number;
 
   // backward scratch
-  // dGi (T·B, G·H) goes over the layer's gi, which backward never reads
-  private readonly dGh: number; // (T·B, G·H) for GRU; −1: dGi's region (RNN, LSTM)
+  // dGi (T·B, G·H) goes over the layer's gi, which backward never reads; GRU's dGh over its gh,
+  // each value of which gruBackward reads before it writes that place (RNN, LSTM: dGh is dGi)
   private readonly dA: number; // (T·B, max(E, H))
   private readonly dB: number; // (T·B, max(E, H))
   private readonly dhCarry: number; // (B, H)
@@ -176,13 +176,12 @@ export class Network {
     const wantsTable = this.train ? !drop && 2 * V <= M : V * GH <= INFER_TABLE_MAX_WORDS;
     this.embTable = shape.embedTable !== false && wantsTable ? plan.alloc(V * GH) : -1;
     if (this.train) {
-      this.dGh = cfg.cell === 'gru' ? plan.alloc(M * GH) : -1;
       this.dA = plan.alloc(M * Math.max(E, H));
       this.dB = plan.alloc(M * Math.max(E, H));
       this.dhCarry = plan.alloc(this.B * H);
       this.dcCarry = plan.alloc(this.B * H);
     } else {
-      this.dGh = this.dA = this.dB = this.dhCarry = this.dcCarry = -1;
+      this.dA = this.dB = this.dhCarry = this.dcCarry = -1;
     }
   }
 
@@ -376,7 +375,7 @@ export class Network {
     if (drop) mulInPlace(f, dH, this.yMask, M * H);
 
     for (let l = cfg.layers - 1; l >= 0; l--) {
-      const L = this.layers[l], W = lay.layers[l], DGi = L.gi, DGh = this.dGh >= 0 ? this.dGh : L.gi;
+      const L = this.layers[l], W = lay.layers[l], DGi = L.gi, DGh = cfg.cell === 'gru' ? L.gh : L.gi;
       f.fill(0, this.dhCarry, this.dhCarry + Bc * H);
       f.fill(0, this.dcCarry, this.dcCarry + Bc * H);
       // dhPrev (+)= dG W_hh every step: W_hh (G·H, H) packed once, read as (K, N)
