@@ -32,7 +32,7 @@ export {
 export { epochsOf } from './train/state.js';
 export type { PreparedCorpus } from './data/prepare.js';
 export { OPTIMIZERS, DEFAULT_LR, type OptimizerName } from './train/optimizer.js';
-export { saveCheckpoint, loadCheckpoint, checkpointFromFile, isCheckpoint, CHECKPOINT_FORMAT, type Checkpoint } from './train/checkpoint.js';
+export { saveCheckpoint, checkpointParts, loadCheckpoint, checkpointFromFile, checkpointSummary, isCheckpoint, CHECKPOINT_FORMAT, type Checkpoint } from './train/checkpoint.js';
 export { paramLayout } from './nn/params.js';
 export { readText, readTextPieces, readBytes, readModelBytes, type ReadTextOptions, type TextPiecesOptions } from './node/files.js';
 export { writeFileAtomic, checkWritable } from './node/atomic-write.js';

@@ -22,7 +22,7 @@ export { compactHistory, type History, type HistoryPoint } from './model/history
 export { Vocab, EOS_TOKEN, UNK_TOKEN } from './data/vocab.js';
 export { tokenize, detokenize } from './data/tokenize.js';
 export { splitSequences } from './data/corpus.js';
-export { readSafetensors } from './io/safetensors.js';
+export { readSafetensors, readSafetensorsHeader, safetensorsHeaderLength } from './io/safetensors.js';
 export { saveModel, loadModel, MODEL_FORMAT } from './model/model-file.js';
 export { InferenceSession, type SessionOptions, type ChunkWorkers } from './infer/session.js';
 export {

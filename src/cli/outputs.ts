@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { checkWritable, usageError } from '../index.js';
-import { readCheckpoint, type RunRecord } from './resume.js';
+import { readCheckpointStatus } from './resume.js';
 
 /** How recur is run in the hints we print (after `npm ci` the command is not on PATH; npx finds it either way). */
 export const RECUR = 'npx recur';
@@ -19,29 +19,24 @@ export function checkOutputs(paths: { model: string; checkpoint: string; report?
   if (paths.report) checkWritable(paths.report, 'report (--report)');
 }
 
-/** What a checkpoint on disk says about its run: finished, or (running, interrupted, diverged, unknown) not. */
-function statusOf(record: RunRecord): string {
-  return record.status ?? 'unknown';
-}
-
 /**
  * A new run must not replace another run's unfinished checkpoint. Returns a
  * note when it replaces a finished one (the model file of that run stays).
+ * Only the checkpoint's header is read.
  */
 export function guardCheckpoint(path: string, force: boolean): string | null {
   if (!existsSync(path)) return null;
-  let ck: ReturnType<typeof readCheckpoint>;
+  let ck: ReturnType<typeof readCheckpointStatus>;
   try {
-    ck = readCheckpoint(path);
+    ck = readCheckpointStatus(path);
   } catch {
     if (force) return `replacing ${path}, which was not a usable checkpoint`;
     throw usageError(`${path} already exists and is not a recur checkpoint; choose another path with --checkpoint, or --force to replace it`, 'force');
   }
-  const status = statusOf(ck.record);
-  if (status === 'finished') return `replacing the checkpoint of a finished run (step ${ck.state.step}) in ${path}`;
-  if (force) return `starting over: replacing the ${status} run (step ${ck.state.step}) in ${path}`;
+  if (ck.status === 'finished') return `replacing the checkpoint of a finished run (step ${ck.step}) in ${path}`;
+  if (force) return `starting over: replacing the ${ck.status} run (step ${ck.step}) in ${path}`;
   throw usageError(
-    `${path} holds ${status === 'diverged' ? 'a diverged' : 'an unfinished'} run (step ${ck.state.step}); continue it with ${RECUR} train --resume ${path}, or start over with force`,
+    `${path} holds ${ck.status === 'diverged' ? 'a diverged' : 'an unfinished'} run (step ${ck.step}); continue it with ${RECUR} train --resume ${path}, or start over with force`,
     'force',
   );
 }

@@ -5,10 +5,10 @@
  * what is printed). Reading it back, and writing checkpoints as training goes.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
-  checkpointFromFile, formatError, inputError, usageError, isCheckpoint, readBytes, readSafetensors, resolveFamily, saveCheckpoint, writeFileAtomic,
+  checkpointFromFile, checkpointParts, checkpointSummary, formatError, inputError, usageError, isCheckpoint, readBytes, readSafetensors, readSafetensorsHeader, safetensorsHeaderLength, resolveFamily, saveCheckpoint, writeFileAtomic,
   TRAIN_COMMAND_OPTIONS, type Checkpoint, type FamilyValues, type Resumable, type StoreIdentity,
 } from '../index.js';
 
@@ -90,6 +90,27 @@ export function readCheckpoint(path: string): Checkpoint & { record: RunRecord }
   return { ...ck, record: { corpus: r.corpus!, ...(store ? { store } : {}), ...(r.val ? { val: r.val } : {}), cli, ...status } };
 }
 
+/**
+ * A checkpoint's run status and step, from its header alone: a new run asks
+ * this of the file it would replace, and a word model's checkpoint holds tens
+ * of megabytes of tensors that it need not read (nor keep in memory).
+ */
+export function readCheckpointStatus(path: string): { status: RunStatus | 'unknown'; step: number } {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size, first8 = Buffer.alloc(8);
+    readSync(fd, first8, 0, 8, 0);
+    const n = safetensorsHeaderLength(first8, size, path);
+    const head = Buffer.alloc(8 + n);
+    readSync(fd, head, 0, 8 + n, 0);
+    const { run, step } = checkpointSummary(readSafetensorsHeader(head, size, path).metadata, path);
+    const status = ['running', 'finished', 'interrupted', 'diverged'].includes(run.status as string) ? (run.status as RunStatus) : 'unknown';
+    return { status, step };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** recur-ckpt/1 kept every flag in one bag: recur train's own options are the ones of its files and printing parts. */
 function legacyCli(flags: Record<string, unknown>): RunRecord['cli'] {
   const pick = (table: object): Record<string, unknown> => Object.fromEntries(Object.keys(table).filter((k) => flags[k] !== undefined && flags[k] !== null).map((k) => [k, flags[k]]));
@@ -125,7 +146,7 @@ export function checkCorpusUnchanged(record: RunRecord): void {
 
 /** Writes checkpoints, atomically, to one path, each with the run record and how the run stands. */
 export function checkpointWriter(path: string, record: RunRecord): (c: Resumable, status?: RunStatus) => Promise<void> {
-  return (c, status = 'running') => writeFileAtomic(path, saveCheckpoint({ ...c, run: { ...record, status } as unknown as Record<string, unknown> }));
+  return (c, status = 'running') => writeFileAtomic(path, checkpointParts({ ...c, run: { ...record, status } as unknown as Record<string, unknown> }));
 }
 
 /** True when the file is a checkpoint (by its metadata), false for anything else that parses. */

@@ -25,13 +25,29 @@ export class HeapPlan {
   /** Words reserved so far; the first HEAP_RESERVED_WORDS stay unused. */
   words = HEAP_RESERVED_WORDS;
 
+  /** A plan that hands out words from `start` on (e.g. to lay out the same regions again in a worker), below `limit` if given. */
+  static at(start: number, limit = Infinity): HeapPlan {
+    const p = new HeapPlan();
+    p.words = start;
+    p.limit = limit;
+    return p;
+  }
+
+  private limit = Infinity;
+
   /** Reserve n words, aligned to 16 bytes; returns the word offset. */
   alloc(n: number): number {
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`HeapPlan.alloc: bad size ${n}`);
     const off = (this.words + 3) & ~3;
+    if (off + n > this.limit) throw new RangeError(`HeapPlan.alloc: ${n} words do not fit below word ${this.limit}`);
     this.words = off + n;
     return off;
   }
+}
+
+/** Words that `alloc` calls of these sizes take on a plan, alignment included (at most). */
+export function plannedWords(sizes: readonly number[]): number {
+  return sizes.reduce((sum, n) => sum + ((n + 3) & ~3), 3);
 }
 
 export function heapFromBuffer(buffer: ArrayBufferLike): Heap {

@@ -29,6 +29,22 @@ export const MAX_HEADER_BYTES = 64 * 1024 * 1024;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export function writeSafetensors(tensors: { name: string; shape: number[]; data: Float32Array }[], metadata: Record<string, string>): Uint8Array {
+  const parts = safetensorsParts(tensors, metadata);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let p = 0;
+  for (const part of parts) {
+    out.set(part, p);
+    p += part.length;
+  }
+  return out;
+}
+
+/**
+ * The bytes of a safetensors file as pieces to be written one after another:
+ * the length and header, then each tensor's data as a view of its own array
+ * (no copy, so a checkpoint of tens of megabytes costs no second copy of itself).
+ */
+export function safetensorsParts(tensors: { name: string; shape: number[]; data: Float32Array }[], metadata: Record<string, string>): Uint8Array[] {
   if (!LITTLE_ENDIAN) throw new Error('writing safetensors on a big-endian machine is not supported');
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
@@ -46,16 +62,10 @@ export function writeSafetensors(tensors: { name: string; shape: number[]; data:
     json += ' '.repeat(pad);
     headerBytes = enc.encode(json);
   }
-  const out = new Uint8Array(8 + headerBytes.length + offset);
-  const dv = new DataView(out.buffer);
-  dv.setBigUint64(0, BigInt(headerBytes.length), true);
-  out.set(headerBytes, 8);
-  let p = 8 + headerBytes.length;
-  for (const t of tensors) {
-    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.length * 4), p);
-    p += t.data.length * 4;
-  }
-  return out;
+  const head = new Uint8Array(8 + headerBytes.length);
+  new DataView(head.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
+  head.set(headerBytes, 8);
+  return [head, ...tensors.map((t) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.length * 4))];
 }
 
 /**
@@ -83,20 +93,33 @@ function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-export function readSafetensors(bytes: Uint8Array, what = 'file'): SafetensorsFile {
+/**
+ * The header length N from a file's first 8 bytes (`fileBytes`: the whole
+ * file's length), checked against the file and MAX_HEADER_BYTES.
+ */
+export function safetensorsHeaderLength(first8: Uint8Array, fileBytes: number, what = 'file'): number {
   if (!LITTLE_ENDIAN) throw formatError('reading safetensors on a big-endian machine is not supported');
-  if (bytes.length < 8) throw formatError(`${what} is too short to be a safetensors file (${bytes.length} bytes)`);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n64 = dv.getBigUint64(0, true);
-  if (n64 > BigInt(bytes.length - 8)) {
-    throw formatError(`${what} is truncated or not a safetensors file: its header length (${n64} bytes) runs past the end of the file (${bytes.length} bytes)`);
+  if (fileBytes < 8 || first8.length < 8) throw formatError(`${what} is too short to be a safetensors file (${fileBytes} bytes)`);
+  const n64 = new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true);
+  if (n64 > BigInt(fileBytes - 8)) {
+    throw formatError(`${what} is truncated or not a safetensors file: its header length (${n64} bytes) runs past the end of the file (${fileBytes} bytes)`);
   }
   const n = Number(n64);
   if (n > MAX_HEADER_BYTES) throw formatError(`${what} has an absurdly large header (${n} bytes); it is not a model file recur wrote`);
   if (n < 2) throw formatError(`${what} has an empty safetensors header`);
+  return n;
+}
+
+/**
+ * The header (JSON) and its metadata from the first 8 + N bytes of a file of
+ * `fileBytes` bytes: enough to learn what a file is without reading its tensors.
+ */
+export function readSafetensorsHeader(head: Uint8Array, fileBytes: number, what = 'file'): { header: Record<string, unknown>; metadata: Record<string, string>; n: number } {
+  const n = safetensorsHeaderLength(head, fileBytes, what);
+  if (head.length < 8 + n) throw formatError(`${what} is truncated: its header is cut short`);
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(8, 8 + n)));
   } catch {
     throw formatError(`${what} is not a safetensors file: its header is not valid UTF-8 JSON`);
   }
@@ -111,7 +134,11 @@ export function readSafetensors(bytes: Uint8Array, what = 'file'): SafetensorsFi
       metadata[k] = v;
     }
   }
+  return { header, metadata, n };
+}
 
+export function readSafetensors(bytes: Uint8Array, what = 'file'): SafetensorsFile {
+  const { header, metadata, n } = readSafetensorsHeader(bytes, bytes.length, what);
   const dataStart = 8 + n, dataLen = bytes.length - dataStart;
   const entries: { name: string; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, v] of Object.entries(header)) {

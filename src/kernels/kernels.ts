@@ -61,6 +61,7 @@ export interface Kernels {
   rnnForward(hNext: number, gi: number, gh: number, B: number, H: number): void;
   rnnBackward(dG: number, dh: number, hNext: number, B: number, H: number): void;
   gruForward(hNext: number, gates: number, gi: number, gh: number, hPrev: number, B: number, H: number): void;
+  /** dGh may be gh: each value of gh is read before its place is written (the network computes in place). */
   gruBackward(dGi: number, dGh: number, dhPrev: number, dh: number, gates: number, gh: number, hPrev: number, B: number, H: number): void;
   lstmForward(hNext: number, cNext: number, gates: number, gi: number, gh: number, cPrev: number, B: number, H: number): void;
   lstmBackward(dG: number, dcPrev: number, dh: number, dc: number, gates: number, cNext: number, cPrev: number, B: number, H: number): void;

@@ -29,8 +29,8 @@ export interface LayerRegions {
 export /** Windows of at least this many steps pack W_hh once for their per-step products (sampling's single steps do not). */
 const PACK_MIN_STEPS = 4;
 
-/** The regions of every layer, in order, for windows of T steps × B streams. */
-export function planLayers(plan: HeapPlan, cfg: ArchConfig, B: number, T: number, drop: boolean): LayerRegions[] {
+/** The regions of every layer, in order, for windows of T steps × B streams; the carried state from `carry`. */
+export function planLayers(plan: HeapPlan, cfg: ArchConfig, B: number, T: number, drop: boolean, carry: HeapPlan): LayerRegions[] {
   const M = B * T, H = cfg.hidden, E = cfg.embed, GH = gateCount(cfg.cell) * H;
   const lstm = cfg.cell === 'lstm';
   const layers: LayerRegions[] = [];
@@ -48,8 +48,8 @@ export function planLayers(plan: HeapPlan, cfg: ArchConfig, B: number, T: number
       h: plan.alloc(M * H),
       cp: lstm ? plan.alloc(M * H) : -1,
       c: lstm ? plan.alloc(M * H) : -1,
-      carryH: plan.alloc(B * H),
-      carryC: lstm ? plan.alloc(B * H) : -1,
+      carryH: carry.alloc(B * H),
+      carryC: lstm ? carry.alloc(B * H) : -1,
       whhPacked: T >= PACK_MIN_STEPS ? plan.alloc(Math.max(packedWeightWords(GH, H), packedWeightWords(H, GH))) : -1,
     });
   }

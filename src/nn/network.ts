@@ -34,6 +34,7 @@ import { gateCount, type ArchConfig } from './config.js';
 import { paramLayout, type ParamLayout } from './params.js';
 import { AdaptiveSoftmax, FullSoftmax } from './head.js';
 import { PACK_MIN_STEPS, planLayers, type LayerRegions } from './layers.js';
+import { dropoutForward, mulInPlace } from './dropout.js';
 
 
 export interface NetworkShape {
@@ -49,6 +50,8 @@ export interface NetworkShape {
   sharedParams?: number;
   /** training: layer 0 through the (V, G·H) projection table when the vocabulary is small enough to pay (default true; false: always project every row) */
   embedTable?: boolean;
+  /** reserve the state carried between windows on this plan: all else is then scratch of one window, which another network may use between windows */
+  carry?: HeapPlan;
 }
 
 /** Inference keeps layer 0's projection table (V, G·H) when it has at most this many words (16 MB): every character model, few word models. */
@@ -86,8 +89,8 @@ export class Network {
   readonly draw: number;
 
   // backward scratch
-  private readonly dGi: number; // (T·B, G·H)
-  private readonly dGh: number; // (T·B, G·H); the same region as dGi for RNN and LSTM
+  // dGi (T·B, G·H) goes over the layer's gi, which backward never reads; GRU's dGh over its gh,
+  // each value of which gruBackward reads before it writes that place (RNN, LSTM: dGh is dGi)
   private readonly dA: number; // (T·B, max(E, H))
   private readonly dB: number; // (T·B, max(E, H))
   private readonly dhCarry: number; // (B, H)
@@ -124,7 +127,7 @@ export class Network {
     this.targets = plan.alloc(M);
     this.x0 = plan.alloc(M * E);
     this.x0Mask = drop ? plan.alloc(M * E) : -1;
-    this.layers = planLayers(plan, cfg, this.B, this.T, drop);
+    this.layers = planLayers(plan, cfg, this.B, this.T, drop, shape.carry ?? plan);
     this.y = drop ? plan.alloc(M * H) : -1;
     this.yMask = drop ? plan.alloc(M * H) : -1;
     this.head = cfg.softmax === 'adaptive'
@@ -137,14 +140,12 @@ export class Network {
     const wantsTable = this.train ? !drop && 2 * V <= M : V * GH <= INFER_TABLE_MAX_WORDS;
     this.embTable = shape.embedTable !== false && wantsTable ? plan.alloc(V * GH) : -1;
     if (this.train) {
-      this.dGi = plan.alloc(M * GH);
-      this.dGh = cfg.cell === 'gru' ? plan.alloc(M * GH) : this.dGi;
       this.dA = plan.alloc(M * Math.max(E, H));
       this.dB = plan.alloc(M * Math.max(E, H));
       this.dhCarry = plan.alloc(this.B * H);
       this.dcCarry = plan.alloc(this.B * H);
     } else {
-      this.dGi = this.dGh = this.dA = this.dB = this.dhCarry = this.dcCarry = -1;
+      this.dA = this.dB = this.dhCarry = this.dcCarry = -1;
     }
   }
 
@@ -230,7 +231,7 @@ export class Network {
     this.usedTable = table;
 
     if (!table) k.gatherRows(this.x0, P + lay.embedding, this.inputs, M, E);
-    if (drop) this.dropoutForward(this.x0, this.x0, this.x0Mask, M * E, rng);
+    if (drop) dropoutForward(f, this.x0, this.x0, this.x0Mask, M * E, this.dropout, rng);
 
     let x = this.x0;
     for (let l = 0; l < cfg.layers; l++) {
@@ -238,7 +239,7 @@ export class Network {
       if (l > 0) {
         const below = this.layers[l - 1].h;
         if (drop) {
-          this.dropoutForward(L.xin, below, L.mask, M * H, rng);
+          dropoutForward(f, L.xin, below, L.mask, M * H, this.dropout, rng);
           x = L.xin;
         } else {
           x = below;
@@ -275,7 +276,7 @@ export class Network {
     const top = this.layers[cfg.layers - 1].h;
     let y = top;
     if (drop) {
-      this.dropoutForward(this.y, top, this.yMask, M * H, rng);
+      dropoutForward(f, this.y, top, this.yMask, M * H, this.dropout, rng);
       y = this.y;
     }
     this.lastY = y;
@@ -311,26 +312,6 @@ export class Network {
     }
   }
 
-  /**
-   * Dropout: keep each value with probability 1 − p, scaled by 1/(1 − p). The
-   * masks come from a xorshift32 stream seeded by one draw of the run's Rng, so
-   * they are reproducible without a call into the Rng per element.
-   */
-  private dropoutForward(out: number, x: number, mask: number, n: number, rng: Rng): void {
-    const f = this.k.heap.f32, keep = 1 / (1 - this.dropout);
-    const threshold = this.dropout * 4294967296;
-    let s = (rng.int(4294967295) + 1) >>> 0;
-    for (let i = 0; i < n; i++) {
-      s ^= s << 13;
-      s ^= s >>> 17;
-      s ^= s << 5;
-      s >>>= 0;
-      const m = s < threshold ? 0 : keep;
-      f[mask + i] = m;
-      f[out + i] = f[x + i] * m;
-    }
-  }
-
   /** Mean cross-entropy of the last forward pass; prepares the output layer's gradient. */
   lossAndGrad(): number {
     const M = this.lastT * this.lastB;
@@ -355,10 +336,10 @@ export class Network {
 
     let dH = this.dA, dX = this.dB;
     this.head.backward(dH, this.lastY, M, D);
-    if (drop) this.mulInPlace(dH, this.yMask, M * H);
+    if (drop) mulInPlace(f, dH, this.yMask, M * H);
 
     for (let l = cfg.layers - 1; l >= 0; l--) {
-      const L = this.layers[l], W = lay.layers[l];
+      const L = this.layers[l], W = lay.layers[l], DGi = L.gi, DGh = cfg.cell === 'gru' ? L.gh : L.gi;
       f.fill(0, this.dhCarry, this.dhCarry + Bc * H);
       f.fill(0, this.dcCarry, this.dcCarry + Bc * H);
       // dhPrev (+)= dG W_hh every step: W_hh (G·H, H) packed once, read as (K, N)
@@ -370,7 +351,7 @@ export class Network {
       };
       for (let t = Tc - 1; t >= 0; t--) {
         const row = t * Bc;
-        const dh = dH + row * H, dGi = this.dGi + row * GH, dGh = this.dGh + row * GH;
+        const dh = dH + row * H, dGi = DGi + row * GH, dGh = DGh + row * GH;
         // ∂J/∂a⟨t⟩ = from the layer above (or the decoder) + from step t+1
         for (let i = 0; i < Bc * H; i++) f[dh + i] += f[this.dhCarry + i];
         if (cfg.cell === 'rnn') {
@@ -392,13 +373,13 @@ export class Network {
         }
       }
       // forward was: gh = hp W_hhᵀ + b_hh
-      k.matmulTN(D + W.whh, this.dGh, L.hp, GH, H, M, true);
-      k.colSumAcc(D + W.bhh, this.dGh, M, GH);
+      k.matmulTN(D + W.whh, DGh, L.hp, GH, H, M, true);
+      k.colSumAcc(D + W.bhh, DGh, M, GH);
       if (l === 0 && this.usedTable) {
         // forward was: gi = (Emb W_ihᵀ + b_ih)[inputs]; S = Σ dGi per input id
         const S = this.embTable, V = this.V;
         f.fill(0, S, S + V * GH);
-        k.scatterAddRows(S, this.dGi, this.inputs, M, GH);
+        k.scatterAddRows(S, DGi, this.inputs, M, GH);
         k.matmulTN(D + W.wih, S, P + lay.embedding, GH, E, V, true);
         k.colSumAcc(D + W.bih, S, V, GH);
         k.matmulNN(D + lay.embedding, S, P + W.wih, V, E, GH, true);
@@ -406,20 +387,15 @@ export class Network {
       }
       const x = l === 0 ? this.x0 : drop ? L.xin : this.layers[l - 1].h;
       // forward was: gi = x W_ihᵀ + b_ih
-      k.matmulTN(D + W.wih, this.dGi, x, GH, L.nIn, M, true);
-      k.colSumAcc(D + W.bih, this.dGi, M, GH);
-      k.matmulNN(dX, this.dGi, P + W.wih, M, L.nIn, GH, false);
-      if (drop) this.mulInPlace(dX, l === 0 ? this.x0Mask : L.mask, M * L.nIn);
+      k.matmulTN(D + W.wih, DGi, x, GH, L.nIn, M, true);
+      k.colSumAcc(D + W.bih, DGi, M, GH);
+      k.matmulNN(dX, DGi, P + W.wih, M, L.nIn, GH, false);
+      if (drop) mulInPlace(f, dX, l === 0 ? this.x0Mask : L.mask, M * L.nIn);
       const t = dH;
       dH = dX;
       dX = t;
     }
     // forward was: x0 = embedding[inputs]
     k.scatterAddRows(D + lay.embedding, dH, this.inputs, M, E);
-  }
-
-  private mulInPlace(a: number, mask: number, n: number): void {
-    const f = this.k.heap.f32;
-    for (let i = 0; i < n; i++) f[a + i] *= f[mask + i];
   }
 }

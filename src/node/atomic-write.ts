@@ -101,8 +101,8 @@ export function checkWritable(target: string, role: string): void {
   }
 }
 
-/** Replace `target` with `bytes` atomically (see the module comment). */
-export async function writeFileAtomic(target: string, bytes: Uint8Array): Promise<void> {
+/** Replace `target` with `bytes` (or pieces written one after another) atomically (see the module comment). */
+export async function writeFileAtomic(target: string, bytes: Uint8Array | readonly Uint8Array[]): Promise<void> {
   const tmp = tempPathFor(target);
   let fh: fsp.FileHandle | undefined;
   let created = false;
@@ -110,10 +110,12 @@ export async function writeFileAtomic(target: string, bytes: Uint8Array): Promis
     // 'wx': fail rather than follow or clobber anything already at the temp name
     fh = await fsp.open(tmp, 'wx', 0o666);
     created = true;
-    let off = 0;
-    while (off < bytes.length) {
-      const { bytesWritten } = await fh.write(bytes, off, bytes.length - off);
-      off += bytesWritten;
+    for (const part of bytes instanceof Uint8Array ? [bytes] : bytes) {
+      let off = 0;
+      while (off < part.length) {
+        const { bytesWritten } = await fh.write(part, off, part.length - off);
+        off += bytesWritten;
+      }
     }
     await fh.sync();
     await fh.close();

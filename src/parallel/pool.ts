@@ -10,11 +10,12 @@
  *
  * With one thread there are no workers and no copies: slice 0 is the batch.
  */
-import type { HeapPlan } from '../core/heap.js';
+import { HeapPlan, plannedWords } from '../core/heap.js';
 import { Rng, type RngState } from '../core/rng.js';
 import { shareableMemory, type Kernels, type KernelSetName } from '../kernels/index.js';
 import type { ArchConfig } from '../nn/config.js';
 import { Network } from '../nn/network.js';
+import { paramLayout } from '../nn/params.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { nextMessage } from '../node/worker-reply.js';
 
@@ -58,19 +59,41 @@ export class SlicedNetwork {
   private workers: NodeWorker[] = [];
   private kernels!: Kernels;
 
-  /** Plan every slice's network on `plan` (slice 0 owns the parameters and the summed gradients). */
+  /**
+   * Where the slices' scratch begins: from here to the end of the plan as it stood
+   * after this constructor, every region holds values for one window only (the
+   * parameters and the carried state lie before it). Between steps another
+   * network may compute there (the trainer's validation network does).
+   */
+  readonly scratchStart: number;
+
+  /**
+   * Plan every slice's network on `plan`: first the parameters and every slice's
+   * carried state, then each slice's scratch (slice 0's gradient region receives
+   * the summed gradients).
+   */
   constructor(plan: HeapPlan, cfg: ArchConfig, V: number, s: SliceShape, seed: string | number) {
     this.B = s.B;
     this.sizes = sliceSizes(s.B, s.threads);
     this.nets = [];
     this.starts = [];
+    this.carryStarts = [];
+    const params = plan.alloc(paramLayout(cfg, V).size);
+    const perLayer = cfg.cell === 'lstm' ? 2 : 1;
+    const carrySizes = this.sizes.flatMap((b) => new Array<number>(cfg.layers * perLayer).fill(b * cfg.hidden));
+    const carryStart = plan.alloc(plannedWords(carrySizes));
+    const carry = HeapPlan.at(carryStart, plan.words);
+    this.scratchStart = plan.words;
     for (const size of this.sizes) {
       this.starts.push(plan.words);
-      const shared = this.nets.length > 0 ? this.nets[0].params : undefined;
-      this.nets.push(new Network(plan, cfg, V, { B: size, T: s.T, train: true, dropout: s.dropout, sharedParams: shared }));
+      this.carryStarts.push(carry.words);
+      this.nets.push(new Network(plan, cfg, V, { B: size, T: s.T, train: true, dropout: s.dropout, sharedParams: params, carry }));
     }
     this.rngs = this.sizes.slice(1).map((_, w) => new Rng(`${seed}/slice${w + 1}`));
   }
+
+  /** where each slice's carried state was planned */
+  private readonly carryStarts: number[];
 
   get main(): Network {
     return this.nets[0];
@@ -80,37 +103,48 @@ export class SlicedNetwork {
     return this.sizes.length;
   }
 
+  /** the worker threads being started (boot), or started */
+  private booting: Promise<void> | null = null;
+
+  /**
+   * Begin starting the worker threads: each loads its code while this thread
+   * prepares the rest of the run (start() then hands them the heap). Without
+   * it, start() starts them.
+   */
+  boot(): void {
+    if (this.threads === 1 || this.booting) return;
+    this.booting = import('node:worker_threads').then(({ Worker }) => {
+      const here = import.meta.url;
+      // from dist/ the worker sits beside this file; from the TypeScript sources (tests) use the build
+      const url = here.endsWith('.ts') ? new URL('../../dist/parallel/worker.js', here) : new URL('./worker.js', here);
+      for (let i = 1; i < this.threads; i++) this.workers.push(new Worker(url));
+    });
+    this.booting.catch(() => undefined); // reported by start()
+  }
+
   /** Attach the kernels (created with shared memory when threads > 1) and start the workers. */
   async start(k: Kernels, set: KernelSetName, words: number): Promise<void> {
     this.kernels = k;
     for (const n of this.nets) n.attach(k);
     if (this.threads === 1) return;
-    const { Worker } = await import('node:worker_threads');
-    const here = import.meta.url;
-    // from dist/ the worker sits beside this file; from the TypeScript sources (tests) use the build
-    const url = here.endsWith('.ts') ? new URL('../../dist/parallel/worker.js', here) : new URL('./worker.js', here);
-    const memory = shareableMemory(k);
-    const cfg = this.main.cfg;
     try {
+      this.boot();
+      await this.booting;
       // the workers run the very set this thread resolved (`wasm` → simd or fma), never their own pick
-      await this.spawn(Worker, url, memory, k.name, words, cfg);
+      await this.init(shareableMemory(k), k.name, words, this.main.cfg);
     } catch (e) {
       await this.close();
       throw e;
     }
   }
 
-  private spawn(
-    Worker: typeof import('node:worker_threads').Worker, url: URL, memory: WebAssembly.Memory | SharedArrayBuffer,
-    set: KernelSetName, words: number, cfg: ArchConfig,
-  ): Promise<unknown> {
+  private init(memory: WebAssembly.Memory | SharedArrayBuffer, set: KernelSetName, words: number, cfg: ArchConfig): Promise<unknown> {
     return Promise.all(
       this.nets.slice(1).map((n, i) => {
-        const w = new Worker(url);
-        this.workers.push(w);
+        const w = this.workers[i];
         const init: ToWorker = {
           type: 'init', kernels: set, memory, words, slot: i + 1, config: cfg, V: n.V,
-          planStart: this.starts[i + 1], B: n.B, T: n.T, dropout: n.dropout, params: this.main.params,
+          planStart: this.starts[i + 1], carryStart: this.carryStarts[i + 1], B: n.B, T: n.T, dropout: n.dropout, params: this.main.params,
         };
         w.postMessage(init);
         return this.reply(w).then((r) => {
@@ -228,6 +262,7 @@ export class SlicedNetwork {
   }
 
   async close(): Promise<void> {
+    await this.booting?.catch(() => undefined);
     await Promise.all(this.workers.map((w) => w.terminate()));
     this.workers = [];
   }

@@ -16,6 +16,8 @@ export interface WorkerInit {
   V: number;
   /** where this worker's network was planned, so it can lay out the same regions */
   planStart: number;
+  /** where its carried state was planned (parallel/pool.ts) */
+  carryStart: number;
   B: number;
   T: number;
   dropout: number;

@@ -25,7 +25,7 @@
 import { formatError } from '../core/errors.js';
 import type { RngState } from '../core/rng.js';
 import { EOS_TOKEN, UNK_TOKEN } from '../data/vocab.js';
-import { describeValue, quote, readSafetensors, writeSafetensors, type SafetensorsFile } from '../io/safetensors.js';
+import { describeValue, quote, readSafetensors, safetensorsParts, writeSafetensors, type SafetensorsFile } from '../io/safetensors.js';
 import type { HistoryPoint } from '../model/history.js';
 import { parseConfig } from '../model/model-file.js';
 import { paramLayout } from '../nn/params.js';
@@ -183,6 +183,15 @@ const FIELDS: { [K in Exclude<keyof TrainState, 'config' | 'vocab'>]: Codec<Trai
 const MOMENTS = ['optimizer.m', 'optimizer.v'];
 
 export function saveCheckpoint(c: Checkpoint): Uint8Array {
+  return writeSafetensors(...checkpointContent(c));
+}
+
+/** A checkpoint as pieces to write one after another (views of the state's arrays, not copies). */
+export function checkpointParts(c: Checkpoint): Uint8Array[] {
+  return safetensorsParts(...checkpointContent(c));
+}
+
+function checkpointContent(c: Checkpoint): [Tensor[], Record<string, string>] {
   const s = c.state;
   const json: Json = {};
   const tensors: Tensor[] = [];
@@ -191,14 +200,14 @@ export function saveCheckpoint(c: Checkpoint): Uint8Array {
     Object.assign(json, out.json);
     tensors.push(...(out.tensors ?? []));
   }
-  return writeSafetensors(tensors, {
+  return [tensors, {
     format: CHECKPOINT_FORMAT,
     config: JSON.stringify(s.config),
     vocab: JSON.stringify(s.vocab),
     options: JSON.stringify(c.options),
     run: JSON.stringify(c.run),
     state: JSON.stringify(json),
-  });
+  }];
 }
 
 /** True when the bytes are a safetensors file whose metadata says it is a checkpoint. */
@@ -243,6 +252,26 @@ export function checkpointFromFile(file: SafetensorsFile, what: string): Checkpo
   for (const [key, codec] of Object.entries(FIELDS) as [string, Codec<unknown>][]) state[key] = codec.read(r);
   for (const name of file.tensors.keys()) if (!r.used.has(name)) fail(`unexpected tensor ${quote(name)}`);
   return { state: state as unknown as TrainState, options, run };
+}
+
+/**
+ * What a checkpoint's metadata says about its run without reading its tensors:
+ * the run record (recur train's "run" metadata) and the step. Enough to decide
+ * whether a file may be replaced; a damaged file fails with the same kind of
+ * message as loadCheckpoint.
+ */
+export function checkpointSummary(meta: Record<string, string>, what: string): { run: Record<string, unknown>; step: number } {
+  checkFormat(meta.format, what);
+  const parse = (key: string): unknown => {
+    try {
+      return JSON.parse(meta[key] ?? 'null');
+    } catch {
+      return null;
+    }
+  };
+  const run = parse('run'), st = parse('state');
+  if (!isObj(run) || !isObj(st) || !Number.isSafeInteger(st.step)) throw formatError(`${what}: metadata "run" and "state" must be JSON objects with the run's step; the checkpoint is damaged`);
+  return { run, step: st.step as number };
 }
 
 function checkFormat(format: string | undefined, what: string): void {

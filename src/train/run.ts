@@ -25,6 +25,7 @@ import type { History } from '../model/history.js';
 import { LanguageModel } from '../model/model.js';
 import { defaultCutoffs } from '../nn/config.js';
 import { Network } from '../nn/network.js';
+import { paramLayout } from '../nn/params.js';
 import { SlicedNetwork, type SliceSnapshot } from '../parallel/pool.js';
 import { Optimizer, momentCount } from './optimizer.js';
 import { ADAPTIVE_FROM, EVAL_STEPS, TRAIN_RULES, type TrainOptions } from './options.js';
@@ -116,43 +117,49 @@ export class Run {
     const config = src.resume?.state.config ?? src.init?.config ?? configFor(o, data.vocab.size);
     checkConfigForVocab(config, data.vocab.size);
     if (src.resume) checkResumeVocab(src.resume.state, data.vocab.tokens);
-    // a new run draws its initial weights first; a resumed one takes them from the state
-    const initial = src.resume ? null : (src.init ?? LanguageModel.create(config, data.vocab, rng)).params;
     if (data.train.tokens < 2) throw inputError('the corpus is too small to train on: it needs at least two tokens');
     const { B, T } = fitWindow(data.train.source.length, o.optimizer.batch, o.optimizer.seqLen);
     const batches = new BatchStream(data.train.source, B, T, data.train.blocks);
 
-    // the heap: the batch's slice networks (one per thread), optimizer moments and a
-    // validation network, all sharing one parameter block
+    // the heap: optimizer moments, the batch's slice networks (one per thread) and a
+    // validation network, all sharing one parameter block. Validation runs between
+    // steps, so its network lies over the slices' scratch (what they hold for one
+    // window only), not beside it.
     const plan = new HeapPlan();
     const threads = o.runtime.threads ?? defaultThreads(B);
-    const slices = new SlicedNetwork(plan, config, data.vocab.size, { B, T, dropout: o.model.dropout, threads }, o.runtime.seed);
-    const opt = new Optimizer(plan, o.optimizer.optimizer, slices.main.layout.size);
+    const opt = new Optimizer(plan, o.optimizer.optimizer, paramLayout(config, data.vocab.size).size);
     opt.weightDecay = o.optimizer.weightDecay;
-    const valStream = data.val ? validationStream(data.val, o.events.valTokens, config.split !== 'none', data.vocab.size) : null;
-    const chunks = valStream ? planChunks(valStream, EVAL_STREAMS, config.split === 'none' ? 2 * T : -1) : [];
-    const valNet = valStream ? new Network(plan, config, data.vocab.size, { B: chunks.length, T, train: false, sharedParams: slices.main.params }) : null;
-    enableWasmRelaxedSimd();
-    const k = await createKernels(o.runtime.kernels, plan.words, { shared: slices.threads > 1, instances: slices.threads });
-    await slices.start(k, o.runtime.kernels, plan.words);
-    const s = o.schedule;
-    const schedule = new LrSchedule({ lr: o.optimizer.lr, decay: s.lrDecay, patience: s.patience, earlyStop: s.earlyStop, warmup: s.warmup }, src.resume?.state.schedule);
-    const run = new Run(o, data, config, batches, slices, opt, schedule, valNet ? { net: valNet, chunks, stream: valStream! } : null, k, rng);
-    valNet?.attach(k);
+    const slices = new SlicedNetwork(plan, config, data.vocab.size, { B, T, dropout: o.model.dropout, threads }, o.runtime.seed);
+    // the worker threads load their code while this one draws the weights and reads the validation text
+    slices.boot();
     try {
+      // a new run draws its initial weights first; a resumed one takes them from the state
+      const initial = src.resume ? null : (src.init ?? LanguageModel.create(config, data.vocab, rng)).params;
+      const valStream = data.val ? validationStream(data.val, o.events.valTokens, config.split !== 'none', data.vocab.size) : null;
+      const chunks = valStream ? planChunks(valStream, EVAL_STREAMS, config.split === 'none' ? 2 * T : -1) : [];
+      const valPlan = HeapPlan.at(slices.scratchStart);
+      const valNet = valStream ? new Network(valPlan, config, data.vocab.size, { B: chunks.length, T, train: false, sharedParams: slices.main.params }) : null;
+      plan.words = Math.max(plan.words, valPlan.words);
+      enableWasmRelaxedSimd();
+      const k = await createKernels(o.runtime.kernels, plan.words, { shared: slices.threads > 1, instances: slices.threads });
+      await slices.start(k, o.runtime.kernels, plan.words);
+      const s = o.schedule;
+      const schedule = new LrSchedule({ lr: o.optimizer.lr, decay: s.lrDecay, patience: s.patience, earlyStop: s.earlyStop, warmup: s.warmup }, src.resume?.state.schedule);
+      const run = new Run(o, data, config, batches, slices, opt, schedule, valNet ? { net: valNet, chunks, stream: valStream! } : null, k, rng);
+      valNet?.attach(k);
       if (src.resume) run.restore(src.resume.state);
       else {
         run.f.set(initial!, slices.main.params);
         batches.beginEpoch(rng);
         slices.resetState();
       }
+      run.origin = { step: run.counters.step, tokens: run.counters.tokens, elapsedMs: run.counters.elapsedMs, init: src.init !== undefined };
+      run.startedAt = performance.now() - run.counters.elapsedMs;
+      return run;
     } catch (e) {
-      await run.close();
+      await slices.close();
       throw e;
     }
-    run.origin = { step: run.counters.step, tokens: run.counters.tokens, elapsedMs: run.counters.elapsedMs, init: src.init !== undefined };
-    run.startedAt = performance.now() - run.counters.elapsedMs;
-    return run;
   }
 
   /** Continue from a state. */

@@ -168,22 +168,32 @@ async function loop(run: Run, input: TrainInput, emit: (e: TrainEvent) => void):
     await input.checkpoint({ state: lastSaved, options: o });
     lastSave = run.elapsed();
   };
-  // a new run saves its starting point, so there is always a checkpoint to go back to
-  if (!input.resume) await save();
-  for (;;) {
-    if (c.step >= maxSteps) return steps !== undefined ? 'steps' : 'epochs';
-    if (time !== undefined && run.elapsed() >= time * 1000) return 'time';
-    if (input.signal?.aborted) return 'aborted';
-    await step(run, emit, () => lastSaved);
-    if (c.step % evalEvery === 0) validate(run, emit, input);
-    if (run.stopEarly) return 'early-stop';
-    const byTime = ev.checkpointInterval > 0 && run.elapsed() - lastSave >= ev.checkpointInterval * 1000;
-    if ((ev.checkpointEvery > 0 && c.step % ev.checkpointEvery === 0) || byTime) await save();
-    // let timers and signal handlers run now and then
-    if (run.elapsed() - lastYield > 100) {
-      await new Promise((r) => setTimeout(r, 0));
-      lastYield = run.elapsed();
+  // a new run saves its starting point, so there is always a checkpoint to go back to; the
+  // state is taken now and written while the first step computes (awaited before the next save)
+  let writing = input.resume ? null : save();
+  writing?.catch(() => undefined); // its failure is reported where it is awaited
+  try {
+    for (;;) {
+      if (c.step >= maxSteps) return steps !== undefined ? 'steps' : 'epochs';
+      if (time !== undefined && run.elapsed() >= time * 1000) return 'time';
+      if (input.signal?.aborted) return 'aborted';
+      await step(run, emit, () => lastSaved);
+      if (c.step % evalEvery === 0) validate(run, emit, input);
+      if (run.stopEarly) return 'early-stop';
+      const byTime = ev.checkpointInterval > 0 && run.elapsed() - lastSave >= ev.checkpointInterval * 1000;
+      if ((ev.checkpointEvery > 0 && c.step % ev.checkpointEvery === 0) || byTime) {
+        await writing;
+        writing = null;
+        await save();
+      }
+      // let timers and signal handlers run now and then
+      if (run.elapsed() - lastYield > 100) {
+        await new Promise((r) => setTimeout(r, 0));
+        lastYield = run.elapsed();
+      }
     }
+  } finally {
+    await writing;
   }
 }
 
@@ -235,14 +245,17 @@ function diverged(run: Run, loss: number, exploded: boolean, lastSaved: TrainSta
   );
 }
 
-/** Score the validation text; keep the best parameters; let the schedule react. */
-function validate(run: Run, emit: (e: TrainEvent) => void, input: TrainInput): void {
+/**
+ * Score the validation text; keep the best parameters (`current`: a copy of the
+ * current ones already made, which best may share); let the schedule react.
+ */
+function validate(run: Run, emit: (e: TrainEvent) => void, input: TrainInput, current?: Float32Array): void {
   if (!run.val) return;
   const { net: valNet, chunks } = run.val;
   const loss = meanLoss(streamLogProbs(valNet, run.val.stream, chunks), chunks);
   const step = run.counters.step, elapsedMs = run.elapsed(), epoch = run.epochs();
   const isBest = run.best === null || loss < run.best.valLoss;
-  if (isBest) run.best = { params: run.model().params, valLoss: loss, step };
+  if (isBest) run.best = { params: current ?? run.model().params, valLoss: loss, step };
   run.history.val.push({ step, epoch, elapsedMs, loss });
   emit({ type: 'eval', step, epoch, valLoss: loss, best: isBest, elapsedMs });
   const what = run.schedule.onValidation(loss);
@@ -256,8 +269,9 @@ function finish(run: Run, stop: StopReason, emit: (e: TrainEvent) => void, input
   const state = run.snapshot();
   if (run.counters.intervalSteps > 0) closeInterval(run);
   const evalEvery = run.evalEvery;
-  // skipped when aborted: Ctrl-C should not wait for a pass over a large validation set
-  if (run.counters.step > 0 && run.counters.step % evalEvery !== 0 && stop !== 'aborted') validate(run, emit, input);
+  // skipped when aborted: Ctrl-C should not wait for a pass over a large validation set;
+  // the state's parameters are a copy of the current ones, which a new best may share
+  if (run.counters.step > 0 && run.counters.step % evalEvery !== 0 && stop !== 'aborted') validate(run, emit, input, state.params);
   return result(run, stop, state);
 }
 

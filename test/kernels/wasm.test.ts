@@ -245,6 +245,12 @@ for (const build of BUILDS) {
           expect(relErr(di2, di1, B * G)).toBeLessThan(TOL);
           expect(relErr(dg2, dg1, B * G)).toBeLessThan(TOL);
           expect(relErr(dp2, dp1, B * H)).toBeLessThan(TOL);
+          // in place (dGh over gh, as the network calls it): the same values, bit for bit
+          const ip1 = copy(gh, B * G), ip2 = copy(gh, B * G);
+          ref.gruBackward(di1, ip1, dp1, dh, q1, ip1, hp, B, H);
+          wasm.gruBackward(di2, ip2, dp2, dh, q1, ip2, hp, B, H);
+          expect(relErr(ip1, dg1, B * G)).toBe(0);
+          expect(relErr(ip2, dg2, B * G)).toBe(0);
         }
       });
       it('lstm forward/backward (dc aliasing dcPrev, as the network calls it)', () => {

@@ -31,7 +31,7 @@ async function run(o: FlatOptions): Promise<{ r: TrainResult; start: Float32Arra
   const r = await train({
     ...o,
     onEvent: (e: TrainEvent) => { if (e.type === 'step') steps.push([e.loss, e.gradNorm]); },
-    // a new run saves its starting point before the first step (and no other checkpoint here)
+    // a new run saves its starting point (the state before the first step; no other checkpoint here)
     checkpointEvery: 0, checkpointInterval: 0,
     checkpoint: (c: { state: { params: Float32Array } }) => { start ??= c.state.params; },
   });
@@ -79,6 +79,21 @@ describe('WebAssembly kernels on 2 worker threads', () => {
       expect(two.steps.length).toBe(one.steps.length);
       for (let s = 0; s < one.steps.length; s++) expect(Math.abs(two.steps[s][0] - one.steps[s][0]) / one.steps[s][0]).toBeLessThan(1e-6);
       expect(Math.abs(two.r.bestValLoss! - one.r.bestValLoss!) / one.r.bestValLoss!).toBeLessThan(1e-6);
+    }
+  });
+
+  // the validation network computes in the memory the slices use for one window (train/run.ts):
+  // validating between steps must leave the carried state, moments and parameters as they were
+  it('validating after every step changes no weight: the run equals one that validates only at the end', async () => {
+    for (const [cell, over] of cases) {
+      const quiet = opts({ cell, ...over, evalEvery: 1000, lrDecay: 1, earlyStop: 0 });
+      const often = opts({ cell, ...over, evalEvery: 1, lrDecay: 1, earlyStop: 0 });
+      const a = await run(quiet), b = await run(often);
+      expect(b.r.history.val.length).toBe(16);
+      expect(a.r.history.val.length).toBe(1);
+      expect(b.steps, cell).toEqual(a.steps);
+      expect(bytes(b.r.state.params).equals(bytes(a.r.state.params)), cell).toBe(true);
+      expect(b.r.history.val.at(-1)!.loss).toBe(a.r.history.val.at(-1)!.loss);
     }
   });
 

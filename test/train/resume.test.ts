@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { RecurError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
-import { loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.js';
+import { checkpointParts, checkpointSummary, loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.js';
+import { readSafetensorsHeader } from '../../src/io/safetensors.js';
 import type { TrainResult, TrainState } from '../../src/train/trainer.js';
 import { options, train, type FlatOptions } from '../helpers/train.js';
 
@@ -92,6 +93,19 @@ describe('resume', () => {
     const steps: number[] = [];
     await train({ ...options({ texts: [text] }), steps: 5, checkpointEvery: 0, checkpointInterval: 1e-9, checkpoint: (c: { state: TrainState }) => void steps.push(c.state.step) });
     expect(steps).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('a checkpoint written in pieces is the same file, and its header alone gives its step and run record', async () => {
+    const r = await train({ ...options({ texts: [text], cell: 'lstm', valFrac: 0.2, evalEvery: 2 }), steps: 3 });
+    const c = { state: r.state, options: r.options, run: { status: 'finished', corpus: [] } };
+    const whole = saveCheckpoint(c), parts = checkpointParts(c);
+    expect(parts.length).toBeGreaterThan(2);
+    expect(Buffer.concat(parts).equals(Buffer.from(whole))).toBe(true);
+    // the header is the first piece: nothing after it is needed
+    const meta = readSafetensorsHeader(parts[0], whole.length, 'ckpt').metadata;
+    expect(checkpointSummary(meta, 'ckpt')).toEqual({ run: { status: 'finished', corpus: [] }, step: 3 });
+    expect(() => checkpointSummary({ ...meta, state: '{}' }, 'ckpt')).toThrow(/the checkpoint is damaged/);
+    expect(() => checkpointSummary({ ...meta, format: 'recur-lm/1' }, 'ckpt')).toThrow(/is a model file, not a checkpoint/);
   });
 
   it('fuzz: a mutated checkpoint loads (and resumes) or fails with a one-line format error', async () => {
