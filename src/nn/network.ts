@@ -183,8 +183,7 @@ export class Network {
     if (this.train) throw new Error('freezeWeights: a training network changes its weights every step');
     const k = this.k, P = this.params, lay = this.layout, GH = this.G * this.cfg.hidden, H = this.cfg.hidden;
     if (this.embTable >= 0) {
-      const W = lay.layers[0];
-      k.matmulNT(this.embTable, P + lay.embedding, P + W.wih, P + W.bih, this.V, GH, this.cfg.embed, false);
+      this.projectTable();
       this.tableBuilt = true;
     }
     if (this.B === 1 || k.name === 'reference' || this.layers.some((L) => L.whhPacked < 0)) return;
@@ -247,7 +246,7 @@ export class Network {
       }
       if (l === 0 && table) {
         // gi = (Emb W_ihᵀ + b_ih)[inputs]
-        if (!this.tableBuilt) k.matmulNT(this.embTable, P + lay.embedding, P + W.wih, P + W.bih, this.V, GH, E, false);
+        if (!this.tableBuilt) this.projectTable();
         k.gatherRows(L.gi, this.embTable, this.inputs, M, GH);
       } else {
         // gi = x W_ihᵀ + b_ih for all Tc steps at once
@@ -281,6 +280,12 @@ export class Network {
     }
     this.lastY = y;
     this.head.forward(y, M);
+  }
+
+  /** embTable = Emb W_ihᵀ + b_ih (V, G·H): layer 0's input projection of every token. */
+  private projectTable(): void {
+    const lay = this.layout, W = lay.layers[0], P = this.params;
+    this.k.matmulNT(this.embTable, P + lay.embedding, P + W.wih, P + W.bih, this.V, this.G * this.cfg.hidden, this.cfg.embed, false);
   }
 
   /** The decoder input of the last forward pass. */

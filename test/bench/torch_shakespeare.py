@@ -26,12 +26,18 @@ per character, <eos> included, as `recur eval`), tokens/s, threads, torch versio
 import argparse
 import json
 import math
+import os
+import sys
 import time
+from types import SimpleNamespace
 
 import torch
 import torch.nn as nn
 
 from torch_adam import adam
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+from recur_torch.evaluate import plan_chunks  # noqa: E402  (recur's planChunks, in the repository's PyTorch trainer)
 
 EOS, UNK = 0, 1
 E, H, B, T, LR, CLIP, VAL_FRAC, VAL_STREAMS = 64, 256, 32, 64, 2e-3, 5.0, 0.1, 32
@@ -72,20 +78,6 @@ def chunk_loss(model, stream, chunks):
     return total / scored.sum().item()
 
 
-def validation_chunks(stream, count, burn_in):
-    """recur's planChunks for a single long sequence: cut anywhere, each chunk warmed up on burn_in tokens."""
-    positions, chunks, begin = len(stream) - 1, [], 0
-    for c in range(1, count + 1):
-        if begin >= positions:
-            break
-        cut = positions if c == count else round(c * positions / count)
-        if cut <= begin:
-            continue
-        chunks.append((max(0, begin - burn_in), begin, cut))
-        begin = cut
-    return chunks
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("train")
@@ -113,7 +105,7 @@ def main():
     L = (len(train_stream) - 1) // B
     windows = L // T
     rows = torch.stack([train_stream[b * L : b * L + windows * T + 1] for b in range(B)])
-    val_chunks = validation_chunks(val_stream, VAL_STREAMS, 2 * T)
+    val_chunks = plan_chunks(SimpleNamespace(length=len(val_stream)), VAL_STREAMS, 2 * T)  # cut anywhere, warmed up on 2T
 
     model = LM(V)
     opt, optimizer = adam(model.parameters(), LR)
