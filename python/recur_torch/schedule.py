@@ -3,19 +3,33 @@
 Schedule: a linear warm-up over the first `warmup` steps, then the rate is
 multiplied by `decay` whenever validation has not improved for `patience`
 evaluations in a row; after `earlyStop` evaluations without improvement the
-run stops. Its state is plain numbers, saved in checkpoints.
+run stops. Its state is plain numbers, saved in checkpoints. With `anneal`
+(cosine or linear), the rate is also scaled to zero by the fraction of the run done.
 """
+
+import math
+
+
+def anneal_factor(anneal, p):
+    """The factor the anneal puts on the rate when a fraction p of the run is done."""
+    q = min(1.0, max(0.0, p))
+    if anneal == "cosine":
+        return 0.5 * (1 + math.cos(math.pi * q))
+    if anneal == "linear":
+        return 1 - q
+    return 1.0
 
 
 class LrSchedule:
-    def __init__(self, lr, decay, patience, early_stop, warmup, state=None):
-        self.o = {"lr": lr, "decay": decay, "patience": patience, "earlyStop": early_stop, "warmup": warmup}
+    def __init__(self, lr, decay, patience, early_stop, warmup, state=None, anneal="none"):
+        self.o = {"lr": lr, "decay": decay, "patience": patience, "earlyStop": early_stop, "warmup": warmup, "anneal": anneal}
         self.state = dict(state) if state else {"lr": lr, "sinceBest": 0, "sinceChange": 0, "best": None}
 
-    def rate(self, step):
-        """The rate for step `step` (1-based)."""
+    def rate(self, step, done=0.0):
+        """The rate for step `step` (1-based), taken when a fraction `done` of the run is done."""
         w = self.o["warmup"]
-        return self.state["lr"] * step / w if w > 0 and step < w else self.state["lr"]
+        lr = self.state["lr"] * anneal_factor(self.o["anneal"], done)
+        return lr * step / w if w > 0 and step < w else lr
 
     def on_validation(self, loss):
         """Record a validation loss: 'improved', 'decayed', 'stop' or 'waiting'."""

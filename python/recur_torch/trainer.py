@@ -74,7 +74,7 @@ class Trainer:
         self._build_model()
         s = self.o["schedule"]
         ck_state = p.ck["state"] if p.ck else None
-        self.schedule = LrSchedule(self.o["optimizer"]["lr"], s["lrDecay"], s["patience"], s["earlyStop"], s["warmup"], ck_state["schedule"] if ck_state else None)
+        self.schedule = LrSchedule(self.o["optimizer"]["lr"], s["lrDecay"], s["patience"], s["earlyStop"], s["warmup"], ck_state["schedule"] if ck_state else None, s["anneal"])
         self.batches = BatchStream(p.store.train, p.B, p.T, p.config["split"] != "none")
         self.val = p.store.val
         self.chunks = None
@@ -86,6 +86,7 @@ class Trainer:
         self.best = None
         self.stop_early = False
         self.signal = None
+        self.done = 0.0  # the fraction of the run done, for --anneal
         self.last_saved_step = None
         self.origin = {"init": p.init is not None or bool(ck_state and ck_state.get("init"))}
         if ck_state:
@@ -216,11 +217,13 @@ class Trainer:
             if c["step"] >= max_steps:
                 return "steps" if lim["steps"] is not None else "epochs"
             now = self.elapsed_ms()
-            time_up, aborted, save_due = self.agree(
+            time_up, aborted, save_due, time_done = self.agree(
                 lim["time"] is not None and now >= lim["time"] * 1000,
                 self.signal is not None,
                 ev["checkpointInterval"] > 0 and now - last_save >= ev["checkpointInterval"] * 1000,
+                now / (lim["time"] * 1000) if lim["time"] is not None else 0.0,
             )
+            self.done = max(c["step"] / max_steps, time_done)
             if time_up:
                 return "time"
             if aborted:
@@ -237,14 +240,16 @@ class Trainer:
                 self.save()
                 last_save = self.elapsed_ms()
 
-    def agree(self, time_up, signalled, save_due):
-        """Rank 0's clock and any process's signal, the same on every process (one small all-reduce)."""
+    def agree(self, time_up, signalled, save_due, time_done):
+        """Rank 0's clock (and the fraction of --time it has used) and any process's signal, the same on every process (one small all-reduce)."""
         if not self.distributed:
-            return time_up, signalled, save_due
-        mine = [time_up and self.p.rank == 0, signalled, save_due and self.p.rank == 0]
-        t = self.torch.tensor([float(x) for x in mine], device=self.device)
+            return time_up, signalled, save_due, time_done
+        zero = self.p.rank == 0
+        mine = [time_up and zero, signalled, save_due and zero, time_done if zero else 0.0]
+        t = self.torch.tensor([float(x) for x in mine], dtype=self.torch.float64, device=self.device)
         self.dist.all_reduce(t, op=self.dist.ReduceOp.MAX)
-        return tuple(bool(x) for x in t.tolist())
+        v = t.tolist()
+        return bool(v[0]), bool(v[1]), bool(v[2]), v[3]
 
     def step(self):
         """One window: forward, loss, backward (DDP averages the gradients), clipping, the update; raises Diverged."""
@@ -272,8 +277,9 @@ class Trainer:
             self.diverged(loss, exploded, pre)
         if o["optimizer"]["clipValue"] > 0:
             torch.nn.utils.clip_grad_value_(self.params, o["optimizer"]["clipValue"])
+        lr = self.schedule.rate(c["step"] + 1, self.done)
         for g in self.opt.param_groups:
-            g["lr"] = self.schedule.rate(c["step"] + 1)
+            g["lr"] = lr
         self.opt.step()
         c["step"] += 1
         c["tokens"] += p.B * p.T
@@ -283,7 +289,7 @@ class Trainer:
         if c["intervalSteps"] == p.rules["historyEvery"]:
             self.close_interval()
         rate = p.B * p.T / max(time.perf_counter() - t0, 1e-9)
-        self.out.event({"type": "step", "step": c["step"], "epoch": self.epochs(), "loss": loss, "gradNorm": norm, "lr": self.schedule.rate(c["step"]), "tokensPerSec": rate, "elapsedMs": self.elapsed_ms()})
+        self.out.event({"type": "step", "step": c["step"], "epoch": self.epochs(), "loss": loss, "gradNorm": norm, "lr": lr, "tokensPerSec": rate, "elapsedMs": self.elapsed_ms()})
         if self.elapsed_ms() - self.last_progress >= 10_000:
             self.last_progress = self.elapsed_ms()
             self.out.line(f"step {c['step']}  epoch {self.epochs():.2f}  loss {loss:.4f}  {rate:.0f} tok/s  {self.elapsed_ms() / 1000:.0f}s")

@@ -14,6 +14,7 @@ import { KERNELS_OPTION } from '../kernels/index.js';
 import type { LanguageModel } from '../model/model.js';
 import { ARCH_DEFAULTS, CELLS, DEFAULT_CUTOFFS, MAX_LAYERS, MAX_SIZE, SOFTMAXES } from '../nn/config.js';
 import { DEFAULT_LR, OPTIMIZERS } from './optimizer.js';
+import { ANNEALS } from './schedule.js';
 
 /** The limit when none of epochs, steps or time is given (early stopping usually ends the run first). */
 export const DEFAULT_EPOCHS = 50;
@@ -114,6 +115,10 @@ export const SCHEDULE_OPTIONS = {
   patience: { type: 'int', help: 'validations without improvement before the learning rate decays', min: 1, default: 2, onResume: 'fixed', placeholder: '<n>' },
   earlyStop: { type: 'int', help: 'stop after n validations without improvement', min: 0, default: 6, special: '0 = never', onResume: 'fixed', placeholder: '<n>' },
   warmup: { type: 'int', help: 'linear learning-rate warm-up', unit: 'steps', min: 0, default: 0, onResume: 'fixed', placeholder: '<steps>' },
+  anneal: choice(ANNEALS, {
+    help: 'lower the learning rate to zero over the run, by a half cosine or linearly in the fraction done of its step, epoch or time limit (whichever ends it first); plateau decay still applies',
+    default: 'none', onResume: 'fixed', placeholder: '<shape>',
+  }),
 } as const satisfies OptionTable;
 
 export const LIMIT_OPTIONS = {

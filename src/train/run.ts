@@ -144,7 +144,7 @@ export class Run {
       const k = await createKernels(o.runtime.kernels, plan.words, { shared: slices.threads > 1, instances: slices.threads });
       await slices.start(k, o.runtime.kernels, plan.words);
       const s = o.schedule;
-      const schedule = new LrSchedule({ lr: o.optimizer.lr, decay: s.lrDecay, patience: s.patience, earlyStop: s.earlyStop, warmup: s.warmup }, src.resume?.state.schedule);
+      const schedule = new LrSchedule({ lr: o.optimizer.lr, decay: s.lrDecay, patience: s.patience, earlyStop: s.earlyStop, warmup: s.warmup, anneal: s.anneal }, src.resume?.state.schedule);
       const run = new Run(o, data, config, batches, slices, opt, schedule, valNet ? { net: valNet, chunks, stream: valStream! } : null, k, rng);
       valNet?.attach(k);
       if (src.resume) run.restore(src.resume.state);

@@ -4,7 +4,25 @@
  * for `patience` evaluations in a row (as Mikolov's RNNLM and PyTorch's
  * ReduceLROnPlateau do); after `earlyStop` evaluations without improvement the
  * run stops. All of its state is plain numbers, saved in checkpoints.
+ *
+ * With `anneal`, the rate is also scaled down to zero over the run, by the
+ * fraction p ∈ [0, 1] of it done (the trainer measures p against the run's
+ * limit: steps, epochs or wall-clock time):
+ *
+ *   cosine: ½ (1 + cos π p)      (Loshchilov & Hutter's SGDR, one cycle)
+ *   linear: 1 − p
  */
+export const ANNEALS = ['none', 'cosine', 'linear'] as const;
+export type Anneal = (typeof ANNEALS)[number];
+
+/** The factor the anneal puts on the rate when a fraction `p` of the run is done. */
+export function annealFactor(anneal: Anneal, p: number): number {
+  const q = Math.min(1, Math.max(0, p));
+  if (anneal === 'cosine') return 0.5 * (1 + Math.cos(Math.PI * q));
+  if (anneal === 'linear') return 1 - q;
+  return 1;
+}
+
 export interface ScheduleOptions {
   lr: number;
   /** multiply the rate by this on a plateau (1 = never) */
@@ -15,6 +33,8 @@ export interface ScheduleOptions {
   earlyStop: number;
   /** steps of linear warm-up (0 = none) */
   warmup: number;
+  /** the shape of the decay to zero over the run (default none) */
+  anneal?: Anneal;
 }
 
 export interface ScheduleState {
@@ -36,10 +56,11 @@ export class LrSchedule {
     this.state = state ? { ...state } : { lr: o.lr, sinceBest: 0, sinceChange: 0, best: null };
   }
 
-  /** The rate for step `step` (1-based). */
-  rate(step: number): number {
+  /** The rate for step `step` (1-based), taken when a fraction `done` of the run is done. */
+  rate(step: number, done = 0): number {
     const w = this.o.warmup;
-    return w > 0 && step < w ? (this.state.lr * step) / w : this.state.lr;
+    const lr = this.state.lr * annealFactor(this.o.anneal ?? 'none', done);
+    return w > 0 && step < w ? (lr * step) / w : lr;
   }
 
   /** Record a validation loss; returns what happened. */

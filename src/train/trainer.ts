@@ -157,8 +157,8 @@ function dataWarnings(data: TrainingData, input: TrainInput): { message: string;
 async function loop(run: Run, input: TrainInput, emit: (e: TrainEvent) => void): Promise<StopReason> {
   const o = run.options, c = run.counters, ev = o.events;
   const evalEvery = run.evalEvery;
-  const { epochs, steps, time } = o.limits;
-  const maxSteps = steps ?? (epochs !== undefined ? Math.ceil(epochs * run.batches.windowsPerEpoch) : Infinity);
+  const { steps, time } = o.limits;
+  const maxSteps = stepLimit(run);
   // the last state known to be good: the one resumed from, then each one saved
   let lastSaved: TrainState | null = input.resume?.state ?? null;
   let lastSave = run.elapsed(), lastYield = run.elapsed();
@@ -197,6 +197,19 @@ async function loop(run: Run, input: TrainInput, emit: (e: TrainEvent) => void):
   }
 }
 
+/** The steps the run's --steps or --epochs allow (Infinity without either). */
+function stepLimit(run: Run): number {
+  const { epochs, steps } = run.options.limits;
+  return steps ?? (epochs !== undefined ? Math.ceil(epochs * run.batches.windowsPerEpoch) : Infinity);
+}
+
+/** The fraction of the run done, against whichever limit (steps, epochs, time) ends it first. */
+function fractionDone(run: Run): number {
+  const time = run.options.limits.time;
+  const bySteps = run.counters.step / stepLimit(run);
+  return Math.max(bySteps, time !== undefined ? run.elapsed() / (time * 1000) : 0);
+}
+
 /** One window: forward, loss, backward on every slice, clipping, the update; throws TrainingDiverged. */
 async function step(run: Run, emit: (e: TrainEvent) => void, lastSaved: () => TrainState | null): Promise<void> {
   const o = run.options, c = run.counters, f = run.f, net = run.net, b = run.batches;
@@ -212,7 +225,8 @@ async function step(run: Run, emit: (e: TrainEvent) => void, lastSaved: () => Tr
   const exploded = loss > TRAIN_RULES.divergeFactor * c.firstLoss;
   if (!Number.isFinite(loss) || !Number.isFinite(norm) || exploded) diverged(run, loss, exploded, lastSaved(), emit);
   if (o.optimizer.clipValue > 0) clipGradValue(f, net.grads, net.layout.size, o.optimizer.clipValue);
-  run.optimizer.step(f, net.params, net.grads, run.schedule.rate(c.step + 1));
+  const lr = run.schedule.rate(c.step + 1, fractionDone(run));
+  run.optimizer.step(f, net.params, net.grads, lr);
   c.step++;
   c.tokens += run.B * run.T;
   c.lastLoss = loss;
@@ -220,7 +234,7 @@ async function step(run: Run, emit: (e: TrainEvent) => void, lastSaved: () => Tr
   c.intervalSteps++;
   if (c.intervalSteps === HISTORY_EVERY) closeInterval(run);
   const dt = performance.now() - t0;
-  emit({ type: 'step', step: c.step, epoch: run.epochs(), loss, gradNorm: norm, lr: run.schedule.rate(c.step), tokensPerSec: (run.B * run.T) / (dt / 1000), elapsedMs: run.elapsed() });
+  emit({ type: 'step', step: c.step, epoch: run.epochs(), loss, gradNorm: norm, lr, tokensPerSec: (run.B * run.T) / (dt / 1000), elapsedMs: run.elapsed() });
 }
 
 /** The mean training loss of the steps since the last history point becomes a point. */

@@ -5,7 +5,8 @@
  * same options (no dropout), one step of each optimizer with clipping active gives
  * the same weights to 1e-4, and 50 Adam steps (validating every 25) give the same
  * loss curve to 1e-3 and the same validation losses, for a GRU, a 2-layer tied
- * LSTM and a GRU with the adaptive softmax; and with split none (no shuffle, no
+ * LSTM and a GRU with the adaptive softmax (and the GRU with --anneal cosine:
+ * the same rate at every step); and with split none (no shuffle, no
  * resets: the fused nn.GRU path; validation chunks warmed up on 2T tokens).
  * Files: its model loads in recur and `recur eval` on the validation text gives
  * the trainer's own validation loss; --init continues from exactly the model's
@@ -97,6 +98,9 @@ describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () =>
       const flat = { ...WINDOW, optimizer: 'adam', steps: 50, evalEvery: 25 };
       cases.push({ name: `${name} adam 50`, model: name, flat, args: argsOf(flat), init: path, out: join(dir, `${i}-adam-50.safetensors`) });
     });
+    // the rate annealed to zero by a half cosine over the 50 steps
+    const annealed = { ...WINDOW, optimizer: 'adam', steps: 50, evalEvery: 25, anneal: 'cosine' };
+    cases.push({ name: 'gru adam 50 cosine', model: 'gru', flat: annealed, args: argsOf(annealed), init: join(dir, 'init-0.safetensors'), out: join(dir, 'cosine-50.safetensors') });
     // split none: one long sequence, never reset inside a window
     const none = await writeStore(storeNone, { texts: [text], valTexts: [valText], options: { ...DATA, split: 'none' } });
     const noneInit = LanguageModel.create(modelConfig({ level: 'char', split: 'none', ...MODELS.gru }), none.vocab, new Rng(7));
@@ -183,6 +187,19 @@ describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () =>
       for (let i = 0; i < 2; i++) expect(Math.abs(theirs.evals[i] - ours.evals[i])).toBeLessThan(1e-4);
     });
   }
+
+  it('--anneal cosine: the same rates step by step and the same loss curve over 50 Adam steps', async () => {
+    const c = cases.find((x) => x.name === 'gru adam 50 cosine')!;
+    const ours = await recurRun(c), theirs = pyRun(c);
+    expect(theirs.steps.length).toBe(50);
+    expect(ours.steps.length).toBe(50);
+    expect(ours.steps[49].lr).toBeLessThan(ours.steps[0].lr * 0.01); // annealed
+    for (let i = 0; i < 50; i++) {
+      expect(Math.abs(theirs.steps[i].lr - ours.steps[i].lr)).toBeLessThan(1e-12);
+      expect(Math.abs(theirs.steps[i].loss - ours.steps[i].loss)).toBeLessThan(1e-3);
+    }
+    for (let i = 0; i < 2; i++) expect(Math.abs(theirs.evals[i] - ours.evals[i])).toBeLessThan(1e-4);
+  });
 
   for (const label of ['lines', 'none']) {
     it(`split ${label}: validation capped by valTokens scores the same pieces as recur train, to 1e-4`, async () => {

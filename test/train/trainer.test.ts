@@ -122,6 +122,26 @@ describe('trainer', () => {
     expect(a.steps).toBe(3);
   });
 
+  it('--anneal lowers the rate to zero over --steps, --epochs or --time', async () => {
+    const text = 'some text to learn\n'.repeat(50);
+    const rates = async (over: Record<string, unknown>): Promise<number[]> => {
+      const lr: number[] = [];
+      await train(options({ texts: [text], lr: 0.01, ...over, onEvent: (e) => { if (e.type === 'step') lr.push(e.lr); } }));
+      return lr;
+    };
+    const linear = await rates({ steps: 6, anneal: 'linear' });
+    expect(linear.length).toBe(6);
+    linear.forEach((r, i) => expect(r).toBeCloseTo(0.01 * (1 - i / 6), 12));
+    const cosine = await rates({ epochs: 2, anneal: 'cosine' });
+    expect(cosine.length).toBeGreaterThan(4);
+    cosine.forEach((r, i) => expect(r).toBeCloseTo(0.01 * 0.5 * (1 + Math.cos((Math.PI * i) / cosine.length)), 12));
+    const timed = await rates({ time: 0.4, anneal: 'linear' });
+    expect(timed.length).toBeGreaterThan(2);
+    for (let i = 1; i < timed.length; i++) expect(timed[i]).toBeLessThanOrEqual(timed[i - 1]);
+    expect(timed.at(-1)!).toBeLessThan(0.005); // the last step came after half the time
+    expect(await rates({ steps: 3 })).toEqual([0.01, 0.01, 0.01]); // no anneal by default
+  });
+
   it('a diverging run stops with a message naming the step and suggesting --lr', async () => {
     await expect(train(options({ texts: ['abcabc\nbcabca\n'.repeat(20)], optimizer: 'sgd', lr: 1e30, clip: 0, steps: 50 }))).rejects.toThrow(/diverged at step \d+.*lower lr/);
   });
