@@ -222,15 +222,13 @@ export class TokenEncoder {
   private readonly byCode: Int32Array | null = null;
   private readonly table: TokenTable | null = null;
   private readonly astralIds: Map<number, number> = new Map();
-  /** byCode with LF as <eos> (lines mode), made when first needed */
-  private lineIds: Int32Array | null = null;
   /** ids waiting to be written, in the type of the stream they go to (so sinks copy, never convert) */
   private readonly buf: IdArray;
   private n = 0;
   oov = 0;
 
   /** `like`: an encoder of the same vocabulary and tokenizer whose lookup tables this one shares (one copy in the cache, not two). */
-  constructor(tokens: readonly string[], tok: TokenizerOptions, private sink: IdSink, ids: IdArrayType = Uint32Array, private readonly like?: TokenEncoder) {
+  constructor(tokens: readonly string[], tok: TokenizerOptions, private sink: IdSink, ids: IdArrayType = Uint32Array, like?: TokenEncoder) {
     // a flush is a write to the shards: large ones cost fewer system calls
     this.buf = new ids(1 << 17);
     this.word = tok.level === 'word';
@@ -302,37 +300,32 @@ export class TokenEncoder {
    * a run of lines is encoded in one call, not one per line).
    */
   encodeLines(s: string, start: number, end: number): void {
-    const c = this.lineTable(), buf = this.buf, size = buf.length;
-    let p = this.n, oov = 0;
-    for (let i = start; i < end; ) {
-      if (p === size) {
-        this.n = p;
-        this.flush();
-        p = 0;
+    // LF is <eos> for the length of the call (lines have no LF otherwise: no copy of the table is needed)
+    const c = this.byCode!, lf = c[LF], buf = this.buf, size = buf.length;
+    c[LF] = EOS;
+    try {
+      let p = this.n, oov = 0;
+      for (let i = start; i < end; ) {
+        if (p === size) {
+          this.n = p;
+          this.flush();
+          p = 0;
+        }
+        // as many as the buffer has room for, with no check for its end (nor a branch for <unk>) in the loop
+        const stop = Math.min(end, i + size - p), d = p - i;
+        for (; i < stop; i++) {
+          const id = c[s.charCodeAt(i)];
+          oov += +(id === UNK);
+          buf[i + d] = id;
+        }
+        p = stop + d;
       }
-      // as many as the buffer has room for, with no check for its end (nor a branch for <unk>) in the loop
-      const stop = Math.min(end, i + size - p), d = p - i;
-      for (; i < stop; i++) {
-        const id = c[s.charCodeAt(i)];
-        oov += +(id === UNK);
-        buf[i + d] = id;
-      }
-      p = stop + d;
+      this.n = p;
+      this.oov += oov;
+    } finally {
+      // also when a flush fails: the table is shared
+      c[LF] = lf;
     }
-    this.n = p;
-    this.oov += oov;
-  }
-
-  /** The char-level lookup table with LF as <eos> (encodeLines), made on first use; `like`'s if there is one. */
-  private lineTable(): Int32Array {
-    if (!this.lineIds) {
-      if (this.like) this.lineIds = this.like.lineTable();
-      else {
-        this.lineIds = this.byCode!.slice();
-        this.lineIds[LF] = EOS;
-      }
-    }
-    return this.lineIds;
   }
 
   /** Word level: each token's id, its own loop. */
