@@ -18,7 +18,7 @@
  * Tokens are looked up in TokenTable (token-table.ts), which compares a
  * candidate in place and copies a token only when it is new. Browser-safe.
  */
-import { UNK } from '../core/ids.js';
+import { EOS, UNK } from '../core/ids.js';
 import { forEachToken, type TokenizerOptions } from './tokenize.js';
 import { TokenTable, hashOf } from './token-table.js';
 import { SPACE, classes, tokenEnd, tokenHash } from './word-scan.js';
@@ -29,6 +29,7 @@ export type CountsExport = { codePoints: Int32Array; counts: Float64Array } | { 
 
 /** code points below this are counted and looked up in typed arrays, the others in Maps */
 const BMP = 0x10000;
+const LF = 10;
 
 /** How many word-level tokens s[start, end) has. Lowercasing is the caller's. */
 function wordCount(s: string, start: number, end: number, ws: boolean): number {
@@ -71,6 +72,8 @@ export class TokenCounts {
   private table = new TokenTable();
   private tokens: string[] = [];
   private counts = new Float64Array(1024);
+  /** LFs counted by addLines that are not tokens */
+  private lfs = 0;
 
   constructor(tok: TokenizerOptions) {
     this.word = tok.level === 'word';
@@ -143,6 +146,20 @@ export class TokenCounts {
     return n;
   }
 
+  /**
+   * Char level: count the code units of s[start, end), which has no surrogate and `lfs` LFs that are not tokens
+   * (lines mode's runs of lines). The LFs are taken off when the counts are taken, so that a count
+   * never drops back to zero meanwhile.
+   */
+  addLines(s: string, start: number, end: number, lfs: number): void {
+    const c = this.byCode!, seen = this.seen;
+    for (let i = start; i < end; i++) {
+      const u = s.charCodeAt(i);
+      if (c[u]++ === 0) seen.push(u);
+    }
+    this.lfs += lfs;
+  }
+
   /** Add n to the count of one code point (char level). */
   addCodePoint(cp: number, n: number): void {
     if (cp >= BMP) this.astral.set(cp, (this.astral.get(cp) ?? 0) + n);
@@ -155,11 +172,15 @@ export class TokenCounts {
   /** The counts so far (as compact arrays), and start again from zero. */
   take(): CountsExport {
     if (this.byCode) {
-      const c = this.byCode, seen = this.seen.sort((x, y) => x - y), astral = [...this.astral].sort((x, y) => x[0] - y[0]);
+      const c = this.byCode;
+      c[LF] -= this.lfs;
+      this.lfs = 0;
+      // a code point seen only as the LFs of addLines has no count left
+      const seen = this.seen.filter((cp) => c[cp] > 0).sort((x, y) => x - y), astral = [...this.astral].sort((x, y) => x[0] - y[0]);
       const codePoints = Int32Array.from([...seen, ...astral.map(([cp]) => cp)]);
       const counts = Float64Array.from([...seen.map((cp) => c[cp]), ...astral.map(([, n]) => n)]);
-      for (const cp of seen) c[cp] = 0;
-      seen.length = 0;
+      for (const cp of this.seen) c[cp] = 0;
+      this.seen.length = 0;
       this.astral.clear();
       return { codePoints, counts };
     }
@@ -272,6 +293,39 @@ export class TokenEncoder {
     this.n = p;
     this.oov += oov;
     return n;
+  }
+
+  /**
+   * Char level, lines mode: the ids of s[start, end), which has no surrogate, each LF an <eos> (the end of a line;
+   * a run of lines is encoded in one call, not one per line).
+   */
+  encodeLines(s: string, start: number, end: number): void {
+    // LF is <eos> for the length of the call (lines have no LF otherwise: no copy of the table is needed)
+    const c = this.byCode!, lf = c[LF], buf = this.buf, size = buf.length;
+    c[LF] = EOS;
+    try {
+      let p = this.n, oov = 0;
+      for (let i = start; i < end; ) {
+        if (p === size) {
+          this.n = p;
+          this.flush();
+          p = 0;
+        }
+        // as many as the buffer has room for, with no check for its end (nor a branch for <unk>) in the loop
+        const stop = Math.min(end, i + size - p), d = p - i;
+        for (; i < stop; i++) {
+          const id = c[s.charCodeAt(i)];
+          oov += +(id === UNK);
+          buf[i + d] = id;
+        }
+        p = stop + d;
+      }
+      this.n = p;
+      this.oov += oov;
+    } finally {
+      // also when a flush fails: the table is shared
+      c[LF] = lf;
+    }
   }
 
   /** Word level: each token's id, its own loop. */

@@ -19,7 +19,7 @@
  */
 import { EOS } from '../core/ids.js';
 import { isValidationIndex } from './corpus.js';
-import { SequenceCutter, forEachLine, isBlank } from './cutter.js';
+import { SequenceCutter, forEachLine, isBlank, isSpace } from './cutter.js';
 import { LineScanner } from './line-scan.js';
 import { TokenCounts, TokenEncoder, codePoints, tokenCount, type CountsExport, type IdArrayType, type IdSink } from './scan.js';
 import type { TextConfig } from './text.js';
@@ -199,7 +199,74 @@ export class UnitRun {
   private batch(piece: PieceTask, r: PieceResult, s: string, a: number, b: number): void {
     // without surrogates a line has as many code points as code units
     const plain = !hasSurrogate(s, a, b);
-    forEachLine(s, a, b, (t, i, j) => this.sequence(piece, r, t, i, j, plain));
+    if (plain && this.charsAreTokens && this.o.mode !== 'scan') this.plainLines(piece, r, s, a, b);
+    else forEachLine(s, a, b, (t, i, j) => this.sequence(piece, r, t, i, j, plain));
+  }
+
+  /** Whether the next sequence of the piece goes to validation (and one more 'auto' sequence seen). */
+  private toVal(piece: PieceTask, r: PieceResult): boolean {
+    if (piece.part !== 'auto') return piece.part === 'val';
+    r.autoSequences++;
+    return isValidationIndex(this.task.autoOffset + this.autoSeen++, this.o.valFrac);
+  }
+
+  /**
+   * Lines mode, char level in its own case, a batch without surrogates: every code unit of a line is one of its
+   * tokens, so what sequence() does line by line is done here per run of consecutive lines of one part, in one
+   * loop over the run's code units (its LFs read as the <eos> that ends each line), and the lines themselves only
+   * found, sorted and counted: short lines cost little more than their characters.
+   */
+  private plainLines(piece: PieceTask, r: PieceResult, s: string, a: number, b: number): void {
+    const encode = this.o.mode === 'encode', blockSize = this.o.blockSize;
+    // the run being gathered: s[from, to), `lines` lines, all of one part
+    let from = a, to = a, lines = 0, val = false;
+    for (let i = a; i <= b; ) {
+      let e = s.indexOf('\n', i);
+      if (e < 0 || e > b) e = b;
+      let k = i;
+      while (k < e && isSpace(s.charCodeAt(k))) k++;
+      if (k === e) {
+        // a blank line is no sequence: the run ends before it
+        if (lines > 0) this.plainRun(r, s, from, to, lines, val);
+        lines = 0;
+        i = e + 1;
+        continue;
+      }
+      r.text = true;
+      const v = this.toVal(piece, r);
+      if (lines > 0 && v !== val) {
+        this.plainRun(r, s, from, to, lines, val);
+        lines = 0;
+      }
+      if (lines++ === 0) {
+        from = i;
+        val = v;
+      }
+      to = e;
+      const n = e - i + 1, stats = v ? r.val : r.train;
+      stats.sequences++;
+      stats.tokens += n;
+      stats.chars += n;
+      if (encode && !v) {
+        const seq = this.task.trainOffset + this.trainSeen++;
+        if (blockSize > 0 && seq % blockSize === 0) this.result.blocks.push(this.trainIds - 1);
+        this.trainIds += n;
+      }
+      i = e + 1;
+    }
+    if (lines > 0) this.plainRun(r, s, from, to, lines, val);
+  }
+
+  /** The run of lines s[from, to) of one part (plainLines): counted (training ones) or encoded, each line's <eos> after it. */
+  private plainRun(r: PieceResult, s: string, from: number, to: number, lines: number, val: boolean): void {
+    if (this.o.mode === 'count') {
+      if (!val) this.tools.counts?.addLines(s, from, to, lines - 1);
+      return;
+    }
+    const enc = val ? this.tools.encoders!.val : this.tools.encoders!.train, oov = enc.oov;
+    enc.encodeLines(s, from, to);
+    enc.put(EOS);
+    (val ? r.val : r.train).oov += enc.oov - oov;
   }
 
   /**
@@ -208,11 +275,7 @@ export class UnitRun {
    */
   private sequence(piece: PieceTask, r: PieceResult, s: string, a: number, b: number, plain: boolean): void {
     r.text = true;
-    let val: boolean;
-    if (piece.part === 'auto') {
-      r.autoSequences++;
-      val = isValidationIndex(this.task.autoOffset + this.autoSeen++, this.o.valFrac);
-    } else val = piece.part === 'val';
+    const val = this.toVal(piece, r);
     const mode = this.o.mode;
     if (mode === 'scan') return;
     const stats = val ? r.val : r.train;

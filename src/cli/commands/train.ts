@@ -5,7 +5,6 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import chalk from 'chalk';
-import ora from 'ora';
 import {
   Rng, InferenceSession, sampleOne, saveModel, inputError, trainOptions, train, TrainingDiverged, usageError,
   attachHistory, recordFromModel, renderReport, TRAIN_COMMAND_OPTIONS, isStoreFolder, storeDataOptions,
@@ -137,6 +136,8 @@ async function prepareData(io: CliIO, plan: Plan): Promise<PreparedCorpus | Trai
     const json = cli.printing.json ? (x: object): void => void io.stdout.write(JSON.stringify(x) + '\n') : null;
     await prepareTemporary(io, paths, plan.options, plan.input, { ...files, output: choice.temporary }, quiet ? 'quiet' : tty ? 'tty' : 'plain', json);
   }
+  // imported here, not at the top: loading ora is a visible part of every other command's start
+  const { default: ora } = await import('ora');
   const spinner = ora({ text: `reading ${choice.store && !choice.temporary ? choice.store : paths.join(', ')}`, stream: withUsableWidth(io.stderr) as NodeJS.WritableStream, isEnabled: tty, isSilent: quiet || !tty });
   spinner.start();
   let prepared: PreparedCorpus | TrainingData;
