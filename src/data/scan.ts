@@ -27,6 +27,9 @@ import { SPACE, classes, tokenEnd, tokenHash } from './word-scan.js';
 /** Token counts of a stretch of corpus: by code point (char level) or by token (word level). */
 export type CountsExport = { codePoints: Int32Array; counts: Float64Array } | { tokens: string[]; counts: Float64Array };
 
+/** word level: distinct tokens a TokenCounts keeps from one stretch to the next (beyond, it starts again empty) */
+export const KEEP_TOKENS = 1 << 18;
+
 /** code points below this are counted and looked up in typed arrays, the others in Maps */
 const BMP = 0x10000;
 const LF = 10;
@@ -60,7 +63,13 @@ function forEachSegmentToken(s: string, start: number, end: number, fn: (token: 
   forEachToken(start === 0 && end === s.length ? s : s.slice(start, end), { level: 'word', tokenize: 'segment', lowercase: false }, fn);
 }
 
-/** Counts tokens as they stream past; exported and reset per stretch. */
+/**
+ * Counts tokens as they stream past; exported and reset per stretch. At word
+ * level the tokens' strings stay from one stretch to the next (up to `keep`
+ * distinct ones): a unit of preparation makes a string only for a token that
+ * no earlier unit on its thread had, so the garbage it leaves does not grow
+ * with the number of units.
+ */
 export class TokenCounts {
   private readonly word: boolean;
   private readonly ws: boolean;
@@ -75,7 +84,7 @@ export class TokenCounts {
   /** LFs counted by addLines that are not tokens */
   private lfs = 0;
 
-  constructor(tok: TokenizerOptions) {
+  constructor(tok: TokenizerOptions, private readonly keep = KEEP_TOKENS) {
     this.word = tok.level === 'word';
     this.ws = tok.tokenize === 'whitespace';
     this.segment = tok.tokenize === 'segment';
@@ -123,6 +132,11 @@ export class TokenCounts {
       this.counts = c;
     }
     return k;
+  }
+
+  /** Word level: the distinct tokens known (their strings kept for the next stretch). */
+  get known(): number {
+    return this.tokens.length;
   }
 
   /** Count the tokens of s[start, end); returns how many. */
@@ -184,12 +198,24 @@ export class TokenCounts {
       this.astral.clear();
       return { codePoints, counts };
     }
-    const out = { tokens: this.tokens, counts: this.counts.slice(0, this.tokens.length) };
-    // cleared, not replaced: a new table per unit is memory only a full GC gives back
-    this.table.clear();
-    this.tokens = [];
-    this.counts.fill(0);
-    return out;
+    // the tokens counted in this stretch; the table and its strings stay for the next one: new strings per
+    // stretch would live until its end, be promoted, and pile up in the old generation with every stretch
+    const all = this.tokens, c = this.counts, tokens: string[] = [];
+    let n = 0;
+    for (let k = 0; k < all.length; k++) if (c[k] > 0) n++;
+    const counts = new Float64Array(n);
+    for (let k = 0, q = 0; k < all.length; k++) {
+      if (c[k] === 0) continue;
+      tokens.push(all[k]);
+      counts[q++] = c[k];
+      c[k] = 0;
+    }
+    if (all.length > this.keep) {
+      // cleared, not replaced: a new table is memory only a full GC gives back
+      this.table.clear();
+      this.tokens = [];
+    }
+    return { tokens, counts };
   }
 }
 

@@ -28,6 +28,18 @@ export type FromStoreWorker =
 /** Units in flight per worker: one running, one waiting. */
 const DEPTH = 2;
 
+/**
+ * Each worker's young generation, in MB (V8 makes its two semi-spaces a third
+ * of it each). Left to itself V8 doubles a young generation whenever the bytes
+ * that survived its collections since the last doubling exceed its size, up to
+ * 48 MB: every collection finds a little alive (the chunk being decoded), so a
+ * long preparation grows it step by step to its maximum, and peak RSS grew with
+ * the corpus (word level, 2 threads: 168 MB at 200 MB, 195 MB at 2 GB). What a
+ * worker keeps between chunks (its tables, one chunk) is small and the same for
+ * any corpus, so its young generation is fixed.
+ */
+export const WORKER_YOUNG_MB = 12;
+
 export interface PoolPass {
   setup: Extract<ToStoreWorker, { type: 'pass' }>;
   units: readonly UnitTask[];
@@ -48,7 +60,12 @@ export class StorePool {
     const here = import.meta.url;
     // from dist/ the worker sits beside this file; from the TypeScript sources (tests) use the build
     const url = here.endsWith('.ts') ? new URL('../../dist/store/worker.js', here) : new URL('./worker.js', here);
-    return new StorePool(Array.from({ length: threads }, () => new Worker(url)));
+    return new StorePool(Array.from({ length: threads }, () => new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } })));
+  }
+
+  /** The workers' V8 limits, as Node applied them. */
+  get resourceLimits(): import('node:worker_threads').ResourceLimits[] {
+    return this.workers.map((w) => w.resourceLimits ?? {});
   }
 
   run(p: PoolPass): Promise<void> {

@@ -168,6 +168,28 @@ describe('token scanners', () => {
     }
   });
 
+  it('word counts stretch by stretch: each take() has only its stretch; the tokens are kept for the next while at most `keep`', () => {
+    const rng = new Rng(5);
+    for (const keep of [3, 1 << 18]) {
+      for (const tok of TOKENIZERS.filter((t) => t.level === 'word')) {
+        const counts = new TokenCounts(tok, keep), seen = new Set<string>();
+        for (let stretch = 0; stretch < 12; stretch++) {
+          const text = randomText(rng, 1 + rng.int(20)), want = new Map<string, number>();
+          counts.add(text, 0, text.length);
+          for (const t of tokenize(text, tok)) want.set(t, (want.get(t) ?? 0) + 1);
+          const c = counts.take();
+          if (!('tokens' in c)) throw new Error('word counts expected');
+          expect(new Map(c.tokens.map((t, i) => [t, c.counts[i]])), JSON.stringify([text, tok, keep])).toEqual(want);
+          want.forEach((_, t) => seen.add(t));
+          // every token so far is still known (no new string for it in the next stretch), unless that is more than `keep`
+          expect(counts.known).toBe(seen.size > keep ? 0 : seen.size);
+          if (seen.size > keep) seen.clear();
+        }
+        expect(counts.take().counts.length).toBe(0);
+      }
+    }
+  });
+
   it('the first vocabulary entry of a token wins, and a literal <eos> is <unk>', () => {
     const v = new Vocab(['<eos>', '<unk>', 'a', 'b', 'a', '<eos>']);
     for (const tok of TOKENIZERS.slice(0, 2)) {
