@@ -174,9 +174,7 @@ export function forEachLine(s: string, a: number, b: number, fn: TextRange): voi
   for (let i = a; i <= b; ) {
     let e = s.indexOf('\n', i);
     if (e < 0 || e > b) e = b;
-    let k = i;
-    while (k < e && isSpace(s.charCodeAt(k))) k++;
-    if (k < e) fn(s, i, e);
+    if (!isBlank(s, i, e)) fn(s, i, e);
     i = e + 1;
   }
 }

@@ -19,7 +19,7 @@
  */
 import { EOS } from '../core/ids.js';
 import { isValidationIndex } from './corpus.js';
-import { SequenceCutter, forEachLine, isBlank, isSpace } from './cutter.js';
+import { SequenceCutter, forEachLine, isBlank } from './cutter.js';
 import { LineScanner } from './line-scan.js';
 import { TokenCounts, TokenEncoder, codePoints, tokenCount, type CountsExport, type IdArrayType, type IdSink } from './scan.js';
 import type { TextConfig } from './text.js';
@@ -223,9 +223,7 @@ export class UnitRun {
     for (let i = a; i <= b; ) {
       let e = s.indexOf('\n', i);
       if (e < 0 || e > b) e = b;
-      let k = i;
-      while (k < e && isSpace(s.charCodeAt(k))) k++;
-      if (k === e) {
+      if (isBlank(s, i, e)) {
         // a blank line is no sequence: the run ends before it
         if (lines > 0) this.plainRun(r, s, from, to, lines, val);
         lines = 0;
