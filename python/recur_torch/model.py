@@ -10,7 +10,7 @@ One window of T steps for B streams, time-major (inputs and targets (T, B)):
     x⁰ = dropout(embedding[inputs])                                   (T, B, E)
     per layer l: gi = x W_ihᵀ + b_ih for all T steps at once            (T, B, G·H)
         for t: h̃ = h⟨t−1⟩ · [inputs[t] ≠ <eos>]   (the state is reset at every <eos> input)
-               gh = h̃ W_hhᵀ + b_hh
+               gh = h̃ W̃_hhᵀ + b_hh       W̃_hh = W_hh ⊙ m, one weight-drop mask per window (else W_hh)
                RNN  h⟨t⟩ = tanh(gi + gh)
                GRU  r, z = σ(gi_r + gh_r), σ(gi_z + gh_z);  n = tanh(gi_n + r ⊙ gh_n);  h⟨t⟩ = (1 − z) ⊙ n + z ⊙ h̃
                LSTM i, f, g, o = σ, σ, tanh, σ of (gi + gh);  c⟨t⟩ = f ⊙ c̃ + i ⊙ g;  h⟨t⟩ = o ⊙ tanh(c⟨t⟩)
@@ -23,8 +23,11 @@ When no stream meets an <eos> after the window's first step (always in split
 none mode), the layers run as one call of the nn.RNN/GRU/LSTM module itself
 (cuDNN or oneDNN's fused kernels), which computes the same thing faster.
 
-Dropout masks come from a torch.Generator the caller seeds per step, so a run
-and its resumed continuation draw the same masks.
+Dropout and weight-drop masks come from a torch.Generator the caller seeds per
+step, so a run and its resumed continuation draw the same masks. Weight drop
+(DropConnect on W_hh, Merity et al. 2018) zeroes each recurrent weight with
+probability p for a whole window and scales the rest by 1/(1 − p); autograd
+then gives ∂J/∂W_hh = ∂J/∂W̃_hh ⊙ m, as recur's backward computes it.
 """
 import torch
 import torch.nn as nn
@@ -34,10 +37,10 @@ CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 
 
 class RecurLM(nn.Module):
-    def __init__(self, config, V, dropout=0.0):
+    def __init__(self, config, V, dropout=0.0, weight_drop=0.0):
         super().__init__()
         E, H, L = config["embed"], config["hidden"], config["layers"]
-        self.config, self.V, self.dropout = config, V, dropout
+        self.config, self.V, self.dropout, self.weight_drop = config, V, dropout, weight_drop
         self.cell, self.L, self.H = config["cell"], L, H
         self.embedding = nn.Embedding(V, E)
         self.rnn = CELLS[self.cell](E, H, num_layers=L, batch_first=True)
@@ -58,34 +61,38 @@ class RecurLM(nn.Module):
         """
         inputs, targets: (T, B) int64; state: zero_state's shape; resets_inside: some
         stream has an <eos> input at a step t ≥ 1 (the caller knows it from the ids);
-        generator: draws dropout masks (training with dropout > 0 only).
+        generator: draws dropout and weight-drop masks (training only).
         Returns (log p(target) (T, B), the state after the window).
         """
-        drop = self.training and self.dropout > 0 and generator is not None
+        masks = self.training and generator is not None
+        drop, wdrop = masks and self.dropout > 0, masks and self.weight_drop > 0
         keep = (inputs != 0).unsqueeze(-1).to(self.embedding.weight.dtype)  # (T, B, 1)
         x = self.embedding(inputs)
         if drop:
-            x = self._dropout(x, generator)
+            x = self._dropout(x, generator, self.dropout)
         state = tuple(s * keep[0] for s in state)
-        if not resets_inside and not (drop and self.L > 1):
+        if not resets_inside and not (drop and self.L > 1) and not wdrop:
             y, state = self._fused(x, state)
         else:
-            y, state = self._stepwise(x, state, keep, generator if drop else None)
+            y, state = self._stepwise(x, state, keep, generator if drop else None, generator if wdrop else None)
         if drop:
-            y = self._dropout(y, generator)
+            y = self._dropout(y, generator, self.dropout)
         return self.log_probs(y, targets), state
 
     def _fused(self, x, state):
         out, s = self.rnn(x.transpose(0, 1), state if self.cell == "lstm" else state[0])
         return out.transpose(0, 1), (s if self.cell == "lstm" else (s,))
 
-    def _stepwise(self, x, state, keep, generator):
+    def _stepwise(self, x, state, keep, generator, weight_generator=None):
+        """The layers step by step; generator: dropout between layers; weight_generator: weight-drop masks."""
         T = x.shape[0]
         hs, cs = [], []
         for l in range(self.L):
             if l > 0 and generator is not None:
-                x = self._dropout(x, generator)
+                x = self._dropout(x, generator, self.dropout)
             w_ih, w_hh = getattr(self.rnn, f"weight_ih_l{l}"), getattr(self.rnn, f"weight_hh_l{l}")
+            if weight_generator is not None:
+                w_hh = self._dropout(w_hh, weight_generator, self.weight_drop)
             b_ih, b_hh = getattr(self.rnn, f"bias_ih_l{l}"), getattr(self.rnn, f"bias_hh_l{l}")
             gi = F.linear(x, w_ih, b_ih)  # (T, B, G·H) for the whole window
             h = state[0][l]
@@ -114,8 +121,7 @@ class RecurLM(nn.Module):
             cs.append(c)
         return x, ((torch.stack(hs), torch.stack(cs)) if self.cell == "lstm" else (torch.stack(hs),))
 
-    def _dropout(self, x, generator):
-        p = self.dropout
+    def _dropout(self, x, generator, p):
         mask = torch.rand(x.shape, generator=generator, device=x.device) >= p
         return x * mask.to(x.dtype) * (1.0 / (1.0 - p))
 

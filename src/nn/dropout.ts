@@ -26,3 +26,8 @@ export function dropoutForward(f: Float32Array, out: number, x: number, mask: nu
 export function mulInPlace(f: Float32Array, a: number, mask: number, n: number): void {
   for (let i = 0; i < n; i++) f[a + i] *= f[mask + i];
 }
+
+/** a(n) += b(n) · mask(n): a gradient through a dropout mask, added to another. */
+export function addMasked(f: Float32Array, a: number, b: number, mask: number, n: number): void {
+  for (let i = 0; i < n; i++) f[a + i] += f[b + i] * f[mask + i];
+}

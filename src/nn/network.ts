@@ -23,6 +23,12 @@
  * dropout, which masks each row's embedding differently. An inference network
  * builds its table once, when it is small: freezeWeights.)
  *
+ * Weight drop (DropConnect on the recurrent weights, Merity et al. 2018): each
+ * training window draws one mask m per layer, its multipliers 0 with
+ * probability p and 1/(1 − p) otherwise, and the whole window, forward and
+ * backward, runs on W̃_hh = W_hh ⊙ m (G·H, H); the gradient is then
+ * ∂J/∂W_hh = ∂J/∂W̃_hh ⊙ m. Inference uses W_hh itself, the mean of W̃_hh.
+ *
  * All buffers are regions of one heap planned up front (core/heap.ts); nothing
  * is allocated per window or per step.
  */
@@ -34,7 +40,7 @@ import { gateCount, type ArchConfig } from './config.js';
 import { paramLayout, type ParamLayout } from './params.js';
 import { AdaptiveSoftmax, FullSoftmax } from './head.js';
 import { PACK_MIN_STEPS, planLayers, type LayerRegions } from './layers.js';
-import { dropoutForward, mulInPlace } from './dropout.js';
+import { addMasked, dropoutForward, mulInPlace } from './dropout.js';
 
 
 export interface NetworkShape {
@@ -46,6 +52,8 @@ export interface NetworkShape {
   train: boolean;
   /** dropout probability on the embedding output, between layers and before the decoder (train only) */
   dropout?: number;
+  /** weight drop: the probability that a window zeroes each recurrent weight (train only) */
+  weightDrop?: number;
   /** use this existing parameter block (another network's) instead of reserving one */
   sharedParams?: number;
   /** training: layer 0 through the (V, G·H) projection table when the vocabulary is small enough to pay (default true; false: always project every row) */
@@ -64,6 +72,7 @@ export class Network {
   readonly T: number;
   readonly train: boolean;
   readonly dropout: number;
+  readonly weightDrop: number;
   readonly layout: ParamLayout;
   readonly G: number;
 
@@ -99,6 +108,8 @@ export class Network {
   private readonly embTable: number;
   /** whether the last forward pass went through embTable */
   private usedTable = false;
+  /** whether the last forward pass ran on masked recurrent weights (weight drop) */
+  private weightsDropped = false;
   /** inference: W_hh was packed once (freezeWeights) and every step's product reads the packed copy */
   private frozen = false;
   /** inference: embTable holds layer 0's projection table, built once (freezeWeights) */
@@ -116,6 +127,7 @@ export class Network {
     this.T = shape.T;
     this.train = shape.train;
     this.dropout = shape.train ? shape.dropout ?? 0 : 0;
+    this.weightDrop = shape.train ? shape.weightDrop ?? 0 : 0;
     this.layout = paramLayout(cfg, V);
     this.G = gateCount(cfg.cell);
     const M = this.B * this.T, H = cfg.hidden, E = cfg.embed, GH = this.G * H;
@@ -127,7 +139,7 @@ export class Network {
     this.targets = plan.alloc(M);
     this.x0 = plan.alloc(M * E);
     this.x0Mask = drop ? plan.alloc(M * E) : -1;
-    this.layers = planLayers(plan, cfg, this.B, this.T, drop, shape.carry ?? plan);
+    this.layers = planLayers(plan, cfg, this.B, this.T, { inputs: drop, weights: this.weightDrop > 0 }, shape.carry ?? plan);
     this.y = drop ? plan.alloc(M * H) : -1;
     this.yMask = drop ? plan.alloc(M * H) : -1;
     this.head = cfg.softmax === 'adaptive'
@@ -214,7 +226,7 @@ export class Network {
 
   /**
    * Forward pass over the Tc·Bc ids at `inputs` (Tc ≤ T steps, Bc ≤ B streams),
-   * leaving logits (Tc·Bc, V). With an Rng and dropout > 0, dropout masks are drawn.
+   * leaving logits (Tc·Bc, V). With an Rng, the dropout and weight-drop masks are drawn.
    */
   forward(Tc: number, Bc: number, rng: Rng | null = null): void {
     if (Tc > this.T || Bc > this.B || Tc < 1 || Bc < 1) {
@@ -224,6 +236,7 @@ export class Network {
     const H = cfg.hidden, E = cfg.embed, GH = this.G * H, M = Tc * Bc;
     const P = this.params, lay = this.layout;
     const drop = rng !== null && this.dropout > 0;
+    this.weightsDropped = rng !== null && this.weightDrop > 0;
     this.lastB = Bc;
     this.lastT = Tc;
     const table = this.tableBuilt || (this.embTable >= 0 && 2 * this.V <= M);
@@ -253,8 +266,10 @@ export class Network {
         k.matmulNT(L.gi, x, P + W.wih, P + W.bih, M, GH, L.nIn, false);
       }
       // gh = hPrev W_hhᵀ + b_hh every step: W_hh packed once for all of them
+      if (this.weightsDropped) dropoutForward(f, L.whhDrop, P + W.whh, L.whhMask, GH * H, this.weightDrop, rng!);
+      const whh = this.recurrentWeights(l);
       const packed = this.frozen || this.packs(L, Tc);
-      if (packed && !this.frozen) k.packWeights(L.whhPacked, P + W.whh, GH, H, true);
+      if (packed && !this.frozen) k.packWeights(L.whhPacked, whh, GH, H, true);
       for (let t = 0; t < Tc; t++) {
         const row = t * Bc;
         this.previousState(L.hp + row * H, t === 0 ? L.carryH : L.h + (row - Bc) * H, row, Bc, H);
@@ -262,7 +277,7 @@ export class Network {
         const gi = L.gi + row * GH, gh = L.gh + row * GH, hp = L.hp + row * H, h = L.h + row * H;
         // gh = hPrev W_hhᵀ + b_hh
         if (packed) k.matmulPacked(gh, hp, L.whhPacked, P + W.bhh, Bc, GH, H, false);
-        else k.matmulNT(gh, hp, P + W.whh, P + W.bhh, Bc, GH, H, false);
+        else k.matmulNT(gh, hp, whh, P + W.bhh, Bc, GH, H, false);
         if (cfg.cell === 'rnn') k.rnnForward(h, gi, gh, Bc, H);
         else if (cfg.cell === 'gru') k.gruForward(h, L.gates + row * GH, gi, gh, hp, Bc, H);
         else k.lstmForward(h, L.c + row * H, L.gates + row * GH, gi, gh, L.cp + row * H, Bc, H);
@@ -280,6 +295,11 @@ export class Network {
     }
     this.lastY = y;
     this.head.forward(y, M);
+  }
+
+  /** The W_hh layer l's last (or current) forward pass ran on: the window's W̃_hh with weight drop, else the parameters. */
+  private recurrentWeights(l: number): number {
+    return this.weightsDropped ? this.layers[l].whhDrop : this.params + this.layout.layers[l].whh;
   }
 
   /** embTable = Emb W_ihᵀ + b_ih (V, G·H): layer 0's input projection of every token. */
@@ -331,6 +351,17 @@ export class Network {
   // ---------------------------------------------------------------------------
   // backward: the forward pass in reverse; accumulates into the gradient block.
 
+  /** dW_hh += DGhᵀ hp, through the weight-drop mask when the window had one (W̃_hh's region is free once the time loop is done). */
+  private recurrentWeightGrad(L: LayerRegions, dWhh: number, DGh: number, M: number): void {
+    const k = this.k, H = this.cfg.hidden, GH = this.G * H;
+    if (!this.weightsDropped) {
+      k.matmulTN(dWhh, DGh, L.hp, GH, H, M, true);
+      return;
+    }
+    k.matmulTN(L.whhDrop, DGh, L.hp, GH, H, M, false);
+    addMasked(k.heap.f32, dWhh, L.whhDrop, L.whhMask, GH * H);
+  }
+
   backward(): void {
     if (!this.train) throw new Error('backward: this network was planned without gradients');
     const k = this.k, f = k.heap.f32, ids = k.heap.i32, cfg = this.cfg;
@@ -348,11 +379,11 @@ export class Network {
       f.fill(0, this.dhCarry, this.dhCarry + Bc * H);
       f.fill(0, this.dcCarry, this.dcCarry + Bc * H);
       // dhPrev (+)= dG W_hh every step: W_hh (G·H, H) packed once, read as (K, N)
-      const packed = this.packs(L, Tc);
-      if (packed) k.packWeights(L.whhPacked, P + W.whh, H, GH, false);
+      const packed = this.packs(L, Tc), whh = this.recurrentWeights(l);
+      if (packed) k.packWeights(L.whhPacked, whh, H, GH, false);
       const dhPrev = (dG: number, acc: boolean): void => {
         if (packed) k.matmulPacked(this.dhCarry, dG, L.whhPacked, -1, Bc, H, GH, acc);
-        else k.matmulNN(this.dhCarry, dG, P + W.whh, Bc, H, GH, acc);
+        else k.matmulNN(this.dhCarry, dG, whh, Bc, H, GH, acc);
       };
       for (let t = Tc - 1; t >= 0; t--) {
         const row = t * Bc;
@@ -377,8 +408,8 @@ export class Network {
           }
         }
       }
-      // forward was: gh = hp W_hhᵀ + b_hh
-      k.matmulTN(D + W.whh, DGh, L.hp, GH, H, M, true);
+      // forward was: gh = hp W̃_hhᵀ + b_hh (W̃_hh = W_hh without weight drop)
+      this.recurrentWeightGrad(L, D + W.whh, DGh, M);
       k.colSumAcc(D + W.bhh, DGh, M, GH);
       if (l === 0 && this.usedTable) {
         // forward was: gi = (Emb W_ihᵀ + b_ih)[inputs]; S = Σ dGi per input id

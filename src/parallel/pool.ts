@@ -25,6 +25,7 @@ export interface SliceShape {
   B: number;
   T: number;
   dropout: number;
+  weightDrop: number;
   threads: number;
 }
 
@@ -53,7 +54,7 @@ export class SlicedNetwork {
   readonly nets: Network[];
   readonly sizes: number[];
   readonly B: number;
-  /** dropout generators of the slices beyond 0 (slice 0 uses the trainer's Rng) */
+  /** dropout and weight-drop generators of the slices beyond 0 (slice 0 uses the trainer's Rng) */
   private rngs: Rng[];
   private readonly starts: number[];
   private workers: NodeWorker[] = [];
@@ -87,7 +88,7 @@ export class SlicedNetwork {
     for (const size of this.sizes) {
       this.starts.push(plan.words);
       this.carryStarts.push(carry.words);
-      this.nets.push(new Network(plan, cfg, V, { B: size, T: s.T, train: true, dropout: s.dropout, sharedParams: params, carry }));
+      this.nets.push(new Network(plan, cfg, V, { B: size, T: s.T, train: true, dropout: s.dropout, weightDrop: s.weightDrop, sharedParams: params, carry }));
     }
     this.rngs = this.sizes.slice(1).map((_, w) => new Rng(`${seed}/slice${w + 1}`));
   }
@@ -144,7 +145,7 @@ export class SlicedNetwork {
         const w = this.workers[i];
         const init: ToWorker = {
           type: 'init', kernels: set, memory, words, slot: i + 1, config: cfg, V: n.V,
-          planStart: this.starts[i + 1], carryStart: this.carryStarts[i + 1], B: n.B, T: n.T, dropout: n.dropout, params: this.main.params,
+          planStart: this.starts[i + 1], carryStart: this.carryStarts[i + 1], B: n.B, T: n.T, dropout: n.dropout, weightDrop: n.weightDrop, params: this.main.params,
         };
         w.postMessage(init);
         return this.reply(w).then((r) => {

@@ -21,13 +21,14 @@ export interface WorkerInit {
   B: number;
   T: number;
   dropout: number;
+  weightDrop: number;
   params: number;
 }
 
 export interface WorkerStep {
   type: 'step';
   T: number;
-  /** dropout masks are drawn from this generator state; the state after is sent back */
+  /** dropout and weight-drop masks are drawn from this generator state; the state after is sent back */
   rng: RngState | null;
 }
 

@@ -90,6 +90,10 @@ export const MODEL_OPTIONS = {
     type: 'number', help: 'dropout on the embeddings, between layers and before the decoder', min: 0, max: 1, maxOpen: true, default: 0,
     onResume: 'fixed', placeholder: '<p>',
   },
+  weightDrop: {
+    type: 'number', help: 'DropConnect on the recurrent weights W_hh: every window zeroes each of them with probability p (the weight drop of Merity et al. 2018)',
+    min: 0, max: 1, maxOpen: true, default: 0, onResume: 'fixed', placeholder: '<p>',
+  },
 } as const satisfies OptionTable;
 
 export const OPTIMIZER_OPTIONS = {

@@ -11,9 +11,9 @@ export function tinyConfig(cell: CellType, layers = 1, over: Partial<ModelConfig
 }
 
 /** A reference-kernel network with random non-symmetric weights. */
-export function makeNetwork(cfg: ModelConfig, V: number, B: number, T: number, seed = 1, train = true, dropout = 0): Network {
+export function makeNetwork(cfg: ModelConfig, V: number, B: number, T: number, seed = 1, train = true, dropout = 0, weightDrop = 0): Network {
   const plan = new HeapPlan();
-  const net = new Network(plan, cfg, V, { B, T, train, dropout });
+  const net = new Network(plan, cfg, V, { B, T, train, dropout, weightDrop });
   net.attach(referenceKernels(createPlainHeap(plan.words)));
   const rng = new Rng(seed);
   const p = net.paramView();

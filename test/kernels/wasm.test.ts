@@ -414,14 +414,14 @@ describe('wasm on shared memory across threads', () => {
 // ---------------------------------------------------------------------------
 // a whole network: wasm kernels vs reference kernels
 
-async function compareNetworks(build: WasmBuild, cell: CellType, layers: number, over: { embed: number; hidden: number }, V: number, B: number, T: number, dropout: number): Promise<{ loss: number; grad: number }> {
+async function compareNetworks(build: WasmBuild, cell: CellType, layers: number, over: { embed: number; hidden: number }, V: number, B: number, T: number, dropout: number, weightDrop = 0): Promise<{ loss: number; grad: number }> {
   const cfg = tinyConfig(cell, layers, over);
-  const r = makeNetwork(cfg, V, B, T, 3, true, dropout);
+  const r = makeNetwork(cfg, V, B, T, 3, true, dropout, weightDrop);
   const plan = new HeapPlan();
-  const w = new Network(plan, cfg, V, { B, T, train: true, dropout });
+  const w = new Network(plan, cfg, V, { B, T, train: true, dropout, weightDrop });
   w.attach(await createKernels(build, plan.words));
   w.paramView().set(r.paramView());
-  const masks = (): Rng | null => (dropout > 0 ? new Rng(5) : null);
+  const masks = (): Rng | null => (dropout > 0 || weightDrop > 0 ? new Rng(5) : null);
   let worstLoss = 0, worstGrad = 0;
   for (const net of [r, w]) {
     net.resetState();
@@ -454,6 +454,11 @@ for (const build of BUILDS) {
       });
       it(`${cell}: 1 layer, rows ≥ 64 (packed paths), dropout 0.3`, async () => {
         const { loss, grad } = await compareNetworks(build, cell, 1, { embed: 9, hidden: 37 }, 67, 9, 8, 0.3);
+        expect(loss).toBeLessThan(1e-4);
+        expect(grad).toBeLessThan(1e-4);
+      });
+      it(`${cell}: 2 layers, packed W_hh, weight drop 0.4`, async () => {
+        const { loss, grad } = await compareNetworks(build, cell, 2, { embed: 9, hidden: 37 }, 13, 5, 8, 0, 0.4);
         expect(loss).toBeLessThan(1e-4);
         expect(grad).toBeLessThan(1e-4);
       });

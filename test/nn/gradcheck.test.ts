@@ -37,11 +37,11 @@ interface Check {
   views: { name: string; offset: number; size: number }[];
 }
 
-function gradients(cell: CellType, layers: number, dropout = 0, over: Partial<ModelConfig> = {}, V = 7): Check {
+function gradients(cell: CellType, layers: number, dropout = 0, over: Partial<ModelConfig> = {}, V = 7, weightDrop = 0): Check {
   const B = 3, T = 5;
-  const net = makeNetwork(tinyConfig(cell, layers, over), V, B, T, 1, true, dropout);
-  // the same dropout masks on every evaluation
-  const masks = (): Rng | null => (dropout > 0 ? new Rng(99) : null);
+  const net = makeNetwork(tinyConfig(cell, layers, over), V, B, T, 1, true, dropout, weightDrop);
+  // the same dropout and weight-drop masks on every evaluation
+  const masks = (): Rng | null => (dropout > 0 || weightDrop > 0 ? new Rng(99) : null);
   const p = net.paramView(), g = net.gradView(), H = net.cfg.hidden;
   // first window: sets a non-zero carried state
   net.resetState();
@@ -109,6 +109,16 @@ describe('finite-difference gradient check', () => {
     it(`${cell}, 2 layers with dropout 0.3 (fixed masks)`, () => {
       expectExact(gradients(cell, 2, 0.3));
     });
+    it(`${cell}, 2 layers with weight drop 0.4 and dropout 0.2 (fixed masks)`, () => {
+      const c = gradients(cell, 2, 0.2, {}, 7, 0.4);
+      // the dropped weights take no gradient: about 40% of each W_hh, exactly zero
+      for (const v of c.views.filter((x) => x.name.startsWith('rnn.weight_hh'))) {
+        const zeros = Array.from(c.analytic.subarray(v.offset, v.offset + v.size)).filter((g) => g === 0).length;
+        expect(zeros / v.size, v.name).toBeGreaterThan(0.2);
+        expect(zeros / v.size, v.name).toBeLessThan(0.6);
+      }
+      expectExact(c);
+    });
   }
   it('adaptive softmax (two clusters, head bias), every parameter', () => {
     // V = 12: shortlist 4, clusters 4–7 and 8–11; H = 4, div 2 → cluster hidden sizes 2 and 1
@@ -122,6 +132,44 @@ describe('finite-difference gradient check', () => {
     const stored = c.views.find((v) => v.name === 'decoder.weight')!;
     expect(Array.from(c.analytic.subarray(stored.offset, stored.offset + stored.size)).every((x) => x === 0)).toBe(true);
     expectExact({ ...c, views: c.views.filter((v) => v !== stored) });
+  });
+});
+
+describe('weight drop', () => {
+  const cfg = tinyConfig('lstm', 2, { embed: 16, hidden: 32 });
+  it('runs each window on W_hh ⊙ m, m zero with probability p and 1/(1 − p) otherwise, a new m every window', () => {
+    const net = makeNetwork(cfg, 9, 4, 8, 1, true, 0, 0.3);
+    randomWindow(net, 8, 4, 5);
+    const f = net.kernels.heap.f32, n = 4 * 32 * 32, rng = new Rng(4);
+    const masks = (): Float32Array[] => {
+      net.forward(8, 4, rng);
+      return net.layers.map((L) => f.slice(L.whhMask, L.whhMask + n));
+    };
+    const first = masks(), second = masks();
+    for (const [l, m] of first.entries()) {
+      const zeros = m.filter((x) => x === 0).length;
+      expect(zeros / n).toBeGreaterThan(0.28);
+      expect(zeros / n).toBeLessThan(0.32);
+      expect(m.every((x) => x === 0 || Math.abs(x - 1 / 0.7) < 1e-6)).toBe(true);
+      expect(second[l]).not.toEqual(m);
+      // W̃_hh = W_hh ⊙ m, from the parameters
+      const W = net.params + net.layout.layers[l].whh, L = net.layers[l];
+      for (let i = 0; i < n; i += 97) expect(f[L.whhDrop + i]).toBe(Math.fround(f[W + i] * (second[l][i] === 0 ? 0 : 1 / 0.7)));
+    }
+  });
+  it('is off without an Rng (validation) and in an inference network: the output is the plain network\'s', () => {
+    const plain = makeNetwork(cfg, 9, 4, 8, 1, true), dropped = makeNetwork(cfg, 9, 4, 8, 1, true, 0, 0.5);
+    const logits = (net: typeof plain, rng: Rng | null): number[] => {
+      net.resetState();
+      randomWindow(net, 8, 4, 5);
+      net.forward(8, 4, rng);
+      net.logProbs();
+      return Array.from(net.kernels.heap.f32.subarray(net.logp, net.logp + 32));
+    };
+    const want = logits(plain, null);
+    expect(logits(dropped, null)).toEqual(want);
+    expect(logits(dropped, new Rng(3))).not.toEqual(want);
+    expect(makeNetwork(cfg, 9, 4, 8, 1, false, 0, 0.5).weightDrop).toBe(0);
   });
 });
 

@@ -4,8 +4,12 @@
  * thread count. Workers run the built dist/ (npm test builds first).
  */
 import { describe, expect, it } from 'vitest';
-import { sliceSizes } from '../../src/parallel/pool.js';
+import { HeapPlan } from '../../src/core/heap.js';
+import { Rng } from '../../src/core/rng.js';
+import { createKernels } from '../../src/kernels/index.js';
+import { SlicedNetwork, sliceSizes } from '../../src/parallel/pool.js';
 import { train, type FlatOptions } from '../helpers/train.js';
+import { tinyConfig } from '../helpers/net.js';
 
 const text = Array.from({ length: 60 }, (_, i) => `line ${i} says ${'abcdefgh'.slice(i % 5)} and ${i * 7}`).join('\n');
 
@@ -40,5 +44,40 @@ describe('worker threads', () => {
     const a = await train(opts({ threads: 2, dropout: 0.3 }));
     const b = await train(opts({ threads: 2, dropout: 0.3 }));
     expect(Buffer.from(a.model.params.buffer).equals(Buffer.from(b.model.params.buffer))).toBe(true);
+  });
+
+  it('with weight drop, every slice runs its window on its own masked W_hh, and the same seed gives the same weights', async () => {
+    const cfg = tinyConfig('gru', 2, { embed: 8, hidden: 24 }), V = 11, B = 6, T = 8, H = 24, n = 3 * H * H;
+    const plan = new HeapPlan();
+    const slices = new SlicedNetwork(plan, cfg, V, { B, T, dropout: 0, weightDrop: 0.3, threads: 2 }, 7);
+    const k = await createKernels('reference', plan.words, { shared: true, instances: 2 });
+    try {
+      await slices.start(k, 'reference', plan.words);
+      const f = k.heap.f32, ids = k.heap.i32, init = new Rng(2);
+      for (let i = 0; i < slices.main.layout.size; i++) f[slices.main.params + i] = 0.2 * init.normal();
+      slices.fill((net, b0) => {
+        for (let i = 0; i < T * net.B; i++) {
+          ids[net.inputs + i] = 1 + ((i + b0) % (V - 1));
+          ids[net.targets + i] = (3 * i + b0) % V;
+        }
+      });
+      slices.resetState();
+      await slices.step(T, new Rng(1));
+      const masks = slices.nets.map((net) => net.layers.map((L) => f.slice(L.whhMask, L.whhMask + n)));
+      for (const m of masks.flat()) {
+        const zeros = m.filter((x) => x === 0).length / n;
+        expect(zeros).toBeGreaterThan(0.25);
+        expect(zeros).toBeLessThan(0.35);
+      }
+      // the worker drew its own masks (from its own generator), not slice 0's
+      expect(masks[1][0]).not.toEqual(masks[0][0]);
+    } finally {
+      await slices.close();
+    }
+    const a = await train(opts({ threads: 2, weightDrop: 0.3 }));
+    const b = await train(opts({ threads: 2, weightDrop: 0.3 }));
+    expect(Buffer.from(a.model.params.buffer).equals(Buffer.from(b.model.params.buffer))).toBe(true);
+    const plain = await train(opts({ threads: 2 }));
+    expect(Buffer.from(a.model.params.buffer).equals(Buffer.from(plain.model.params.buffer))).toBe(false);
   });
 });

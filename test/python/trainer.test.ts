@@ -10,8 +10,9 @@
  * resets: the fused nn.GRU path; validation chunks warmed up on 2T tokens).
  * Files: its model loads in recur and `recur eval` on the validation text gives
  * the trainer's own validation loss; --init continues from exactly the model's
- * weights; a run stopped and resumed from its checkpoint (with dropout) ends with
- * the weights of the run that never stopped.
+ * weights; a run stopped and resumed from its checkpoint (with dropout and weight
+ * drop) ends with the weights of the run that never stopped, and weight drop
+ * changes the run from its first step.
  *
  * All Python runs happen in one process (test/fixtures/torch_train_many.py calls
  * the trainer's main() once per run), so torch is imported once.
@@ -116,10 +117,11 @@ describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () =>
     // --init with a step too small to move a float32 weight
     const gru = join(dir, 'init-0.safetensors');
     cases.push({ name: 'init exactness', model: 'gru', flat: {}, args: argsOf({ ...WINDOW, optimizer: 'sgd', lr: 1e-30, steps: 1 }), init: gru, out: join(dir, 'init-exact.safetensors') });
-    // 30 steps with dropout at once, and 15 then resumed to 30
-    const drop = { ...WINDOW, layers: 2, dropout: 0.3, cell: 'lstm', hidden: 16, embed: 8, evalEvery: 10, seed: 5 };
+    // 30 steps with dropout and weight drop at once, and 15 then resumed to 30; and 30 without weight drop
+    const drop = { ...WINDOW, layers: 2, dropout: 0.3, weightDrop: 0.3, cell: 'lstm', hidden: 16, embed: 8, evalEvery: 10, seed: 5 };
     const straight = join(dir, 'straight.safetensors'), halfway = join(dir, 'halfway.safetensors');
     cases.push({ name: 'straight', model: '', flat: {}, args: [...argsOf({ ...drop, steps: 30 })], init: '', out: straight });
+    cases.push({ name: 'no weight drop', model: '', flat: {}, args: [...argsOf({ ...drop, weightDrop: 0, steps: 30 })], init: '', out: join(dir, 'no-wd.safetensors') });
     cases.push({ name: 'halfway', model: '', flat: {}, args: [...argsOf({ ...drop, steps: 15 })], init: '', out: halfway });
     cases.push({ name: 'resumed', model: '', flat: {}, args: ['--resume', halfway + '.ckpt', '--steps', '30', '-o', join(dir, 'resumed.safetensors'), '--json'], init: '', out: '' });
 
@@ -240,8 +242,11 @@ describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () =>
     expect(Array.from(model.params)).toEqual(Array.from(inits.gru.params));
   });
 
-  it('a run stopped and resumed from its checkpoint ends as the run that never stopped (with dropout)', () => {
+  it('a run stopped and resumed from its checkpoint ends as the run that never stopped (with dropout and weight drop)', () => {
     const straight = pyRun(cases.find((x) => x.name === 'straight')!);
+    // weight drop acts from the first window: the same run without it has another first loss
+    const plain = pyRun(cases.find((x) => x.name === 'no weight drop')!);
+    expect(plain.steps[0].loss).not.toBe(straight.steps[0].loss);
     const r = pyByName('resumed');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
