@@ -7,7 +7,8 @@
 
 One window of T steps for B streams, time-major (inputs and targets (T, B)):
 
-    x⁰ = dropout(embedding[inputs])                                   (T, B, E)
+    x⁰ = dropout(embedding[inputs] · e[inputs])                       (T, B, E)
+         e: embedding dropout, one multiplier per vocabulary token and window (else 1)
     per layer l: gi = x W_ihᵀ + b_ih for all T steps at once            (T, B, G·H)
         for t: h̃ = h⟨t−1⟩ · [inputs[t] ≠ <eos>]   (the state is reset at every <eos> input)
                gh = h̃ W̃_hhᵀ + b_hh       W̃_hh = W_hh ⊙ m, one weight-drop mask per window (else W_hh)
@@ -23,8 +24,10 @@ When no stream meets an <eos> after the window's first step (always in split
 none mode), the layers run as one call of the nn.RNN/GRU/LSTM module itself
 (cuDNN or oneDNN's fused kernels), which computes the same thing faster.
 
-Dropout and weight-drop masks come from a torch.Generator the caller seeds per
-step, so a run and its resumed continuation draw the same masks. Weight drop
+Dropout, embedding-dropout and weight-drop masks come from a torch.Generator
+the caller seeds per step, so a run and its resumed continuation draw the same
+masks. Embedding dropout (Gal and Ghahramani 2016) drops whole tokens: every
+occurrence of a dropped token in the window has a zero embedding. Weight drop
 (DropConnect on W_hh, Merity et al. 2018) zeroes each recurrent weight with
 probability p for a whole window and scales the rest by 1/(1 − p); autograd
 then gives ∂J/∂W_hh = ∂J/∂W̃_hh ⊙ m, as recur's backward computes it.
@@ -37,10 +40,10 @@ CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 
 
 class RecurLM(nn.Module):
-    def __init__(self, config, V, dropout=0.0, weight_drop=0.0):
+    def __init__(self, config, V, dropout=0.0, weight_drop=0.0, embed_drop=0.0):
         super().__init__()
         E, H, L = config["embed"], config["hidden"], config["layers"]
-        self.config, self.V, self.dropout, self.weight_drop = config, V, dropout, weight_drop
+        self.config, self.V, self.dropout, self.weight_drop, self.embed_drop = config, V, dropout, weight_drop, embed_drop
         self.cell, self.L, self.H = config["cell"], L, H
         self.embedding = nn.Embedding(V, E)
         self.rnn = CELLS[self.cell](E, H, num_layers=L, batch_first=True)
@@ -61,13 +64,16 @@ class RecurLM(nn.Module):
         """
         inputs, targets: (T, B) int64; state: zero_state's shape; resets_inside: some
         stream has an <eos> input at a step t ≥ 1 (the caller knows it from the ids);
-        generator: draws dropout and weight-drop masks (training only).
+        generator: draws the dropout, embedding-dropout and weight-drop masks (training only).
         Returns (log p(target) (T, B), the state after the window).
         """
         masks = self.training and generator is not None
         drop, wdrop = masks and self.dropout > 0, masks and self.weight_drop > 0
         keep = (inputs != 0).unsqueeze(-1).to(self.embedding.weight.dtype)  # (T, B, 1)
         x = self.embedding(inputs)
+        if masks and self.embed_drop > 0:
+            ones = torch.ones(self.V, 1, device=x.device, dtype=x.dtype)
+            x = x * self._dropout(ones, generator, self.embed_drop)[inputs]
         if drop:
             x = self._dropout(x, generator, self.dropout)
         state = tuple(s * keep[0] for s in state)

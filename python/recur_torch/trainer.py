@@ -123,7 +123,7 @@ class Trainer:
 
         torch, p = self.torch, self.p
         torch.manual_seed(self.o["runtime"]["seed"])
-        model = RecurLM(p.config, p.V, dropout=self.o["model"]["dropout"], weight_drop=self.o["model"]["weightDrop"])
+        model = RecurLM(p.config, p.V, dropout=self.o["model"]["dropout"], weight_drop=self.o["model"]["weightDrop"], embed_drop=self.o["model"]["embedDrop"])
         if p.ck is not None:
             model.load_state_dict({n[7:]: torch.from_numpy(a) for n, a in p.ck_tensors.items() if n.startswith("params.")}, strict=True)
         elif p.init is not None:
@@ -295,8 +295,8 @@ class Trainer:
             self.out.line(f"step {c['step']}  epoch {self.epochs():.2f}  loss {loss:.4f}  {rate:.0f} tok/s  {self.elapsed_ms() / 1000:.0f}s")
 
     def dropout_generator(self, step):
-        """Dropout and weight-drop masks from a generator seeded by (seed, rank, step): a run and its resumed continuation draw the same."""
-        if self.o["model"]["dropout"] <= 0 and self.o["model"]["weightDrop"] <= 0:
+        """Dropout masks of every kind from a generator seeded by (seed, rank, step): a run and its resumed continuation draw the same."""
+        if all(self.o["model"][k] <= 0 for k in ("dropout", "weightDrop", "embedDrop")):
             return None
         key = hashlib.blake2b(f"{self.o['runtime']['seed']}/{self.p.rank}/{step}".encode(), digest_size=8).digest()
         g = self.torch.Generator(device=self.device)

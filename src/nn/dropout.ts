@@ -1,13 +1,29 @@
-/** Dropout on heap regions (nn/network.ts), forward and backward. */
+/**
+ * Dropout on heap regions (nn/network.ts), forward and backward. Training has
+ * three kinds, each with its own probability; a mask holds multipliers, 0 with
+ * probability p and 1/(1 − p) otherwise, so every expectation is unchanged.
+ *
+ * - Dropout (Srivastava et al. 2014): one multiplier per value, on the
+ *   embedding output x⁰, between layers and before the decoder.
+ * - Embedding dropout (Gal and Ghahramani 2016) drops whole tokens: each window
+ *   draws one multiplier per vocabulary token and scales every row of x⁰ whose
+ *   input is that token by it, so a dropped word is absent for the whole window.
+ * - Weight drop (DropConnect on the recurrent weights, Merity et al. 2018): each
+ *   window draws one mask m per layer, and its whole pass, forward and
+ *   backward, runs on W̃_hh = W_hh ⊙ m (G·H, H); then ∂J/∂W_hh = ∂J/∂W̃_hh ⊙ m.
+ *   Inference uses W_hh itself, the mean of W̃_hh.
+ *
+ * Backward multiplies by the same masks (mulInPlace, addMasked).
+ */
 import type { Rng } from '../core/rng.js';
 
 /**
- * Dropout with probability p: keep each of the n values at x with probability
- * 1 − p, scaled by 1/(1 − p), into out, and the multipliers (0 or 1/(1 − p))
- * into mask. The masks come from a xorshift32 stream seeded by one draw of the
- * run's Rng, so they are reproducible without a call into the Rng per element.
+ * The multipliers of dropout with probability p: each of the n values at mask
+ * is 0 with probability p, else 1/(1 − p). They come from a xorshift32 stream
+ * seeded by one draw of the run's Rng, so they are reproducible without a call
+ * into the Rng per element.
  */
-export function dropoutForward(f: Float32Array, out: number, x: number, mask: number, n: number, p: number, rng: Rng): void {
+export function dropoutMask(f: Float32Array, mask: number, n: number, p: number, rng: Rng): void {
   const keep = 1 / (1 - p);
   const threshold = p * 4294967296;
   let s = (rng.int(4294967295) + 1) >>> 0;
@@ -16,10 +32,19 @@ export function dropoutForward(f: Float32Array, out: number, x: number, mask: nu
     s ^= s >>> 17;
     s ^= s << 5;
     s >>>= 0;
-    const m = s < threshold ? 0 : keep;
-    f[mask + i] = m;
-    f[out + i] = f[x + i] * m;
+    f[mask + i] = s < threshold ? 0 : keep;
   }
+}
+
+/**
+ * Dropout with probability p: the multipliers into mask (dropoutMask), and
+ * the n values at x times them into out.
+ */
+export function dropoutForward(f: Float32Array, out: number, x: number, mask: number, n: number, p: number, rng: Rng): void {
+  dropoutMask(f, mask, n, p, rng);
+  // the unrounded 1/(1 − p), as the mask holds it rounded to float32
+  const keep = 1 / (1 - p);
+  for (let i = 0; i < n; i++) f[out + i] = f[x + i] * (f[mask + i] === 0 ? 0 : keep);
 }
 
 /** a(n) *= mask(n): the gradient through dropout. */
@@ -30,4 +55,25 @@ export function mulInPlace(f: Float32Array, a: number, mask: number, n: number):
 /** a(n) += b(n) · mask(n): a gradient through a dropout mask, added to another. */
 export function addMasked(f: Float32Array, a: number, b: number, mask: number, n: number): void {
   for (let i = 0; i < n; i++) f[a + i] += f[b + i] * f[mask + i];
+}
+
+/**
+ * Embedding dropout over M rows of x (M, E): the window's multiplier of each of
+ * the V tokens into r.tokenMask, each row of x times its input's (ids, int32),
+ * and the same multiplier into that row of r.mask, times what it held when the
+ * row also had dropout (alsoDropout), so backward applies both at once.
+ */
+export function dropTokens(
+  heap: { f32: Float32Array; i32: Int32Array }, r: { x: number; mask: number; tokenMask: number; ids: number },
+  M: number, E: number, V: number, p: number, alsoDropout: boolean, rng: Rng,
+): void {
+  const f = heap.f32, ids = heap.i32;
+  dropoutMask(f, r.tokenMask, V, p, rng);
+  for (let row = 0; row < M; row++) {
+    const m = f[r.tokenMask + ids[r.ids + row]], x = r.x + row * E, mask = r.mask + row * E;
+    for (let e = 0; e < E; e++) {
+      f[x + e] *= m;
+      f[mask + e] = alsoDropout ? f[mask + e] * m : m;
+    }
+  }
 }

@@ -23,11 +23,8 @@
  * dropout, which masks each row's embedding differently. An inference network
  * builds its table once, when it is small: freezeWeights.)
  *
- * Weight drop (DropConnect on the recurrent weights, Merity et al. 2018): each
- * training window draws one mask m per layer, its multipliers 0 with
- * probability p and 1/(1 − p) otherwise, and the whole window, forward and
- * backward, runs on W̃_hh = W_hh ⊙ m (G·H, H); the gradient is then
- * ∂J/∂W_hh = ∂J/∂W̃_hh ⊙ m. Inference uses W_hh itself, the mean of W̃_hh.
+ * Training regularises with dropout, embedding dropout and weight drop (W̃_hh:
+ * W_hh under a mask for the whole window), each described in nn/dropout.ts.
  *
  * All buffers are regions of one heap planned up front (core/heap.ts); nothing
  * is allocated per window or per step.
@@ -40,7 +37,7 @@ import { gateCount, type ArchConfig } from './config.js';
 import { paramLayout, type ParamLayout } from './params.js';
 import { AdaptiveSoftmax, FullSoftmax } from './head.js';
 import { PACK_MIN_STEPS, planLayers, type LayerRegions } from './layers.js';
-import { addMasked, dropoutForward, mulInPlace } from './dropout.js';
+import { addMasked, dropTokens, dropoutForward, mulInPlace } from './dropout.js';
 
 
 export interface NetworkShape {
@@ -54,6 +51,8 @@ export interface NetworkShape {
   dropout?: number;
   /** weight drop: the probability that a window zeroes each recurrent weight (train only) */
   weightDrop?: number;
+  /** embedding dropout: the probability that a window zeroes each vocabulary token's embedding, at all its occurrences (train only) */
+  embedDrop?: number;
   /** use this existing parameter block (another network's) instead of reserving one */
   sharedParams?: number;
   /** training: layer 0 through the (V, G·H) projection table when the vocabulary is small enough to pay (default true; false: always project every row) */
@@ -73,6 +72,7 @@ export class Network {
   readonly train: boolean;
   readonly dropout: number;
   readonly weightDrop: number;
+  readonly embedDrop: number;
   readonly layout: ParamLayout;
   readonly G: number;
 
@@ -85,7 +85,10 @@ export class Network {
   readonly targets: number;
   /** embedding output, (T·B, E) */
   readonly x0: number;
+  /** the multipliers of x0's dropout and embedding dropout, (T·B, E); −1: neither */
   readonly x0Mask: number;
+  /** embedding dropout: the window's multiplier of each vocabulary token, (V); −1: none */
+  readonly wordMask: number;
   readonly layers: LayerRegions[];
   /** decoder input after dropout (T·B, H); −1: the top layer's h */
   readonly y: number;
@@ -110,6 +113,8 @@ export class Network {
   private usedTable = false;
   /** whether the last forward pass ran on masked recurrent weights (weight drop) */
   private weightsDropped = false;
+  /** whether the last forward pass dropped tokens' embeddings (embedding dropout) */
+  private wordsDropped = false;
   /** inference: W_hh was packed once (freezeWeights) and every step's product reads the packed copy */
   private frozen = false;
   /** inference: embTable holds layer 0's projection table, built once (freezeWeights) */
@@ -128,6 +133,7 @@ export class Network {
     this.train = shape.train;
     this.dropout = shape.train ? shape.dropout ?? 0 : 0;
     this.weightDrop = shape.train ? shape.weightDrop ?? 0 : 0;
+    this.embedDrop = shape.train ? shape.embedDrop ?? 0 : 0;
     this.layout = paramLayout(cfg, V);
     this.G = gateCount(cfg.cell);
     const M = this.B * this.T, H = cfg.hidden, E = cfg.embed, GH = this.G * H;
@@ -138,7 +144,8 @@ export class Network {
     this.inputs = plan.alloc(M);
     this.targets = plan.alloc(M);
     this.x0 = plan.alloc(M * E);
-    this.x0Mask = drop ? plan.alloc(M * E) : -1;
+    this.x0Mask = drop || this.embedDrop > 0 ? plan.alloc(M * E) : -1;
+    this.wordMask = this.embedDrop > 0 ? plan.alloc(V) : -1;
     this.layers = planLayers(plan, cfg, this.B, this.T, { inputs: drop, weights: this.weightDrop > 0 }, shape.carry ?? plan);
     this.y = drop ? plan.alloc(M * H) : -1;
     this.yMask = drop ? plan.alloc(M * H) : -1;
@@ -149,7 +156,7 @@ export class Network {
     this.draw = this.train ? -1 : plan.alloc(V + Math.ceil(V / DRAW_BLOCK));
     // training: when the window has at least 2V rows (the table is rebuilt every window);
     // inference: when the table is small, built once by freezeWeights
-    const wantsTable = this.train ? !drop && 2 * V <= M : V * GH <= INFER_TABLE_MAX_WORDS;
+    const wantsTable = this.train ? !drop && this.embedDrop === 0 && 2 * V <= M : V * GH <= INFER_TABLE_MAX_WORDS;
     this.embTable = shape.embedTable !== false && wantsTable ? plan.alloc(V * GH) : -1;
     if (this.train) {
       this.dA = plan.alloc(M * Math.max(E, H));
@@ -237,6 +244,7 @@ export class Network {
     const P = this.params, lay = this.layout;
     const drop = rng !== null && this.dropout > 0;
     this.weightsDropped = rng !== null && this.weightDrop > 0;
+    this.wordsDropped = rng !== null && this.embedDrop > 0;
     this.lastB = Bc;
     this.lastT = Tc;
     const table = this.tableBuilt || (this.embTable >= 0 && 2 * this.V <= M);
@@ -244,6 +252,9 @@ export class Network {
 
     if (!table) k.gatherRows(this.x0, P + lay.embedding, this.inputs, M, E);
     if (drop) dropoutForward(f, this.x0, this.x0, this.x0Mask, M * E, this.dropout, rng);
+    if (this.wordsDropped) {
+      dropTokens(this.k.heap, { x: this.x0, mask: this.x0Mask, tokenMask: this.wordMask, ids: this.inputs }, M, E, this.V, this.embedDrop, drop, rng!);
+    }
 
     let x = this.x0;
     for (let l = 0; l < cfg.layers; l++) {
@@ -426,7 +437,7 @@ export class Network {
       k.matmulTN(D + W.wih, DGi, x, GH, L.nIn, M, true);
       k.colSumAcc(D + W.bih, DGi, M, GH);
       k.matmulNN(dX, DGi, P + W.wih, M, L.nIn, GH, false);
-      if (drop) mulInPlace(f, dX, l === 0 ? this.x0Mask : L.mask, M * L.nIn);
+      if (l === 0 ? drop || this.wordsDropped : drop) mulInPlace(f, dX, l === 0 ? this.x0Mask : L.mask, M * L.nIn);
       const t = dH;
       dH = dX;
       dX = t;

@@ -22,6 +22,7 @@ export interface WorkerInit {
   T: number;
   dropout: number;
   weightDrop: number;
+  embedDrop: number;
   params: number;
 }
 

@@ -94,6 +94,10 @@ export const MODEL_OPTIONS = {
     type: 'number', help: 'DropConnect on the recurrent weights W_hh: every window zeroes each of them with probability p (the weight drop of Merity et al. 2018)',
     min: 0, max: 1, maxOpen: true, default: 0, onResume: 'fixed', placeholder: '<p>',
   },
+  embedDrop: {
+    type: 'number', help: 'drop whole tokens: every window zeroes the embedding of each vocabulary token with probability p, at all of its occurrences (the embedding dropout of Gal and Ghahramani 2016)',
+    min: 0, max: 1, maxOpen: true, default: 0, onResume: 'fixed', placeholder: '<p>',
+  },
 } as const satisfies OptionTable;
 
 export const OPTIMIZER_OPTIONS = {

@@ -10,10 +10,17 @@ export function tinyConfig(cell: CellType, layers = 1, over: Partial<ModelConfig
   return modelConfig({ level: 'char', cell, embed: 3, hidden: 4, layers, ...over });
 }
 
+/** The probabilities of the three kinds of dropout a training network applies (nn/dropout.ts). */
+export interface Drops {
+  dropout?: number;
+  weightDrop?: number;
+  embedDrop?: number;
+}
+
 /** A reference-kernel network with random non-symmetric weights. */
-export function makeNetwork(cfg: ModelConfig, V: number, B: number, T: number, seed = 1, train = true, dropout = 0, weightDrop = 0): Network {
+export function makeNetwork(cfg: ModelConfig, V: number, B: number, T: number, seed = 1, train = true, drops: Drops = {}): Network {
   const plan = new HeapPlan();
-  const net = new Network(plan, cfg, V, { B, T, train, dropout, weightDrop });
+  const net = new Network(plan, cfg, V, { B, T, train, ...drops });
   net.attach(referenceKernels(createPlainHeap(plan.words)));
   const rng = new Rng(seed);
   const p = net.paramView();

@@ -13,7 +13,7 @@ import { createKernels, createWasmMemory, KERNEL_SETS, kernelModule, SCRATCH_WOR
 import { referenceKernels } from '../../src/kernels/ref/index.js';
 import { DRAW_BLOCK } from '../../src/kernels/kernels.js';
 import { Network } from '../../src/nn/network.js';
-import { makeNetwork, randomWindow, tinyConfig } from '../helpers/net.js';
+import { makeNetwork, randomWindow, tinyConfig, type Drops } from '../helpers/net.js';
 import type { CellType } from '../../src/nn/config.js';
 
 const WORDS = 4_000_000;
@@ -414,14 +414,14 @@ describe('wasm on shared memory across threads', () => {
 // ---------------------------------------------------------------------------
 // a whole network: wasm kernels vs reference kernels
 
-async function compareNetworks(build: WasmBuild, cell: CellType, layers: number, over: { embed: number; hidden: number }, V: number, B: number, T: number, dropout: number, weightDrop = 0): Promise<{ loss: number; grad: number }> {
-  const cfg = tinyConfig(cell, layers, over);
-  const r = makeNetwork(cfg, V, B, T, 3, true, dropout, weightDrop);
+async function compareNetworks(build: WasmBuild, cell: CellType, layers: number, over: { embed: number; hidden: number }, V: number, B: number, T: number, dropout: number, more: Drops = {}): Promise<{ loss: number; grad: number }> {
+  const cfg = tinyConfig(cell, layers, over), drops = { dropout, ...more };
+  const r = makeNetwork(cfg, V, B, T, 3, true, drops);
   const plan = new HeapPlan();
-  const w = new Network(plan, cfg, V, { B, T, train: true, dropout, weightDrop });
+  const w = new Network(plan, cfg, V, { B, T, train: true, ...drops });
   w.attach(await createKernels(build, plan.words));
   w.paramView().set(r.paramView());
-  const masks = (): Rng | null => (dropout > 0 || weightDrop > 0 ? new Rng(5) : null);
+  const masks = (): Rng | null => (Object.values(drops).some((p) => p > 0) ? new Rng(5) : null);
   let worstLoss = 0, worstGrad = 0;
   for (const net of [r, w]) {
     net.resetState();
@@ -457,8 +457,8 @@ for (const build of BUILDS) {
         expect(loss).toBeLessThan(1e-4);
         expect(grad).toBeLessThan(1e-4);
       });
-      it(`${cell}: 2 layers, packed W_hh, weight drop 0.4`, async () => {
-        const { loss, grad } = await compareNetworks(build, cell, 2, { embed: 9, hidden: 37 }, 13, 5, 8, 0, 0.4);
+      it(`${cell}: 2 layers, packed W_hh, weight drop 0.4, embedding dropout 0.3`, async () => {
+        const { loss, grad } = await compareNetworks(build, cell, 2, { embed: 9, hidden: 37 }, 13, 5, 8, 0, { weightDrop: 0.4, embedDrop: 0.3 });
         expect(loss).toBeLessThan(1e-4);
         expect(grad).toBeLessThan(1e-4);
       });

@@ -24,7 +24,7 @@
  * the largest single gradient by 1.01, and assert that the check fails.
  */
 import { describe, expect, it } from 'vitest';
-import { makeNetwork, randomWindow, tinyConfig } from '../helpers/net.js';
+import { makeNetwork, randomWindow, tinyConfig, type Drops } from '../helpers/net.js';
 import type { CellType } from '../../src/nn/config.js';
 import type { ModelConfig } from '../../src/model/config.js';
 import { Rng } from '../../src/core/rng.js';
@@ -37,11 +37,11 @@ interface Check {
   views: { name: string; offset: number; size: number }[];
 }
 
-function gradients(cell: CellType, layers: number, dropout = 0, over: Partial<ModelConfig> = {}, V = 7, weightDrop = 0): Check {
+function gradients(cell: CellType, layers: number, drops: Drops = {}, over: Partial<ModelConfig> = {}, V = 7): Check {
   const B = 3, T = 5;
-  const net = makeNetwork(tinyConfig(cell, layers, over), V, B, T, 1, true, dropout, weightDrop);
-  // the same dropout and weight-drop masks on every evaluation
-  const masks = (): Rng | null => (dropout > 0 || weightDrop > 0 ? new Rng(99) : null);
+  const net = makeNetwork(tinyConfig(cell, layers, over), V, B, T, 1, true, drops);
+  // the same masks on every evaluation
+  const masks = (): Rng | null => (Object.values(drops).some((p) => p > 0) ? new Rng(99) : null);
   const p = net.paramView(), g = net.gradView(), H = net.cfg.hidden;
   // first window: sets a non-zero carried state
   net.resetState();
@@ -107,10 +107,10 @@ describe('finite-difference gradient check', () => {
       });
     }
     it(`${cell}, 2 layers with dropout 0.3 (fixed masks)`, () => {
-      expectExact(gradients(cell, 2, 0.3));
+      expectExact(gradients(cell, 2, { dropout: 0.3 }));
     });
     it(`${cell}, 2 layers with weight drop 0.4 and dropout 0.2 (fixed masks)`, () => {
-      const c = gradients(cell, 2, 0.2, {}, 7, 0.4);
+      const c = gradients(cell, 2, { dropout: 0.2, weightDrop: 0.4 });
       // the dropped weights take no gradient: about 40% of each W_hh, exactly zero
       for (const v of c.views.filter((x) => x.name.startsWith('rnn.weight_hh'))) {
         const zeros = Array.from(c.analytic.subarray(v.offset, v.offset + v.size)).filter((g) => g === 0).length;
@@ -120,14 +120,25 @@ describe('finite-difference gradient check', () => {
       expectExact(c);
     });
   }
+  for (const dropout of [0, 0.2]) {
+    it(`gru, 2 layers with embedding dropout 0.5${dropout ? ' and dropout 0.2' : ''} (fixed masks)`, () => {
+      const c = gradients('gru', 2, { embedDrop: 0.5, dropout });
+      // a dropped token's embedding takes no gradient in that window: some of the 7 rows are all zero
+      const emb = c.views.find((v) => v.name === 'embedding.weight')!, E = 3;
+      const zeroRows = Array.from({ length: 7 }, (_, t) => c.analytic.subarray(emb.offset + t * E, emb.offset + (t + 1) * E)).filter((r) => r.every((g) => g === 0));
+      expect(zeroRows.length).toBeGreaterThan(0);
+      expect(zeroRows.length).toBeLessThan(7);
+      expectExact(c);
+    });
+  }
   it('adaptive softmax (two clusters, head bias), every parameter', () => {
     // V = 12: shortlist 4, clusters 4–7 and 8–11; H = 4, div 2 → cluster hidden sizes 2 and 1
-    const c = gradients('gru', 1, 0, { softmax: 'adaptive', cutoffs: [4, 8], div_value: 2, head_bias: true }, 12);
+    const c = gradients('gru', 1, {}, { softmax: 'adaptive', cutoffs: [4, 8], div_value: 2, head_bias: true }, 12);
     expect(c.numeric.length).toBeGreaterThan(100);
     expectExact(c);
   });
   it('tied decoder (E = H): the embedding gets both gradients', () => {
-    const c = gradients('lstm', 1, 0, { tie: true, embed: 4 });
+    const c = gradients('lstm', 1, {}, { tie: true, embed: 4 });
     // decoder.weight's own storage is only a copy for the model file: no gradient flows into it
     const stored = c.views.find((v) => v.name === 'decoder.weight')!;
     expect(Array.from(c.analytic.subarray(stored.offset, stored.offset + stored.size)).every((x) => x === 0)).toBe(true);
@@ -138,7 +149,7 @@ describe('finite-difference gradient check', () => {
 describe('weight drop', () => {
   const cfg = tinyConfig('lstm', 2, { embed: 16, hidden: 32 });
   it('runs each window on W_hh ⊙ m, m zero with probability p and 1/(1 − p) otherwise, a new m every window', () => {
-    const net = makeNetwork(cfg, 9, 4, 8, 1, true, 0, 0.3);
+    const net = makeNetwork(cfg, 9, 4, 8, 1, true, { weightDrop: 0.3 });
     randomWindow(net, 8, 4, 5);
     const f = net.kernels.heap.f32, n = 4 * 32 * 32, rng = new Rng(4);
     const masks = (): Float32Array[] => {
@@ -158,7 +169,7 @@ describe('weight drop', () => {
     }
   });
   it('is off without an Rng (validation) and in an inference network: the output is the plain network\'s', () => {
-    const plain = makeNetwork(cfg, 9, 4, 8, 1, true), dropped = makeNetwork(cfg, 9, 4, 8, 1, true, 0, 0.5);
+    const plain = makeNetwork(cfg, 9, 4, 8, 1, true), dropped = makeNetwork(cfg, 9, 4, 8, 1, true, { weightDrop: 0.5 });
     const logits = (net: typeof plain, rng: Rng | null): number[] => {
       net.resetState();
       randomWindow(net, 8, 4, 5);
@@ -169,13 +180,33 @@ describe('weight drop', () => {
     const want = logits(plain, null);
     expect(logits(dropped, null)).toEqual(want);
     expect(logits(dropped, new Rng(3))).not.toEqual(want);
-    expect(makeNetwork(cfg, 9, 4, 8, 1, false, 0, 0.5).weightDrop).toBe(0);
+    expect(makeNetwork(cfg, 9, 4, 8, 1, false, { weightDrop: 0.5 }).weightDrop).toBe(0);
+  });
+});
+
+describe('embedding dropout', () => {
+  it('gives every row of a token the same multiplier in a window: 0 for about a fraction p of the tokens', () => {
+    const V = 400, B = 16, T = 32, E = 8;
+    const net = makeNetwork(tinyConfig('gru', 1, { embed: E, hidden: 8 }), V, B, T, 1, true, { embedDrop: 0.25 });
+    randomWindow(net, T, B, 5, 0);
+    const f = net.kernels.heap.f32, ids = net.kernels.heap.i32, byToken = new Map<number, number>();
+    net.forward(T, B, new Rng(4));
+    for (let r = 0; r < T * B; r++) {
+      const id = ids[net.inputs + r], row = Array.from(f.subarray(net.x0Mask + r * E, net.x0Mask + (r + 1) * E));
+      expect(new Set(row).size).toBe(1);
+      if (byToken.has(id)) expect(row[0]).toBe(byToken.get(id));
+      byToken.set(id, row[0]);
+    }
+    const dropped = [...byToken.values()].filter((m) => m === 0).length / byToken.size;
+    expect(dropped).toBeGreaterThan(0.18);
+    expect(dropped).toBeLessThan(0.32);
+    expect([...byToken.values()].every((m) => m === 0 || Math.abs(m - 1 / 0.75) < 1e-6)).toBe(true);
   });
 });
 
 describe('dropout', () => {
   it('zeroes a fraction p of the values and scales the rest by 1/(1 − p)', () => {
-    const net = makeNetwork(tinyConfig('gru', 1, { embed: 64, hidden: 64 }), 9, 16, 32, 1, true, 0.3);
+    const net = makeNetwork(tinyConfig('gru', 1, { embed: 64, hidden: 64 }), 9, 16, 32, 1, true, { dropout: 0.3 });
     randomWindow(net, 32, 16, 5);
     net.forward(32, 16, new Rng(4));
     const f = net.kernels.heap.f32, n = 32 * 16 * 64;

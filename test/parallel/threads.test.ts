@@ -46,10 +46,10 @@ describe('worker threads', () => {
     expect(Buffer.from(a.model.params.buffer).equals(Buffer.from(b.model.params.buffer))).toBe(true);
   });
 
-  it('with weight drop, every slice runs its window on its own masked W_hh, and the same seed gives the same weights', async () => {
-    const cfg = tinyConfig('gru', 2, { embed: 8, hidden: 24 }), V = 11, B = 6, T = 8, H = 24, n = 3 * H * H;
+  it('with weight drop and embedding dropout, every slice draws its own masks, and the same seed gives the same weights', async () => {
+    const cfg = tinyConfig('gru', 2, { embed: 8, hidden: 24 }), V = 300, B = 6, T = 8, H = 24, n = 3 * H * H;
     const plan = new HeapPlan();
-    const slices = new SlicedNetwork(plan, cfg, V, { B, T, dropout: 0, weightDrop: 0.3, threads: 2 }, 7);
+    const slices = new SlicedNetwork(plan, cfg, V, { B, T, dropout: 0, weightDrop: 0.3, embedDrop: 0.3, threads: 2 }, 7);
     const k = await createKernels('reference', plan.words, { shared: true, instances: 2 });
     try {
       await slices.start(k, 'reference', plan.words);
@@ -71,11 +71,18 @@ describe('worker threads', () => {
       }
       // the worker drew its own masks (from its own generator), not slice 0's
       expect(masks[1][0]).not.toEqual(masks[0][0]);
+      const tokenMasks = slices.nets.map((net) => f.slice(net.wordMask, net.wordMask + V));
+      for (const m of tokenMasks) {
+        const zeros = m.filter((x) => x === 0).length / V;
+        expect(zeros).toBeGreaterThan(0.2);
+        expect(zeros).toBeLessThan(0.4);
+      }
+      expect(tokenMasks[1]).not.toEqual(tokenMasks[0]);
     } finally {
       await slices.close();
     }
-    const a = await train(opts({ threads: 2, weightDrop: 0.3 }));
-    const b = await train(opts({ threads: 2, weightDrop: 0.3 }));
+    const a = await train(opts({ threads: 2, weightDrop: 0.3, embedDrop: 0.2 }));
+    const b = await train(opts({ threads: 2, weightDrop: 0.3, embedDrop: 0.2 }));
     expect(Buffer.from(a.model.params.buffer).equals(Buffer.from(b.model.params.buffer))).toBe(true);
     const plain = await train(opts({ threads: 2 }));
     expect(Buffer.from(a.model.params.buffer).equals(Buffer.from(plain.model.params.buffer))).toBe(false);

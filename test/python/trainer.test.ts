@@ -10,9 +10,10 @@
  * resets: the fused nn.GRU path; validation chunks warmed up on 2T tokens).
  * Files: its model loads in recur and `recur eval` on the validation text gives
  * the trainer's own validation loss; --init continues from exactly the model's
- * weights; a run stopped and resumed from its checkpoint (with dropout and weight
- * drop) ends with the weights of the run that never stopped, and weight drop
- * changes the run from its first step.
+ * weights; a run stopped and resumed from its checkpoint (with dropout, weight
+ * drop and embedding dropout) ends with the weights of the run that never
+ * stopped, and weight drop and embedding dropout each change the run from its
+ * first step.
  *
  * All Python runs happen in one process (test/fixtures/torch_train_many.py calls
  * the trainer's main() once per run), so torch is imported once.
@@ -117,11 +118,12 @@ describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () =>
     // --init with a step too small to move a float32 weight
     const gru = join(dir, 'init-0.safetensors');
     cases.push({ name: 'init exactness', model: 'gru', flat: {}, args: argsOf({ ...WINDOW, optimizer: 'sgd', lr: 1e-30, steps: 1 }), init: gru, out: join(dir, 'init-exact.safetensors') });
-    // 30 steps with dropout and weight drop at once, and 15 then resumed to 30; and 30 without weight drop
-    const drop = { ...WINDOW, layers: 2, dropout: 0.3, weightDrop: 0.3, cell: 'lstm', hidden: 16, embed: 8, evalEvery: 10, seed: 5 };
+    // 30 steps with every kind of dropout at once, and 15 then resumed to 30; and 30 without weight drop, without embedding dropout
+    const drop = { ...WINDOW, layers: 2, dropout: 0.3, weightDrop: 0.3, embedDrop: 0.2, cell: 'lstm', hidden: 16, embed: 8, evalEvery: 10, seed: 5 };
     const straight = join(dir, 'straight.safetensors'), halfway = join(dir, 'halfway.safetensors');
     cases.push({ name: 'straight', model: '', flat: {}, args: [...argsOf({ ...drop, steps: 30 })], init: '', out: straight });
     cases.push({ name: 'no weight drop', model: '', flat: {}, args: [...argsOf({ ...drop, weightDrop: 0, steps: 30 })], init: '', out: join(dir, 'no-wd.safetensors') });
+    cases.push({ name: 'no embedding dropout', model: '', flat: {}, args: [...argsOf({ ...drop, embedDrop: 0, steps: 30 })], init: '', out: join(dir, 'no-ed.safetensors') });
     cases.push({ name: 'halfway', model: '', flat: {}, args: [...argsOf({ ...drop, steps: 15 })], init: '', out: halfway });
     cases.push({ name: 'resumed', model: '', flat: {}, args: ['--resume', halfway + '.ckpt', '--steps', '30', '-o', join(dir, 'resumed.safetensors'), '--json'], init: '', out: '' });
 
@@ -242,11 +244,10 @@ describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () =>
     expect(Array.from(model.params)).toEqual(Array.from(inits.gru.params));
   });
 
-  it('a run stopped and resumed from its checkpoint ends as the run that never stopped (with dropout and weight drop)', () => {
+  it('a run stopped and resumed from its checkpoint ends as the run that never stopped (with every kind of dropout)', () => {
     const straight = pyRun(cases.find((x) => x.name === 'straight')!);
-    // weight drop acts from the first window: the same run without it has another first loss
-    const plain = pyRun(cases.find((x) => x.name === 'no weight drop')!);
-    expect(plain.steps[0].loss).not.toBe(straight.steps[0].loss);
+    // weight drop and embedding dropout act from the first window: the same run without either has another first loss
+    for (const name of ['no weight drop', 'no embedding dropout']) expect(pyRun(cases.find((x) => x.name === name)!).steps[0].loss, name).not.toBe(straight.steps[0].loss);
     const r = pyByName('resumed');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
