@@ -86,6 +86,14 @@ export interface Kernels {
    * draw find its token in ⌈n / DRAW_BLOCK⌉ + DRAW_BLOCK steps instead of n.
    */
   expBlocks(out: number, x: number, n: number, shift: number, scale: number, blocks: number): number;
+
+  // ---- the optimizer -----------------------------------------------------
+  /**
+   * One Adam update of n parameters θ at p from gradients at g, moments at m and v
+   * (kernels/ref/update.ts has the equations); stepSize = η / (1 − β₁ᵗ),
+   * sqrtC2 = √(1 − β₂ᵗ), wd the L2 weight decay. Bit-identical on every set.
+   */
+  adamStep(p: number, g: number, m: number, v: number, n: number, beta1: number, beta2: number, eps: number, stepSize: number, sqrtC2: number, wd: number): void;
 }
 
 /** Values per block sum of expBlocks. */

@@ -6,7 +6,10 @@
  * region. After a step the slice gradients are summed, in a fixed order and
  * weighted by slice size, into slice 0's gradient region, so the result is the
  * gradient of the mean loss over the whole batch, and deterministic for a given
- * seed and thread count.
+ * seed and thread count. That sum, the gradient's norm and the update (clipping,
+ * the optimizer) are shared out too: each thread takes one contiguous range of
+ * the parameter block, whose elements come out as they would on one thread
+ * (the norm adds the ranges' sums of squares in order).
  *
  * With one thread there are no workers and no copies: slice 0 is the batch.
  */
@@ -17,6 +20,7 @@ import type { ArchConfig } from '../nn/config.js';
 import { Network } from '../nn/network.js';
 import { paramLayout } from '../nn/params.js';
 import type { FromWorker, ToWorker } from './protocol.js';
+import { reduceRange, sumSquares, updateRange, type UpdateStep } from '../kernels/ref/update.js';
 import { nextMessage } from '../node/worker-reply.js';
 
 type NodeWorker = import('node:worker_threads').Worker;
@@ -187,18 +191,60 @@ export class SlicedNetwork {
     let loss = main.lossAndGrad() * (this.sizes[0] / this.B);
     main.backward();
     const done = await Promise.all(pending);
-    if (this.threads === 1) return loss;
-    const f = this.kernels.heap.f32, n = main.layout.size, g0 = main.grads;
-    const w0 = this.sizes[0] / this.B;
-    for (let i = 0; i < n; i++) f[g0 + i] *= w0;
+    const f = this.kernels.heap.f32, ranges = this.ranges();
+    if (this.threads === 1) {
+      this.squares = [sumSquares(f, main.grads, 0, main.layout.size)];
+      return loss;
+    }
     done.forEach((d, i) => {
       if (d.type !== 'done') return;
       if (d.rng) this.rngs[i] = Rng.restore(d.rng as RngState);
-      const net = this.nets[i + 1], wi = this.sizes[i + 1] / this.B, g = net.grads;
-      loss += d.loss * wi;
-      for (let j = 0; j < n; j++) f[g0 + j] += wi * f[g + j];
+      loss += d.loss * (this.sizes[i + 1] / this.B);
     });
+    // the sum of the slices' gradients (and its squares), each thread over its range
+    const grads = this.nets.map((n) => n.grads), weights = this.sizes.map((s) => s / this.B);
+    const reduced = this.onWorkers((i) => ({ type: 'reduce', lo: ranges[i + 1][0], hi: ranges[i + 1][1], grads, weights }));
+    const mine = reduceRange(f, grads, weights, ranges[0][0], ranges[0][1]);
+    this.squares = [mine, ...(await reduced).map((r) => (r.type === 'reduced' ? r.sumSquares : NaN))];
     return loss;
+  }
+
+  /** Σ g² of each thread's range of the last step's summed gradient, in order */
+  private squares: number[] = [];
+
+  /** The global L2 norm of the last step's gradient (what clipping by norm compares with its limit). */
+  gradNorm(): number {
+    return Math.sqrt(this.squares.reduce((a, b) => a + b, 0));
+  }
+
+  /**
+   * Clip the last step's gradient (scale ≠ 1: by norm; clipValue > 0: by value)
+   * and apply the optimizer step to the parameters, each thread over its range.
+   */
+  async update(step: UpdateStep, scale: number, clipValue: number): Promise<void> {
+    const main = this.main, ranges = this.ranges();
+    const done = this.onWorkers((i) => ({ type: 'update', lo: ranges[i + 1][0], hi: ranges[i + 1][1], step, params: main.params, grads: main.grads, scale, clipValue }));
+    updateRange(this.kernels.heap.f32, this.kernels, step, main.params, main.grads, scale, clipValue, ranges[0][0], ranges[0][1]);
+    await done;
+  }
+
+  /** Send each worker its message (built from its index) and wait for every reply; a worker's error is thrown. */
+  private async onWorkers(message: (i: number) => ToWorker): Promise<FromWorker[]> {
+    const replies = await Promise.all(this.workers.map((w, i) => {
+      w.postMessage(message(i));
+      return this.reply(w);
+    }));
+    return replies;
+  }
+
+  private rangeCache: [number, number][] | null = null;
+
+  /** Each thread's contiguous range [lo, hi) of the parameter block: as even as possible, in multiples of 16 words. */
+  private ranges(): [number, number][] {
+    if (this.rangeCache) return this.rangeCache;
+    const n = this.main.layout.size, t = this.threads, out: [number, number][] = [];
+    for (let i = 0; i < t; i++) out.push([Math.min(n, 16 * Math.round((n * i) / t / 16)), i === t - 1 ? n : Math.min(n, 16 * Math.round((n * (i + 1)) / t / 16))]);
+    return (this.rangeCache = out);
   }
 
   resetState(): void {

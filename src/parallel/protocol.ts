@@ -2,6 +2,7 @@
 import type { KernelSet, KernelSetName } from '../kernels/index.js';
 import type { ArchConfig } from '../nn/config.js';
 import type { RngState } from '../core/rng.js';
+import type { UpdateStep } from '../kernels/ref/update.js';
 
 export interface WorkerInit {
   type: 'init';
@@ -37,10 +38,34 @@ export interface WorkerReset {
   type: 'reset';
 }
 
-export type ToWorker = WorkerInit | WorkerStep | WorkerReset;
+/** Sum the slices' gradients over the worker's range [lo, hi) of the block (kernels/ref/update.ts reduceRange). */
+export interface WorkerReduce {
+  type: 'reduce';
+  lo: number;
+  hi: number;
+  grads: number[];
+  weights: number[];
+}
+
+/** Clip and update the parameters over the worker's range (kernels/ref/update.ts updateRange). */
+export interface WorkerUpdate {
+  type: 'update';
+  lo: number;
+  hi: number;
+  step: UpdateStep;
+  params: number;
+  grads: number;
+  scale: number;
+  clipValue: number;
+}
+
+export type ToWorker = WorkerInit | WorkerStep | WorkerReset | WorkerReduce | WorkerUpdate;
 
 export type FromWorker =
   /** kernels: the set the worker runs (the pool checks it is the main thread's) */
   | { type: 'ready'; kernels: KernelSet }
   | { type: 'done'; loss: number; rng: RngState | null }
+  /** the range's Σ g² after the reduction */
+  | { type: 'reduced'; sumSquares: number }
+  | { type: 'updated' }
   | { type: 'error'; message: string };

@@ -1,12 +1,14 @@
 /**
  * A gradient worker: computes forward, loss and backward for its slice of the
  * batch on the shared heap (its own activations and gradient regions, the
- * trainer's parameters), on request. It never touches the parameters' values.
+ * trainer's parameters), on request; then, for its range of the parameter
+ * block, sums the slices' gradients and updates the parameters (pool.ts).
  */
 import { parentPort } from 'node:worker_threads';
 import { HeapPlan } from '../core/heap.js';
 import { Rng } from '../core/rng.js';
 import { kernelsOn } from '../kernels/index.js';
+import { reduceRange, updateRange } from '../kernels/ref/update.js';
 import { Network } from '../nn/network.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
@@ -35,5 +37,11 @@ async function handle(m: ToWorker): Promise<void> {
     reply({ type: 'done', loss, rng: rng ? rng.state() : null });
   } else if (m.type === 'reset') {
     net!.resetState();
+  } else if (m.type === 'reduce') {
+    reply({ type: 'reduced', sumSquares: reduceRange(net!.kernels.heap.f32, m.grads, m.weights, m.lo, m.hi) });
+  } else if (m.type === 'update') {
+    const k = net!.kernels;
+    updateRange(k.heap.f32, k, m.step, m.params, m.grads, m.scale, m.clipValue, m.lo, m.hi);
+    reply({ type: 'updated' });
   }
 }

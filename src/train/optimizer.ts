@@ -1,18 +1,15 @@
 /**
  * Optimizers over the flat parameter block (PyTorch's update rules and
- * defaults). Moments live in the heap beside the parameters, one region per
- * moment with the parameter layout, so a step is one loop over n numbers.
- *
- *   sgd      θ ← θ − η g
- *   adam     m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  θ ← θ − η m̂ / (√v̂ + ε),  m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ)
- *   adagrad  s ← s + g²;  θ ← θ − η g / (√s + ε)
- *   rmsprop  v ← αv + (1−α)g²;  θ ← θ − η g / (√v + ε)
- *
- * With weight decay λ, g ← g + λθ first (L2, as torch.optim's weight_decay).
+ * defaults; the rules themselves are in kernels/ref/update.ts). Moments live
+ * in the heap beside the parameters, one region per moment with the parameter
+ * layout, so a step is one loop over n numbers, which the threads of a run
+ * may split between them (parallel/pool.ts).
  */
 import type { HeapPlan } from '../core/heap.js';
+import type { Kernels } from '../kernels/index.js';
+import { updateRange, type OptimizerName, type UpdateStep } from '../kernels/ref/update.js';
 
-export type OptimizerName = 'adam' | 'sgd' | 'adagrad' | 'rmsprop';
+export type { OptimizerName, UpdateStep };
 export const OPTIMIZERS: readonly OptimizerName[] = ['adam', 'sgd', 'adagrad', 'rmsprop'];
 
 /** Default learning rate of each optimizer. */
@@ -31,9 +28,6 @@ export interface OptimizerState {
   /** copies of the moment buffers, in the order of `regions()` */
   moments: Float32Array[];
 }
-
-const BETA1 = 0.9, BETA2 = 0.999, ADAM_EPS = 1e-8;
-const RMS_ALPHA = 0.99, RMS_EPS = 1e-8, ADAGRAD_EPS = 1e-10;
 
 export class Optimizer {
   readonly name: OptimizerName;
@@ -76,44 +70,14 @@ export class Optimizer {
     this.regions().forEach(([off], i) => f.set(s.moments[i], off));
   }
 
-  /** One update of the n parameters at `p` from the gradients at `g`. */
-  step(f: Float32Array, p: number, g: number, lr: number): void {
-    const n = this.n, wd = this.weightDecay;
+  /** The next step at rate lr (counted as taken): what updateRange applies to each part of the block. */
+  next(lr: number): UpdateStep {
     this.t++;
-    switch (this.name) {
-      case 'sgd':
-        for (let i = 0; i < n; i++) f[p + i] -= lr * (f[g + i] + wd * f[p + i]);
-        break;
-      case 'adam': {
-        const m = this.m, v = this.v;
-        const c1 = 1 - Math.pow(BETA1, this.t), c2 = 1 - Math.pow(BETA2, this.t);
-        const stepSize = lr / c1, sqrtC2 = Math.sqrt(c2);
-        for (let i = 0; i < n; i++) {
-          const gi = f[g + i] + wd * f[p + i];
-          const mi = (f[m + i] = BETA1 * f[m + i] + (1 - BETA1) * gi);
-          const vi = (f[v + i] = BETA2 * f[v + i] + (1 - BETA2) * gi * gi);
-          f[p + i] -= (stepSize * mi) / (Math.sqrt(vi) / sqrtC2 + ADAM_EPS);
-        }
-        break;
-      }
-      case 'adagrad': {
-        const s = this.m;
-        for (let i = 0; i < n; i++) {
-          const gi = f[g + i] + wd * f[p + i];
-          const si = (f[s + i] += gi * gi);
-          f[p + i] -= (lr * gi) / (Math.sqrt(si) + ADAGRAD_EPS);
-        }
-        break;
-      }
-      case 'rmsprop': {
-        const s = this.m;
-        for (let i = 0; i < n; i++) {
-          const gi = f[g + i] + wd * f[p + i];
-          const si = (f[s + i] = RMS_ALPHA * f[s + i] + (1 - RMS_ALPHA) * gi * gi);
-          f[p + i] -= (lr * gi) / (Math.sqrt(si) + RMS_EPS);
-        }
-        break;
-      }
-    }
+    return { name: this.name, m: this.m, v: this.v, weightDecay: this.weightDecay, t: this.t, lr };
+  }
+
+  /** One update of the n parameters at `p` from the gradients at `g` (Adam on the kernels when given: the same bits). */
+  step(f: Float32Array, p: number, g: number, lr: number, k?: Kernels): void {
+    updateRange(f, k ?? null, this.next(lr), p, g, 1, 0, 0, this.n);
   }
 }

@@ -17,7 +17,7 @@ import { storeDataOptions, type TrainingData } from './data.js';
 import { meanLoss, streamLogProbs } from '../model/evaluate.js';
 import type { History } from '../model/history.js';
 import type { LanguageModel } from '../model/model.js';
-import { clipGradNorm, clipGradValue } from './clip.js';
+import { clipScale } from './clip.js';
 import { resolveTrainOptions, TRAIN_RULES, type TrainOptions, type TrainOptionsGiven } from './options.js';
 import { Run, dataOf, type Resumable, type RunSource } from './run.js';
 import { stateIsFinite, type TrainState } from './state.js';
@@ -212,21 +212,21 @@ function fractionDone(run: Run): number {
 
 /** One window: forward, loss, backward on every slice, clipping, the update; throws TrainingDiverged. */
 async function step(run: Run, emit: (e: TrainEvent) => void, lastSaved: () => TrainState | null): Promise<void> {
-  const o = run.options, c = run.counters, f = run.f, net = run.net, b = run.batches;
+  const o = run.options, c = run.counters, b = run.batches;
   run.markPreStep();
   if (b.nextEpochIfDone(run.rng)) run.slices.resetState();
   const t0 = performance.now();
   run.slices.fill((sn, b0) => b.fillSlice(run.k.heap.i32, sn.inputs, sn.targets, b0, sn.B));
   b.advance();
   const loss = await run.slices.step(run.T, o.model.dropout > 0 || o.model.weightDrop > 0 || o.model.embedDrop > 0 ? run.rng : null);
-  const norm = clipGradNorm(f, net.grads, net.layout.size, o.optimizer.clip);
+  const norm = run.slices.gradNorm();
   if (c.step === 0) c.firstLoss = loss;
   // non-finite, or (char-rnn's rule) more than three times the loss of the untrained model
   const exploded = loss > TRAIN_RULES.divergeFactor * c.firstLoss;
   if (!Number.isFinite(loss) || !Number.isFinite(norm) || exploded) diverged(run, loss, exploded, lastSaved(), emit);
-  if (o.optimizer.clipValue > 0) clipGradValue(f, net.grads, net.layout.size, o.optimizer.clipValue);
   const lr = run.schedule.rate(c.step + 1, fractionDone(run));
-  run.optimizer.step(f, net.params, net.grads, lr);
+  // clipping by norm, by value, and the optimizer's step, each thread over its part of the parameters
+  await run.slices.update(run.optimizer.next(lr), clipScale(norm, o.optimizer.clip), o.optimizer.clipValue);
   c.step++;
   c.tokens += run.B * run.T;
   c.lastLoss = loss;

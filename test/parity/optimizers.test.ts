@@ -68,6 +68,10 @@ const cases: Case[] = (['sgd', 'adam', 'adagrad', 'rmsprop'] as const).flatMap((
 cases.push({ optimizer: 'adam', cell: 'gru', layers: 1, lr: 0.01, over: { softmax: 'adaptive', cutoffs: [5, 9], div_value: 2, head_bias: true }, label: 'adaptive softmax' });
 cases.push({ optimizer: 'rmsprop', cell: 'lstm', layers: 1, lr: 0.01, over: { tie: true, embed: 6 }, label: 'tied decoder' });
 cases.push({ optimizer: 'adam', cell: 'gru', layers: 2, lr: 0.01, kernels: 'wasm', threads: 2, label: 'wasm kernels on 2 threads' });
+// the sum of the slices' gradients, clipping and the update shared out between 3 threads (uneven ranges)
+for (const optimizer of ['sgd', 'adagrad', 'rmsprop'] as const) {
+  cases.push({ optimizer, cell: 'gru', layers: 1, lr: LR[optimizer], threads: 3, label: `${optimizer}, the update on 3 threads` });
+}
 
 const WEIGHT_DECAY = 0.01, CLIP = 0.2, CLIP_VALUE = 0.02;
 const TOL = 1e-5, PERTURB = 1e-5, K = 3;

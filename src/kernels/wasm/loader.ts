@@ -54,6 +54,7 @@ interface Exports {
   logProbRows(out: number, logits: number, targets: number, M: number, V: number): void;
   rowMax(x: number, n: number): number;
   expBlocks(out: number, x: number, n: number, shift: number, scale: number, blocks: number): number;
+  adamStep(p: number, g: number, m: number, v: number, n: number, beta1: number, beta2: number, eps: number, stepSize: number, sqrtC2: number, wd: number): void;
 }
 
 /** base64 → bytes with atob (Node ≥ 16 and browsers) */
@@ -192,6 +193,7 @@ export async function wasmKernelsOn(memory: WebAssembly.Memory, words: number, s
     logProbRows: (out, l, t, M, V) => x.logProbRows(out, l, t, M, V),
     rowMax: (v, n) => x.rowMax(v, n),
     expBlocks: (out, v, n, shift, scale, blocks) => x.expBlocks(out, v, n, shift, scale, blocks),
+    adamStep: (p, g, m, v, n, b1, b2, eps, s, c2, wd) => x.adamStep(p, g, m, v, n, b1, b2, eps, s, c2, wd),
   };
 }
 
