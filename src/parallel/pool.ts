@@ -40,6 +40,12 @@ export function sliceSizes(B: number, threads: number): number[] {
   return Array.from({ length: n }, (_, w) => Math.floor(B / n) + (w < B % n ? 1 : 0));
 }
 
+/** Each thread's contiguous range [lo, hi) of a parameter block of n words, for the sum of the gradients and the update: as even as possible, boundaries on multiples of 16. */
+export function paramRanges(n: number, threads: number): [number, number][] {
+  const at = (i: number): number => (i === threads ? n : Math.min(n, 16 * Math.round((n * i) / threads / 16)));
+  return Array.from({ length: threads }, (_, i) => [at(i), at(i + 1)]);
+}
+
 /** What the slices carry across windows (and so across a restart): per layer the (B, H) state, and the dropout generators of slices 1 … */
 export interface SliceSnapshot {
   carry: { h: Float32Array; c: Float32Array | null }[];
@@ -59,7 +65,7 @@ export class SlicedNetwork {
   readonly nets: Network[];
   readonly sizes: number[];
   readonly B: number;
-  /** dropout and weight-drop generators of the slices beyond 0 (slice 0 uses the trainer's Rng) */
+  /** mask generators (every kind of dropout) of the slices beyond 0 (slice 0 uses the trainer's Rng) */
   private rngs: Rng[];
   private readonly starts: number[];
   private workers: NodeWorker[] = [];
@@ -84,7 +90,8 @@ export class SlicedNetwork {
     this.nets = [];
     this.starts = [];
     this.carryStarts = [];
-    const params = plan.alloc(paramLayout(cfg, V).size);
+    const size = paramLayout(cfg, V).size, params = plan.alloc(size);
+    this.ranges = paramRanges(size, this.sizes.length);
     const perLayer = cfg.cell === 'lstm' ? 2 : 1;
     const carrySizes = this.sizes.flatMap((b) => new Array<number>(cfg.layers * perLayer).fill(b * cfg.hidden));
     const carryStart = plan.alloc(plannedWords(carrySizes));
@@ -100,6 +107,9 @@ export class SlicedNetwork {
 
   /** where each slice's carried state was planned */
   private readonly carryStarts: number[];
+
+  /** each thread's range of the parameter block (paramRanges) */
+  private readonly ranges: [number, number][];
 
   get main(): Network {
     return this.nets[0];
@@ -180,18 +190,14 @@ export class SlicedNetwork {
    * (the caller zeroes nothing: every slice zeroes its own gradients first).
    */
   async step(T: number, rng: Rng | null): Promise<number> {
-    const pending = this.workers.map((w, i) => {
-      const m: ToWorker = { type: 'step', T, rng: rng ? this.rngs[i].state() : null };
-      w.postMessage(m);
-      return this.reply(w);
-    });
+    const pending = this.onWorkers((i) => ({ type: 'step', T, rng: rng ? this.rngs[i].state() : null }));
     const main = this.main;
     main.zeroGrads();
     main.forward(T, main.B, rng);
     let loss = main.lossAndGrad() * (this.sizes[0] / this.B);
     main.backward();
-    const done = await Promise.all(pending);
-    const f = this.kernels.heap.f32, ranges = this.ranges();
+    const done = await pending;
+    const f = this.kernels.heap.f32, ranges = this.ranges;
     if (this.threads === 1) {
       this.squares = [sumSquares(f, main.grads, 0, main.layout.size)];
       return loss;
@@ -222,29 +228,18 @@ export class SlicedNetwork {
    * and apply the optimizer step to the parameters, each thread over its range.
    */
   async update(step: UpdateStep, scale: number, clipValue: number): Promise<void> {
-    const main = this.main, ranges = this.ranges();
+    const main = this.main, ranges = this.ranges;
     const done = this.onWorkers((i) => ({ type: 'update', lo: ranges[i + 1][0], hi: ranges[i + 1][1], step, params: main.params, grads: main.grads, scale, clipValue }));
     updateRange(this.kernels.heap.f32, this.kernels, step, main.params, main.grads, scale, clipValue, ranges[0][0], ranges[0][1]);
     await done;
   }
 
   /** Send each worker its message (built from its index) and wait for every reply; a worker's error is thrown. */
-  private async onWorkers(message: (i: number) => ToWorker): Promise<FromWorker[]> {
-    const replies = await Promise.all(this.workers.map((w, i) => {
+  private onWorkers(message: (i: number) => ToWorker): Promise<FromWorker[]> {
+    return Promise.all(this.workers.map((w, i) => {
       w.postMessage(message(i));
       return this.reply(w);
     }));
-    return replies;
-  }
-
-  private rangeCache: [number, number][] | null = null;
-
-  /** Each thread's contiguous range [lo, hi) of the parameter block: as even as possible, in multiples of 16 words. */
-  private ranges(): [number, number][] {
-    if (this.rangeCache) return this.rangeCache;
-    const n = this.main.layout.size, t = this.threads, out: [number, number][] = [];
-    for (let i = 0; i < t; i++) out.push([Math.min(n, 16 * Math.round((n * i) / t / 16)), i === t - 1 ? n : Math.min(n, 16 * Math.round((n * (i + 1)) / t / 16))]);
-    return (this.rangeCache = out);
   }
 
   resetState(): void {

@@ -30,7 +30,7 @@ export interface WorkerInit {
 export interface WorkerStep {
   type: 'step';
   T: number;
-  /** dropout and weight-drop masks are drawn from this generator state; the state after is sent back */
+  /** the masks of every kind of dropout are drawn from this generator state; the state after is sent back */
   rng: RngState | null;
 }
 

@@ -6,8 +6,7 @@
  * may split between them (parallel/pool.ts).
  */
 import type { HeapPlan } from '../core/heap.js';
-import type { Kernels } from '../kernels/index.js';
-import { updateRange, type OptimizerName, type UpdateStep } from '../kernels/ref/update.js';
+import type { OptimizerName, UpdateStep } from '../kernels/ref/update.js';
 
 export type { OptimizerName, UpdateStep };
 export const OPTIMIZERS: readonly OptimizerName[] = ['adam', 'sgd', 'adagrad', 'rmsprop'];
@@ -70,14 +69,9 @@ export class Optimizer {
     this.regions().forEach(([off], i) => f.set(s.moments[i], off));
   }
 
-  /** The next step at rate lr (counted as taken): what updateRange applies to each part of the block. */
+  /** The next step at rate lr (counted as taken): what kernels/ref/update.ts updateRange applies to each part of the block. */
   next(lr: number): UpdateStep {
     this.t++;
     return { name: this.name, m: this.m, v: this.v, weightDecay: this.weightDecay, t: this.t, lr };
-  }
-
-  /** One update of the n parameters at `p` from the gradients at `g` (Adam on the kernels when given: the same bits). */
-  step(f: Float32Array, p: number, g: number, lr: number, k?: Kernels): void {
-    updateRange(f, k ?? null, this.next(lr), p, g, 1, 0, 0, this.n);
   }
 }

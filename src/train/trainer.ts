@@ -218,7 +218,8 @@ async function step(run: Run, emit: (e: TrainEvent) => void, lastSaved: () => Tr
   const t0 = performance.now();
   run.slices.fill((sn, b0) => b.fillSlice(run.k.heap.i32, sn.inputs, sn.targets, b0, sn.B));
   b.advance();
-  const loss = await run.slices.step(run.T, o.model.dropout > 0 || o.model.weightDrop > 0 || o.model.embedDrop > 0 ? run.rng : null);
+  // the networks draw the masks of whichever kinds of dropout the model has from the run's generator
+  const loss = await run.slices.step(run.T, run.rng);
   const norm = run.slices.gradNorm();
   if (c.step === 0) c.firstLoss = loss;
   // non-finite, or (char-rnn's rule) more than three times the loss of the untrained model

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { HeapPlan } from '../../src/core/heap.js';
 import { Rng } from '../../src/core/rng.js';
 import { createKernels } from '../../src/kernels/index.js';
-import { SlicedNetwork, sliceSizes } from '../../src/parallel/pool.js';
+import { SlicedNetwork, paramRanges, sliceSizes } from '../../src/parallel/pool.js';
 import { train, type FlatOptions } from '../helpers/train.js';
 import { tinyConfig } from '../helpers/net.js';
 
@@ -26,6 +26,10 @@ describe('worker threads', () => {
     expect(sliceSizes(32, 2)).toEqual([16, 16]);
     expect(sliceSizes(7, 3)).toEqual([3, 2, 2]);
     expect(sliceSizes(2, 8)).toEqual([1, 1]);
+    // the parameter block's ranges for the update: contiguous, covering it, boundaries on multiples of 16
+    expect(paramRanges(100, 1)).toEqual([[0, 100]]);
+    expect(paramRanges(100, 3)).toEqual([[0, 32], [32, 64], [64, 100]]);
+    expect(paramRanges(20, 3)).toEqual([[0, 0], [0, 16], [16, 20]]);
   });
 
   it('2 and 3 threads give the weights of 1 thread (to float rounding)', async () => {
