@@ -32,7 +32,8 @@ export {
 export { SAMPLE_OPTIONS, SAMPLE_COMMAND_OPTIONS, resolveSampleOptions } from './infer/options.js';
 export { sampleStream, nextTokens, type StreamOptions, type Candidate } from './infer/stream.js';
 export { scoreSentences, evaluateText, type SentenceScore, type TokenScore, type Evaluation } from './infer/score.js';
-export { scoreStream, evaluateStream, type TextPieces, type StreamedOptions, type ScoreStreamOptions } from './infer/streamed.js';
+export { scoreStream, evaluateStream, type TextPieces, type StreamedOptions, type ScoreStreamOptions, type EvaluateStreamOptions } from './infer/streamed.js';
+export { DynamicScorer, DYNAMIC_SEGMENT, type DynamicOptions } from './model/dynamic.js';
 export { formatKenlm, formatSrilm, kenlmSummary, srilmSummary, type KenlmSummary, type SrilmSummary } from './infer/lmformats.js';
 export { KERNEL_SETS, DEFAULT_KERNELS, KERNELS_OPTION, THREADS_OPTION, kernelReport, type KernelSetName, type KernelReport } from './kernels/index.js';
 export { renderReport } from './report/html.js';

@@ -16,6 +16,7 @@ import { countCodePoints, type TokenIds } from '../data/corpus.js';
 import { forEachToken } from '../data/tokenize.js';
 import type { SplitMode } from '../data/text.js';
 import { continueLogProbs, planChunks } from '../model/evaluate.js';
+import { DynamicScorer, type DynamicOptions } from '../model/dynamic.js';
 import { EvalTotals, layOut, sentencePiece, sentenceScores, type Evaluation, type SentencePiece, type SentenceScore } from './score.js';
 import type { InferenceSession } from './session.js';
 
@@ -25,6 +26,14 @@ export type TextPieces = AsyncIterable<string> | Iterable<string>;
 export interface StreamedOptions {
   /** tokens per scoring batch (default 65,536): the memory of a call is about this many tokens' worth */
   batchTokens?: number;
+}
+
+export interface EvaluateStreamOptions extends StreamedOptions {
+  /**
+   * Dynamic evaluation (model/dynamic.ts): the text is read in order on one
+   * thread, and the model takes a gradient step on every segment after scoring it.
+   */
+  dynamic?: Omit<DynamicOptions, 'kernels'>;
 }
 
 export interface ScoreStreamOptions extends StreamedOptions {
@@ -96,9 +105,10 @@ export async function* scoreStream(session: InferenceSession, text: TextPieces, 
 }
 
 /** Held-out cross-entropy of a text of any size, split into sequences as in training: evaluateText's numbers. */
-export async function evaluateStream(session: InferenceSession, text: TextPieces, o: StreamedOptions = {}): Promise<Evaluation> {
+export async function evaluateStream(session: InferenceSession, text: TextPieces, o: EvaluateStreamOptions = {}): Promise<Evaluation> {
   const m = session.model, tok = m.tokenizer, split = m.config.split;
-  const batch = new EvalBatch(session, Math.max(1, o.batchTokens ?? BATCH_TOKENS));
+  const adapt = o.dynamic ? await DynamicScorer.create(m, { ...o.dynamic, kernels: session.net.kernels.name }) : null;
+  const batch = new EvalBatch(session, Math.max(1, o.batchTokens ?? BATCH_TOKENS), adapt);
   // split none: the text is one sequence, which begins with the first piece that is not blank
   let held: string[] = [], started = false;
   const add = async (s: string): Promise<void> => {
@@ -123,7 +133,11 @@ export async function evaluateStream(session: InferenceSession, text: TextPieces
   return batch.totals.result();
 }
 
-/** The ids of an evaluation waiting to be scored: <eos> s1 <eos> … ending with the sequence being read. */
+/**
+ * The ids of an evaluation waiting to be scored: <eos> s1 <eos> … ending with
+ * the sequence being read. With a DynamicScorer every batch is scored in
+ * order on its carried state (`carry`), never in parallel chunks.
+ */
 class EvalBatch {
   readonly totals = new EvalTotals();
   private ids: Int32Array;
@@ -133,7 +147,7 @@ class EvalBatch {
   /** the sequence being read started in an earlier batch: its state is carried on stream 0 of the network */
   private carrying = false;
 
-  constructor(private readonly session: InferenceSession, private readonly budget: number) {
+  constructor(private readonly session: InferenceSession, private readonly budget: number, private readonly adapt: DynamicScorer | null) {
     this.ids = new Int32Array(Math.min(budget, 1 << 16) + 1);
   }
 
@@ -152,19 +166,23 @@ class EvalBatch {
     this.totals.sequences++;
     this.totals.chars++;
     this.lastEos = this.len - 1;
-    if (this.carrying) this.carry(); // the long sequence ends: finish it on the carried state
+    if (this.carrying && !this.adapt) this.carry(); // the long sequence ends: finish it on the carried state
     await this.maybeFlush();
   }
 
   /** Score what fills a batch: the whole sequences, or (one sequence longer than a batch) as much of it as there is. */
   async maybeFlush(): Promise<void> {
     if (this.len - 1 < this.budget) return;
-    if (this.lastEos > 0) await this.flush();
+    if (this.lastEos > 0 && !this.adapt) await this.flush();
     else this.carry();
   }
 
   /** Score the whole sequences (ids up to the last <eos>) in parallel chunks; keep the rest. */
   async flush(): Promise<void> {
+    if (this.adapt) {
+      if (this.len > 1) this.carry(true);
+      return;
+    }
     const n = this.lastEos + 1;
     if (n < 2) return;
     const stream = this.ids.subarray(0, n);
@@ -173,14 +191,20 @@ class EvalBatch {
     this.keepFrom(this.lastEos);
   }
 
-  /** Score ids[0, len) on the carried state (the first input is <eos> or continues the state); keep the last id as the next input. */
-  private carry(): void {
+  /**
+   * Score ids[0, len) on the carried state (the first input is <eos> or
+   * continues the state); keep the last id as the next input. Dynamic
+   * evaluation scores whole segments only, but all of them at the `last` call.
+   */
+  private carry(last = false): void {
     const net = this.session.net, n = this.len;
     const logp = new Float32Array(n - 1);
-    continueLogProbs(net, this.ids, n, logp);
-    this.totals.add(logp, this.ids as TokenIds, 0, n - 1);
-    this.carrying = this.ids[n - 1] !== EOS;
-    this.keepFrom(n - 1);
+    let done = n - 1;
+    if (this.adapt) done = this.adapt.continue(this.ids, n, logp, last);
+    else continueLogProbs(net, this.ids, n, logp);
+    this.totals.add(logp, this.ids as TokenIds, 0, done);
+    this.carrying = this.ids[done] !== EOS;
+    this.keepFrom(done);
   }
 
   private keepFrom(p: number): void {

@@ -94,6 +94,12 @@ export interface Kernels {
    * sqrtC2 = √(1 − β₂ᵗ), wd the L2 weight decay. Bit-identical on every set.
    */
   adamStep(p: number, g: number, m: number, v: number, n: number, beta1: number, beta2: number, eps: number, stepSize: number, sqrtC2: number, wd: number): void;
+  /**
+   * Dynamic evaluation's step (model/dynamic.ts) over n parameters θ at p,
+   * gradients at g and the trained weights θ₀ at p0: θ ← θ + λ(θ₀ − θ) − η g,
+   * then g ← 0 for the next segment. Bit-identical on every set.
+   */
+  adaptStep(p: number, g: number, p0: number, n: number, lr: number, decay: number): void;
 }
 
 /** Values per block sum of expBlocks. */

@@ -8,6 +8,10 @@
 #   bash test/bench/quality.sh [names|shakespeare|shakespeare-torch|shakespeare-2layer|brown ...]
 #        (default: names shakespeare shakespeare-torch brown)
 #
+# After the test figure, shakespeare-2layer and brown also report dynamic evaluation (recur eval
+# --dynamic): the learning rate is the one of DYNAMIC_RATES that scores the validation text best, and
+# the test text is then scored once with it.
+#
 # Budgets: names 2m, Tiny Shakespeare 10m (recur and its PyTorch twin alike), Brown 30m;
 # TIME=10s (any recur --time value) replaces them all, e.g. to check that the script runs.
 # Needs ../shared/corpora beside the repository (or SHARED=/path/to/corpora), a built dist/ and,
@@ -49,6 +53,18 @@ names() {
   recur eval "$OUT/names.safetensors" "$OUT/names-test.txt" --json
 }
 
+# dynamic evaluation of model $1 on test text $3, at the rate of DYNAMIC_RATES that scores validation text $2 best
+dynamic() {
+  local model=$1 valid=$2 test=$3 rate loss best='' least=''
+  for rate in ${DYNAMIC_RATES:-0.03 0.1 0.3}; do
+    loss=$(recur eval "$model" "$valid" --dynamic "$rate" --json | node -e 'process.stdout.write(String(JSON.parse(require("fs").readFileSync(0, "utf8")).loss))')
+    echo "dynamic evaluation of the validation text at rate $rate: loss $loss" >&2
+    if [ -z "$best" ] || awk -v a="$loss" -v b="$least" 'BEGIN { exit !(a < b) }'; then best=$rate least=$loss; fi
+  done
+  echo "dynamic evaluation of the test text at rate $best:" >&2
+  recur eval "$model" "$test" --dynamic "$best" --json
+}
+
 shakespeare_split() {
   # the first 90% of the text (nanoGPT's training split) and the last 10% as the test text,
   # cut at a character boundary; training then holds out the last tenth of its 90% for
@@ -58,6 +74,9 @@ shakespeare_split() {
   cut=$(char_boundary "$f" $((n * 9 / 10)))
   head -c "$cut" "$f" > "$OUT/shakespeare-train.txt"
   tail -c +$((cut + 1)) "$f" > "$OUT/shakespeare-test.txt"
+  # the validation text training holds out (--split none --val-frac 0.1: from the line after 90% of the bytes)
+  node -e 'const b = require("fs").readFileSync(process.argv[1]), lf = b.indexOf(10, Math.floor(b.length * 0.9));
+    process.stdout.write(b.subarray(lf < 0 ? b.length : lf + 1))' "$OUT/shakespeare-train.txt" > "$OUT/shakespeare-valid.txt"
 }
 
 shakespeare() {
@@ -83,6 +102,7 @@ shakespeare-2layer() {
     --dropout 0.1 --lr 0.003 --anneal cosine --lr-decay 1 --early-stop 0 --eval-every 100 --time "${TIME:-10m}" \
     -o "$OUT/shakespeare-2layer.safetensors"
   recur eval "$OUT/shakespeare-2layer.safetensors" "$OUT/shakespeare-test.txt" --json
+  dynamic "$OUT/shakespeare-2layer.safetensors" "$OUT/shakespeare-valid.txt" "$OUT/shakespeare-test.txt"
 }
 
 brown() {
@@ -93,6 +113,7 @@ brown() {
     --min-count 4 --max-vocab 0 --softmax adaptive --embed 256 --hidden 256 --dropout 0.4 \
     --anneal cosine --lr-decay 1 --early-stop 0 --eval-every 400 --seq-len 32 --time "${TIME:-30m}" -o "$OUT/brown.safetensors"
   recur eval "$OUT/brown.safetensors" "$C/brown/test.txt" --json
+  dynamic "$OUT/brown.safetensors" "$C/brown/valid.txt" "$C/brown/test.txt"
 }
 
 for p in ${@:-names shakespeare shakespeare-torch brown}; do

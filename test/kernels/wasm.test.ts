@@ -364,6 +364,25 @@ for (const build of BUILDS) {
           }
         }
       });
+
+      it('adaptStep gives the reference\'s bits, on odd sizes, unaligned, with and without decay, and zeroes the gradient', () => {
+        for (const n of [1, 2, 3, 5, 17, 130, 1001]) {
+          for (const decay of [0, 0.02]) {
+            reset();
+            const p = region(n, -2, 2), g = region(n, -0.5, 0.5), p0 = region(n, -2, 2);
+            const sets = [ref, wasm].map(() => ({ p: copy(p, n), g: copy(g, n) }));
+            [ref, wasm].forEach((k, i) => k.adaptStep(sets[i].p, sets[i].g, p0, n, 0.3, decay));
+            const a = f.subarray(sets[0].p, sets[0].p + n), b = f.subarray(sets[1].p, sets[1].p + n);
+            expect(Buffer.from(b.slice().buffer).equals(Buffer.from(a.slice().buffer)), `n ${n}, decay ${decay}`).toBe(true);
+            for (let i = 0; i < n; i++) {
+              // θ + λ(θ₀ − θ) − η g, rounded once
+              expect(a[i]).toBe(Math.fround(f[p + i] + (decay * (f[p0 + i] - f[p + i]) - 0.3 * f[g + i])));
+              expect(f[sets[0].g + i]).toBe(0);
+              expect(f[sets[1].g + i]).toBe(0);
+            }
+          }
+        }
+      });
     });
   });
 }

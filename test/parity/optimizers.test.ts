@@ -31,23 +31,21 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../../src/core/rng.js';
-import { Vocab } from '../../src/data/vocab.js';
-import { modelConfig, type ModelConfig } from '../../src/model/config.js';
+import type { ModelConfig } from '../../src/model/config.js';
 import { saveModel } from '../../src/model/model-file.js';
-import { LanguageModel } from '../../src/model/model.js';
+import type { LanguageModel } from '../../src/model/model.js';
 import type { CellType } from '../../src/nn/config.js';
 import { syncTiedDecoder } from '../../src/nn/params.js';
 import type { OptimizerName } from '../../src/train/optimizer.js';
 import { prepareTraining, trainOptions, type TrainEvent, type TrainState } from '../../src/train/trainer.js';
 import type { KernelSetName } from '../../src/kernels/index.js';
 import { toInput, train, type FlatOptions } from '../helpers/train.js';
-import { findTorchPython, runTorch } from '../helpers/torch.js';
+import { LETTERS, findTorchPython, randomModel, runTorch } from '../helpers/torch.js';
 
 const py = findTorchPython();
 if (!py && process.env.CI) throw new Error('CI needs Python with torch for the parity tests (apt-get install -y python3-torch)');
 const dir = mkdtempSync(join(tmpdir(), 'recur-optim-parity-'));
 
-const LETTERS = 'abcdefghijk'.split('');
 const B = 3, T = 5, STEPS = 5;
 
 interface Case {
@@ -76,13 +74,8 @@ for (const optimizer of ['sgd', 'adagrad', 'rmsprop'] as const) {
 const WEIGHT_DECAY = 0.01, CLIP = 0.2, CLIP_VALUE = 0.02;
 const TOL = 1e-5, PERTURB = 1e-5, K = 3;
 
-function randomModel(c: Case, seed: number): LanguageModel {
-  const cfg = modelConfig({ level: 'char', cell: c.cell, embed: 5, hidden: 6, layers: c.layers, split: 'none', ...c.over });
-  const rng = new Rng(seed);
-  const m = LanguageModel.create(cfg, new Vocab(['<eos>', '<unk>', ...LETTERS]), rng);
-  for (let i = 0; i < m.params.length; i++) m.params[i] += 0.3 * rng.normal();
-  syncTiedDecoder(m.params, m.layout);
-  return m;
+function caseModel(c: Case, seed: number): LanguageModel {
+  return randomModel(c.cell, c.layers, seed, { split: 'none', ...c.over });
 }
 
 function randomText(seed: number, n: number): string {
@@ -99,7 +92,7 @@ interface TorchStep {
 
 describe.skipIf(!py)('optimizer parity with PyTorch (weight decay, clipping by norm and by value)', () => {
   const runs = cases.map((c, i) => {
-    const model = randomModel(c, 300 + i);
+    const model = caseModel(c, 300 + i);
     const path = join(dir, `case${i}.safetensors`);
     writeFileSync(path, saveModel(model));
     // 3 rows of 10 positions: 2 windows of 3×5 per epoch (the text and architecture options are the model's)

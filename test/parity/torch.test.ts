@@ -9,30 +9,17 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../../src/core/rng.js';
-import { Vocab } from '../../src/data/vocab.js';
 import { loadModel, saveModel } from '../../src/model/model-file.js';
 import { InferenceSession } from '../../src/infer/session.js';
 import { scoreSentences } from '../../src/infer/score.js';
-import { modelConfig, type ModelConfig } from '../../src/model/config.js';
+import type { ModelConfig } from '../../src/model/config.js';
 import type { CellType } from '../../src/nn/config.js';
-import { LanguageModel } from '../../src/model/model.js';
 import { recur } from '../helpers/cli.js';
-import { findTorchPython, runTorch } from '../helpers/torch.js';
+import { LETTERS, findTorchPython, randomModel, runTorch } from '../helpers/torch.js';
 
 const py = findTorchPython();
 if (!py && process.env.CI) throw new Error('CI needs Python with torch for the parity tests (apt-get install -y python3-torch)');
 const dir = mkdtempSync(join(tmpdir(), 'recur-parity-'));
-
-const LETTERS = 'abcdefghijk'.split('');
-
-function randomModel(cell: CellType, layers: number, seed: number, over: Partial<ModelConfig> = {}): LanguageModel {
-  const cfg: ModelConfig = modelConfig({ level: 'char', cell, embed: 5, hidden: 6, layers, ...over });
-  const rng = new Rng(seed);
-  const m = LanguageModel.create(cfg, new Vocab(['<eos>', '<unk>', ...LETTERS]), rng);
-  // PyTorch's init is already random; widen it so every gate works away from zero
-  for (let i = 0; i < m.params.length; i++) m.params[i] += 0.3 * rng.normal();
-  return m;
-}
 
 function randomLine(seed: number, n: number): string {
   const rng = new Rng(seed);

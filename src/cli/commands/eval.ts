@@ -4,7 +4,7 @@ import type { CliIO } from '../io.js';
 import { readModel } from '../common.js';
 import { addOptions, givenOptions } from '../options.js';
 import { ReadProgress, progressOn } from '../ui/read-progress.js';
-import { openSession, evaluateStream, readTextPieces, resolveFamily, KERNELS_OPTION, REPLACE_INVALID_OPTION, THREADS_OPTION } from '../../index.js';
+import { openSession, evaluateStream, readTextPieces, resolveFamily, DYNAMIC_SEGMENT, KERNELS_OPTION, usageError, REPLACE_INVALID_OPTION, THREADS_OPTION } from '../../index.js';
 
 /** recur eval's and recur score's progress line. */
 export const PROGRESS_OPTION = {
@@ -16,6 +16,18 @@ export const PROGRESS_OPTION = {
 const EVAL_OPTIONS = {
   eval: {
     json: { type: 'boolean', help: 'print {"tokens","loss","perplexity","bpc",…} as one JSON object', default: false, onResume: 'free' },
+    dynamic: {
+      type: 'number', min: 0, default: 0, special: '0 = off', onResume: 'free', placeholder: '<rate>',
+      help: 'dynamic evaluation: after scoring each segment, one SGD step of this learning rate on it, so the model adapts to the text as it reads it (RNNLM\'s dynamic models; Krause et al. 2018); in order, on one thread',
+    },
+    dynamicDecay: {
+      type: 'number', min: 0, max: 1, default: 0, onResume: 'free', placeholder: '<λ>',
+      help: 'dynamic evaluation: after each step, move the weights this fraction of the way back to the trained ones',
+    },
+    dynamicSegment: {
+      type: 'int', min: 1, max: 65536, default: DYNAMIC_SEGMENT, onResume: 'free', placeholder: '<n>',
+      help: 'dynamic evaluation: tokens per segment (one step per segment)',
+    },
     replaceInvalid: REPLACE_INVALID_OPTION,
     progress: PROGRESS_OPTION,
     kernels: KERNELS_OPTION,
@@ -29,17 +41,23 @@ export function evalCommand(io: CliIO): Command {
     .argument('<model>', 'a model file')
     .argument('<file>', 'held-out text');
   return addOptions(cmd, EVAL_OPTIONS)
-    .addHelpText('after', '\nExample:\n  recur eval shakespeare.safetensors valid.txt')
+    .addHelpText('after', '\nExamples:\n  recur eval shakespeare.safetensors valid.txt\n  recur eval brown.safetensors test.txt --dynamic 0.5')
     .action(async (path: string, file: string, _flags: unknown, c: Command) => {
-      const f = resolveFamily(EVAL_OPTIONS, givenOptions(c, EVAL_OPTIONS)).eval;
+      const given = givenOptions(c, EVAL_OPTIONS);
+      const f = resolveFamily(EVAL_OPTIONS, given).eval;
+      for (const name of ['dynamicDecay', 'dynamicSegment']) {
+        if (f.dynamic === 0 && given.eval?.[name] !== undefined) throw usageError(`${name} needs dynamic, the learning rate of dynamic evaluation (a rate > 0)`, [name, 'dynamic']);
+      }
       const model = readModel(path);
       const progress = new ReadProgress(io.stderr, file, progressOn(f.progress, f.json, io.stdout, io.stderr));
       const pieces = readTextPieces(file, { role: 'file', replaceInvalid: f.replaceInvalid, onProgress: progress.update });
       const first = await pieces.next(); // a file that cannot be read fails before the threads start
-      const session = await openSession(model, { kernels: f.kernels, threads: f.threads, batch: 32, steps: 64 });
+      const dynamic = f.dynamic > 0 ? { lr: f.dynamic, decay: f.dynamicDecay, segment: f.dynamicSegment } : undefined;
+      // dynamic evaluation reads the text in order on one thread
+      const session = await openSession(model, { kernels: f.kernels, threads: dynamic ? 1 : f.threads, batch: 32, steps: 64 });
       let e;
       try {
-        e = await evaluateStream(session, resume(first, pieces));
+        e = await evaluateStream(session, resume(first, pieces), { dynamic });
       } finally {
         progress.done();
         await session.close();

@@ -7,7 +7,7 @@ import { gatherRows, scatterAddRows } from './embedding.js';
 import { rnnForward, rnnBackward } from './rnn.js';
 import { gruForward, gruBackward } from './gru.js';
 import { lstmForward, lstmBackward } from './lstm.js';
-import { adamStep } from './update.js';
+import { adamStep, adaptStep } from './update.js';
 
 export function referenceKernels(heap: Heap): Kernels {
   const f = heap.f32, i32 = heap.i32;
@@ -35,5 +35,6 @@ export function referenceKernels(heap: Heap): Kernels {
     rowMax: (x, n) => rowMax(f, x, n),
     expBlocks: (out, x, n, shift, scale, blocks) => expBlocks(f, out, x, n, shift, scale, blocks),
     adamStep: (p, g, m, v, n, b1, b2, eps, s, c2, wd) => adamStep(f, p, g, m, v, n, b1, b2, eps, s, c2, wd),
+    adaptStep: (p, g, p0, n, lr, decay) => adaptStep(f, p, g, p0, n, lr, decay),
   };
 }

@@ -15,6 +15,9 @@
  * Arithmetic is float64 on the stored float32 values, each result rounded to
  * float32 as it is stored; a rule's last line uses the unrounded moments.
  * Adam is also a kernel (Kernels.adamStep): its loop is most of an update.
+ *
+ * Dynamic evaluation (model/dynamic.ts) has its own step, also a kernel
+ * (Kernels.adaptStep): θ ← θ + λ(θ₀ − θ) − η g, and the gradient zeroed.
  */
 import type { Kernels } from '../kernels.js';
 
@@ -47,6 +50,15 @@ export function adamStep(
     const mi = (f[m + i] = beta1 * f[m + i] + a1 * gi);
     const vi = (f[v + i] = beta2 * f[v + i] + a2 * gi * gi);
     f[p + i] -= (stepSize * mi) / (Math.sqrt(vi) / sqrtC2 + eps);
+  }
+}
+
+/** θ(n) ← θ + λ(θ₀ − θ) − η g, then g ← 0: dynamic evaluation's step (Kernels.adaptStep). */
+export function adaptStep(f: Float32Array, p: number, g: number, p0: number, n: number, lr: number, decay: number): void {
+  for (let i = 0; i < n; i++) {
+    const P = f[p + i];
+    f[p + i] = P + (decay * (f[p0 + i] - P) - lr * f[g + i]);
+    f[g + i] = 0;
   }
 }
 

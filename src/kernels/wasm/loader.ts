@@ -55,6 +55,7 @@ interface Exports {
   rowMax(x: number, n: number): number;
   expBlocks(out: number, x: number, n: number, shift: number, scale: number, blocks: number): number;
   adamStep(p: number, g: number, m: number, v: number, n: number, beta1: number, beta2: number, eps: number, stepSize: number, sqrtC2: number, wd: number): void;
+  adaptStep(p: number, g: number, p0: number, n: number, lr: number, decay: number): void;
 }
 
 /** base64 → bytes with atob (Node ≥ 16 and browsers) */
@@ -194,6 +195,7 @@ export async function wasmKernelsOn(memory: WebAssembly.Memory, words: number, s
     rowMax: (v, n) => x.rowMax(v, n),
     expBlocks: (out, v, n, shift, scale, blocks) => x.expBlocks(out, v, n, shift, scale, blocks),
     adamStep: (p, g, m, v, n, b1, b2, eps, s, c2, wd) => x.adamStep(p, g, m, v, n, b1, b2, eps, s, c2, wd),
+    adaptStep: (p, g, p0, n, lr, decay) => x.adaptStep(p, g, p0, n, lr, decay),
   };
 }
 

@@ -28,4 +28,4 @@ export { rnnForward, rnnBackward } from './rnn';
 export { gruForward, gruBackward } from './gru';
 export { lstmForward, lstmBackward } from './lstm';
 export { softmaxXent, logProbRows, maxOfRow as rowMax, expBlocks } from './softmax';
-export { adamStep } from './optimizer';
+export { adamStep, adaptStep } from './optimizer';

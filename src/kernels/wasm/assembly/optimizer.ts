@@ -1,7 +1,8 @@
 /**
- * The optimizer's update (see ../../ref/update.ts, the specification): Adam
- * on two float64 lanes, the same operations in the same order as the
- * reference, so every build gives its bits exactly (no fused multiply-add here).
+ * The optimizer's update (see ../../ref/update.ts, the specification): Adam,
+ * and dynamic evaluation's step, on two float64 lanes, the same operations in
+ * the same order as the reference, so every build gives its bits exactly (no
+ * fused multiply-add here).
  */
 import { ptr } from './common';
 
@@ -33,5 +34,25 @@ export function adamStep(
     store<f32>(pm, <f32>M);
     store<f32>(pv, <f32>V);
     store<f32>(pp, <f32>(P - (stepSize * M) / (Math.sqrt(V) / sqrtC2 + eps)));
+  }
+}
+
+export function adaptStep(p: i32, g: i32, p0: i32, n: i32, lr: f64, decay: f64): void {
+  const LR = f64x2.splat(lr), D = f64x2.splat(decay), ZERO = f64x2.splat(0);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const pp = ptr(p + i), pg = ptr(g + i);
+    const P = f64x2.promote_low_f32x4(v128.load64_zero(pp));
+    const P0 = f64x2.promote_low_f32x4(v128.load64_zero(ptr(p0 + i)));
+    const G = f64x2.promote_low_f32x4(v128.load64_zero(pg));
+    const U = f64x2.sub(f64x2.mul(D, f64x2.sub(P0, P)), f64x2.mul(LR, G));
+    v128.store64_lane(pp, f32x4.demote_f64x2_zero(f64x2.add(P, U)), 0);
+    v128.store64_lane(pg, ZERO, 0);
+  }
+  for (; i < n; i++) {
+    const pp = ptr(p + i), pg = ptr(g + i);
+    const P = <f64>load<f32>(pp);
+    store<f32>(pp, <f32>(P + (decay * (<f64>load<f32>(ptr(p0 + i)) - P) - lr * <f64>load<f32>(pg))));
+    store<f32>(pg, 0);
   }
 }
