@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
-  checkpointFromFile, checkpointParts, checkpointSummary, formatError, inputError, usageError, isCheckpoint, readBytes, readSafetensors, readSafetensorsHeader, safetensorsHeaderLength, resolveFamily, saveCheckpoint, writeFileAtomic,
+  checkpointFromFile, checkpointParts, checkpointSummary, formatError, inputError, usageError, isCheckpoint, readBytes, readSafetensors, readSafetensorsHeader, safetensorsHeaderLength, resolveFamily, writeFileAtomic,
   TRAIN_COMMAND_OPTIONS, type Checkpoint, type FamilyValues, type Resumable, type StoreIdentity,
 } from '../index.js';
 

@@ -8,7 +8,7 @@ import chalk from 'chalk';
 import {
   Rng, InferenceSession, sampleOne, saveModel, inputError, trainOptions, train, TrainingDiverged, usageError,
   attachHistory, recordFromModel, renderReport, TRAIN_COMMAND_OPTIONS, isStoreFolder, storeDataOptions,
-  type LanguageModel, type TrainInput, type TrainOptions, type TrainResult, type KernelSetName, type PreparedCorpus, type TrainEvent, type TrainingData, RecurError,
+  type LanguageModel, type TrainInput, type TrainOptions, type TrainResult, type PreparedCorpus, type TrainEvent, type TrainingData, RecurError,
 } from '../../index.js';
 import type { CliIO } from '../io.js';
 import { EXIT, ExitWith } from '../exit.js';
