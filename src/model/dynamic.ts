@@ -98,17 +98,17 @@ export class DynamicScorer {
         heap[net.inputs + t] = ids[p + t];
         heap[net.targets + t] = ids[p + t + 1];
       }
-      if (learns) this.catchUp(ids.subarray(p, p + Sc));
+      if (learns) this.catchUp(Sc);
       net.forward(Sc, 1);
       net.logProbs();
       for (let t = 0; t < Sc; t++) out[p + t] = f[net.logp + t];
-      if (learns) this.step(ids.subarray(p, p + Sc));
+      if (learns) this.step(Sc);
     }
     return Math.max(0, end);
   }
 
-  /** One step on the segment just scored, whose inputs were `inputs`; the gradient block is left zero. */
-  private step(inputs: TokenIds): void {
+  /** One step on the segment of n positions just scored (its inputs at net.inputs); the gradient block is left zero. */
+  private step(n: number): void {
     const net = this.net, k = net.kernels, P = net.params, D = net.grads, r = this.rows;
     net.lossAndGrad();
     net.backward();
@@ -120,7 +120,9 @@ export class DynamicScorer {
       k.adaptStep(P, D, this.theta0, lo, this.lr, this.decay);
       k.adaptStep(P + hi, D + hi, this.theta0 + hi, net.layout.size - hi, this.lr, this.decay);
       const next = this.steps + 1;
-      for (const id of inputs) {
+      const ids = k.heap.i32;
+      for (let t = 0; t < n; t++) {
+        const id = ids[net.inputs + t];
         if (r.stamp[id] === next) continue;
         const o = r.at + id * r.E;
         k.adaptStep(P + o, D + o, this.theta0 + o, r.E, this.lr, this.decay);
@@ -132,19 +134,19 @@ export class DynamicScorer {
 
   /**
    * Bring embedding rows up to the current step: the decay of the steps they
-   * were left out of, θ ← θ₀ + (1 − λ)ᵏ (θ − θ₀): the rows of `ids`.
+   * were left out of, θ ← θ₀ + (1 − λ)ᵏ (θ − θ₀): the rows of the segment's n inputs (at net.inputs).
    */
-  private catchUp(ids: TokenIds): void {
-    const r = this.rows;
+  private catchUp(n: number): void {
+    const r = this.rows, net = this.net;
     if (!r || this.decay === 0) return;
-    const f = this.net.kernels.heap.f32, P = this.net.params, T0 = this.theta0, now = this.steps;
-    const bring = (id: number): void => {
+    const f = net.kernels.heap.f32, ids = net.kernels.heap.i32, P = net.params, T0 = this.theta0, now = this.steps;
+    for (let t = 0; t < n; t++) {
+      const id = ids[net.inputs + t];
       const k = now - r.stamp[id];
-      if (k === 0) return;
+      if (k === 0) continue;
       const keep = Math.pow(1 - this.decay, k), o = r.at + id * r.E;
       for (let i = o; i < o + r.E; i++) f[P + i] = f[T0 + i] + keep * (f[P + i] - f[T0 + i]);
       r.stamp[id] = now;
-    };
-    for (const id of ids) bring(id);
+    }
   }
 }

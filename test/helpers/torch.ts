@@ -40,3 +40,9 @@ export function randomModel(cell: CellType, layers: number, seed: number, over: 
   syncTiedDecoder(m.params, m.layout);
   return m;
 }
+
+/** n random letters of LETTERS. */
+export function randomLetters(seed: number, n: number): string {
+  const rng = new Rng(seed);
+  return Array.from({ length: n }, () => LETTERS[rng.int(LETTERS.length)]).join('');
+}

@@ -105,7 +105,7 @@ describe('dynamic evaluation', () => {
     }
   });
 
-  it('decay pulls toward the trained weights: with decay 1 every segment is scored by the trained model', async () => {
+  it('decay pulls toward the trained weights: with decay 1 the model stays one step from them, and learns less than without decay', async () => {
     const stream = streamOf(model, text);
     const full = await dynamicLogp(model, stream, 0.5, 1, 6);
     const fixed = await dynamicLogp(model, stream, 0, 0, 6);

@@ -30,17 +30,15 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Rng } from '../../src/core/rng.js';
 import type { ModelConfig } from '../../src/model/config.js';
 import { saveModel } from '../../src/model/model-file.js';
-import type { LanguageModel } from '../../src/model/model.js';
 import type { CellType } from '../../src/nn/config.js';
 import { syncTiedDecoder } from '../../src/nn/params.js';
 import type { OptimizerName } from '../../src/train/optimizer.js';
 import { prepareTraining, trainOptions, type TrainEvent, type TrainState } from '../../src/train/trainer.js';
 import type { KernelSetName } from '../../src/kernels/index.js';
 import { toInput, train, type FlatOptions } from '../helpers/train.js';
-import { LETTERS, findTorchPython, randomModel, runTorch } from '../helpers/torch.js';
+import { findTorchPython, randomLetters, randomModel, runTorch } from '../helpers/torch.js';
 
 const py = findTorchPython();
 if (!py && process.env.CI) throw new Error('CI needs Python with torch for the parity tests (apt-get install -y python3-torch)');
@@ -74,15 +72,6 @@ for (const optimizer of ['sgd', 'adagrad', 'rmsprop'] as const) {
 const WEIGHT_DECAY = 0.01, CLIP = 0.2, CLIP_VALUE = 0.02;
 const TOL = 1e-5, PERTURB = 1e-5, K = 3;
 
-function caseModel(c: Case, seed: number): LanguageModel {
-  return randomModel(c.cell, c.layers, seed, { split: 'none', ...c.over });
-}
-
-function randomText(seed: number, n: number): string {
-  const rng = new Rng(seed);
-  return Array.from({ length: n }, () => LETTERS[rng.int(LETTERS.length)]).join('');
-}
-
 interface TorchStep {
   loss: number;
   norm: number;
@@ -92,12 +81,12 @@ interface TorchStep {
 
 describe.skipIf(!py)('optimizer parity with PyTorch (weight decay, clipping by norm and by value)', () => {
   const runs = cases.map((c, i) => {
-    const model = caseModel(c, 300 + i);
+    const model = randomModel(c.cell, c.layers, 300 + i, { split: 'none', ...c.over });
     const path = join(dir, `case${i}.safetensors`);
     writeFileSync(path, saveModel(model));
     // 3 rows of 10 positions: 2 windows of 3×5 per epoch (the text and architecture options are the model's)
     const o: FlatOptions = {
-      texts: [randomText(400 + i, 29)], init: model, valFrac: 0, batch: B, seqLen: T, steps: STEPS, optimizer: c.optimizer, lr: c.lr,
+      texts: [randomLetters(400 + i, 29)], init: model, valFrac: 0, batch: B, seqLen: T, steps: STEPS, optimizer: c.optimizer, lr: c.lr,
       weightDecay: WEIGHT_DECAY, clip: CLIP, clipValue: CLIP_VALUE, dropout: 0, seed: 1, kernels: c.kernels ?? 'reference', threads: c.threads ?? 1,
       // a checkpoint after every step: the weights to compare
       checkpointEvery: 1, checkpointInterval: 0,

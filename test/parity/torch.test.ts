@@ -8,23 +8,17 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Rng } from '../../src/core/rng.js';
 import { loadModel, saveModel } from '../../src/model/model-file.js';
 import { InferenceSession } from '../../src/infer/session.js';
 import { scoreSentences } from '../../src/infer/score.js';
 import type { ModelConfig } from '../../src/model/config.js';
 import type { CellType } from '../../src/nn/config.js';
 import { recur } from '../helpers/cli.js';
-import { LETTERS, findTorchPython, randomModel, runTorch } from '../helpers/torch.js';
+import { findTorchPython, randomLetters, randomModel, runTorch } from '../helpers/torch.js';
 
 const py = findTorchPython();
 if (!py && process.env.CI) throw new Error('CI needs Python with torch for the parity tests (apt-get install -y python3-torch)');
 const dir = mkdtempSync(join(tmpdir(), 'recur-parity-'));
-
-function randomLine(seed: number, n: number): string {
-  const rng = new Rng(seed);
-  return Array.from({ length: n }, () => LETTERS[rng.int(LETTERS.length)]).join('');
-}
 
 describe.skipIf(!py)('parity with PyTorch (nn.Embedding → nn.RNN/GRU/LSTM → nn.Linear)', () => {
   const cases: [CellType, number, Partial<ModelConfig>, string][] = [
@@ -39,7 +33,7 @@ describe.skipIf(!py)('parity with PyTorch (nn.Embedding → nn.RNN/GRU/LSTM → 
       const model = randomModel(cell, layers, 100 + i, over);
       const path = join(dir, `${cell}${layers}.safetensors`);
       writeFileSync(path, saveModel(model));
-      const line = randomLine(200 + i, 12);
+      const line = randomLetters(200 + i, 12);
       const ids = Array.from(line).map((c) => model.vocab.id(c));
 
       // forward: log p of x1..xn <eos>
