@@ -21,6 +21,7 @@
  * decay a row missed when a segment next reads it: k steps without a gradient
  * are θ₀ + (1 − λ)ᵏ (θ − θ₀).
  */
+import { RecurError } from '../core/errors.js';
 import { HeapPlan } from '../core/heap.js';
 import type { TokenIds } from '../data/corpus.js';
 import { DEFAULT_KERNELS, createKernels, type KernelSetName } from '../kernels/index.js';
@@ -50,6 +51,8 @@ interface LazyRows {
 export class DynamicScorer {
   /** steps taken */
   private steps = 0;
+  /** positions scored so far, over every call */
+  private scored = 0;
 
   private constructor(
     private readonly net: Network,
@@ -102,9 +105,21 @@ export class DynamicScorer {
       net.forward(Sc, 1);
       net.logProbs();
       for (let t = 0; t < Sc; t++) out[p + t] = f[net.logp + t];
-      if (learns) this.step(Sc);
+      if (learns) {
+        this.checkFinite(out, p, Sc);
+        this.step(Sc);
+      }
+      this.scored += Sc;
     }
     return Math.max(0, end);
+  }
+
+  /** A step too large leaves weights that are no longer numbers: stop there rather than report a figure of NaN. */
+  private checkFinite(out: Float32Array, p: number, n: number): void {
+    for (let t = 0; t < n; t++) {
+      if (out[p + t] > -Infinity) continue;
+      throw new RecurError('numeric', `dynamic evaluation diverged at token ${this.scored + t + 1}: learning rate ${this.lr} made the weights non-finite after ${this.steps} step${this.steps === 1 ? '' : 's'}; use a smaller rate`);
+    }
   }
 
   /** One step on the segment of n positions just scored (its inputs at net.inputs); the gradient block is left zero. */

@@ -57,10 +57,15 @@ names() {
 dynamic() {
   local model=$1 valid=$2 test=$3 rate loss best='' least=''
   for rate in ${DYNAMIC_RATES:-0.01 0.03 0.1 0.3}; do
-    loss=$(recur eval "$model" "$valid" --dynamic "$rate" --json | node -e 'process.stdout.write(String(JSON.parse(require("fs").readFileSync(0, "utf8")).loss))')
+    # a rate whose steps make the weights non-finite fails (recur: dynamic evaluation diverged …): not a candidate
+    if ! loss=$(recur eval "$model" "$valid" --dynamic "$rate" --json | node -e 'process.stdout.write(String(JSON.parse(require("fs").readFileSync(0, "utf8")).loss))'); then
+      echo "dynamic evaluation of the validation text at rate $rate: diverged" >&2
+      continue
+    fi
     echo "dynamic evaluation of the validation text at rate $rate: loss $loss" >&2
     if [ -z "$best" ] || awk -v a="$loss" -v b="$least" 'BEGIN { exit !(a < b) }'; then best=$rate least=$loss; fi
   done
+  if [ -z "$best" ]; then echo "dynamic evaluation diverged at every rate of DYNAMIC_RATES" >&2; return 1; fi
   echo "dynamic evaluation of the test text at rate $best:" >&2
   recur eval "$model" "$test" --dynamic "$best" --json
 }

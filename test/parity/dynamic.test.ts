@@ -132,4 +132,17 @@ describe('dynamic evaluation', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('recur: --dynamic-decay needs --dynamic, the learning rate of dynamic evaluation (a rate > 0)\n');
   });
+
+  it('a rate so large that the weights overflow stops with a one-line error that says to lower it, in the library and the CLI', async () => {
+    const session = await InferenceSession.create(model, { batch: 4, steps: 8, kernels: 'reference' });
+    const diverged = /^dynamic evaluation diverged at token \d+: learning rate 1e\+300 made the weights non-finite after \d+ steps?; use a smaller rate$/;
+    await expect(evaluateStream(session, [text], { dynamic: { lr: 1e300, segment: 8 } })).rejects.toThrow(diverged);
+    const path = join(dir, 'diverge.safetensors'), file = join(dir, 'diverge.txt');
+    writeFileSync(path, saveModel(model));
+    writeFileSync(file, text);
+    const run = await recur(['eval', path, file, '--dynamic', '1e300', '--kernels', 'reference', '--json']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^recur: dynamic evaluation diverged at token \d+: .* use a smaller rate\n$/);
+  });
 });
