@@ -4,7 +4,7 @@
  * same table.
  */
 import { usageError } from '../core/errors.js';
-import { resolveFamily, type OptionTable, type Given, type Values } from '../core/options.js';
+import { choice, resolveFamily, type OptionTable, type Given, type Values } from '../core/options.js';
 import { KERNELS_OPTION, THREADS_OPTION } from '../kernels/index.js';
 
 export const SAMPLE_OPTIONS = {
@@ -33,6 +33,10 @@ export const SAMPLE_RUN_OPTIONS = {
     help: 'threads that compute: 2 or more split a large full-softmax decoder (V·H ≥ 2^20) with a worker (the same samples)',
     defaultText: '1 (measured: the split is slower on a busy machine)',
   },
+  decoder: choice(['f32', 'bf16'] as const, {
+    help: 'bf16: read a full-softmax decoder from a bfloat16 copy (half the bytes; faster for large vocabularies, and the probabilities move by rounding, so a seed may draw other samples)',
+    default: 'f32', onResume: 'free', cliOnly: true, placeholder: '<precision>',
+  }),
 } as const satisfies OptionTable;
 
 export const SAMPLE_COMMAND_OPTIONS = { sampling: SAMPLE_OPTIONS, run: SAMPLE_RUN_OPTIONS } as const;

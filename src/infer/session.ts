@@ -11,11 +11,13 @@
  * same results as one thread.
  */
 import { HeapPlan } from '../core/heap.js';
-import { DEFAULT_KERNELS, createKernels, type KernelSetName } from '../kernels/index.js';
+import { usageError } from '../core/errors.js';
+import { DEFAULT_KERNELS, bf16Words, createKernels, type KernelSetName } from '../kernels/index.js';
 import type { LanguageModel } from '../model/model.js';
 import { streamLogProbs, type Chunk } from '../model/evaluate.js';
 import type { TokenIds } from '../data/corpus.js';
 import { Network } from '../nn/network.js';
+import type { FullSoftmax } from '../nn/head.js';
 
 export interface SessionOptions {
   /** parallel streams (default 1) */
@@ -23,7 +25,16 @@ export interface SessionOptions {
   /** steps per window (default 64) */
   steps?: number;
   kernels?: KernelSetName;
+  /**
+   * Batch 1 with a full softmax: `bf16` reads the decoder from a bfloat16 copy
+   * (half the bytes, each weight rounded by at most 2⁻⁸ of itself) for every
+   * lone token, which sampling a word model is bound by. Default `f32`: the
+   * model's own weights.
+   */
+  decoder?: DecoderPrecision;
 }
+
+export type DecoderPrecision = 'f32' | 'bf16';
 
 /** Worker threads that score chunks on the session's heap (infer/pool.ts). */
 export interface ChunkWorkers {
@@ -47,9 +58,22 @@ export class InferenceSession {
 
   static async create(model: LanguageModel, o: SessionOptions = {}): Promise<InferenceSession> {
     const plan = new HeapPlan();
-    const net = new Network(plan, model.config, model.vocab.size, { B: o.batch ?? 1, T: o.steps ?? 64, train: false });
+    const B = o.batch ?? 1, V = model.vocab.size, H = model.config.hidden;
+    const net = new Network(plan, model.config, V, { B, T: o.steps ?? 64, train: false });
+    const bf16 = (o.decoder ?? 'f32') === 'bf16' ? plan.alloc(bf16Words(V, H)) : -1;
+    if (bf16 >= 0 && (B !== 1 || model.config.softmax !== 'full')) {
+      throw usageError(`decoder bf16 needs one stream and a full softmax (here: batch ${B}, a ${model.config.softmax} softmax); use the default f32`, 'decoder');
+    }
     net.attach(await createKernels(o.kernels ?? DEFAULT_KERNELS, plan.words));
-    return InferenceSession.over(model, net, null);
+    const session = InferenceSession.over(model, net, null);
+    if (bf16 >= 0) {
+      const k = net.kernels, w = net.params + net.layout.decoderW, b = net.params + net.layout.decoderB;
+      k.packBf16(bf16, w, V, H);
+      (net.head as FullSoftmax).rows = (logits, y, M) => {
+        for (let i = 0; i < M; i++) k.matvecBf16(logits + i * V, y + i * H, bf16, b, V, H);
+      };
+    }
+    return session;
   }
 
   /**

@@ -19,6 +19,16 @@ export function packedWeightWords(N: number, K: number): number {
   return Math.ceil(N / 8) * 8 * K;
 }
 
+/** Halfwords between the rows of a bfloat16 copy of W (N,K) (packBf16): K rounded up to 8, so every row starts 16-byte aligned. */
+export function bf16RowStride(K: number): number {
+  return Math.ceil(K / 8) * 8;
+}
+
+/** Words packBf16 writes for W with N rows of K. */
+export function bf16Words(N: number, K: number): number {
+  return (N * bf16RowStride(K)) / 2;
+}
+
 /** A kernel set that runs: the scalar reference, or one of the two WebAssembly builds (plain SIMD; SIMD with fused multiply-add). */
 export type KernelSet = 'reference' | 'simd' | 'fma';
 /** A kernel set as asked for: one of the above, or `wasm` = the fastest WebAssembly set the engine supports. */
@@ -100,6 +110,16 @@ export interface Kernels {
    * then g ← 0 for the next segment. Bit-identical on every set.
    */
   adaptStep(p: number, g: number, p0: number, n: number, lr: number, decay: number): void;
+
+  // ---- reduced-precision inference ----------------------------------------
+  /**
+   * P = W (N,K) rounded to bfloat16 (to nearest, ties to even; NaN stays NaN),
+   * rows bf16RowStride(K) halfwords apart and zero padded: bf16Words(N, K)
+   * words at p. The same rounding on every set.
+   */
+  packBf16(p: number, w: number, N: number, K: number): void;
+  /** c(N) = P · x(K) + bias(N) for P = packBf16(W) (bias < 0: none): a lone row's matmulNT on W read in half the bytes. */
+  matvecBf16(c: number, x: number, p: number, bias: number, N: number, K: number): void;
 }
 
 /** Values per block sum of expBlocks. */

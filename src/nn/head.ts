@@ -41,12 +41,16 @@ export interface OutputHead {
  * (infer/split-decoder.ts), each output the same bits as the whole product.
  */
 export type OneRowDecoder = (logits: number, y: number) => void;
+/** The decoder's M rows of logits computed another way: from a bfloat16 copy of W_dec (infer/session.ts). */
+export type RowsDecoder = (logits: number, y: number, M: number) => void;
 
 export class FullSoftmax implements OutputHead {
   /** (M, V) logits, then their gradient */
   readonly logits: number;
   /** inference: who computes the product when M = 1 (null: this thread, in one call) */
   oneRow: OneRowDecoder | null = null;
+  /** inference: who computes every product instead of this thread's float32 one (null: none) */
+  rows: RowsDecoder | null = null;
   private k!: Kernels;
   constructor(plan: HeapPlan, private readonly lay: ParamLayout, private readonly P: number, M: number, private readonly V: number, private readonly H: number) {
     this.logits = plan.alloc(M * V);
@@ -55,7 +59,8 @@ export class FullSoftmax implements OutputHead {
     this.k = k;
   }
   forward(y: number, M: number): void {
-    if (M === 1 && this.oneRow) this.oneRow(this.logits, y);
+    if (this.rows) this.rows(this.logits, y, M);
+    else if (M === 1 && this.oneRow) this.oneRow(this.logits, y);
     else this.k.matmulNT(this.logits, y, this.P + this.lay.decoderW, this.P + this.lay.decoderB, M, this.V, this.H, false);
   }
   loss(_y: number, targets: number, M: number, scale: number): number {

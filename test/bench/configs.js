@@ -9,7 +9,7 @@ import { planChunks } from '../../dist/model/evaluate.js';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
-/** name → { kind: train | sample | score | score-file, level, cell, vocab, embed, hidden, softmax, cutoffs?, batch?, seqLen?, threads?, chunks? } */
+/** name → { kind: train | sample | score | score-file, level, cell, vocab, embed, hidden, softmax, cutoffs?, batch?, seqLen?, threads?, chunks?, decoder? (sampling: f32 | bf16) } */
 export const TABLE = JSON.parse(readFileSync(new URL('./configs.json', import.meta.url), 'utf8'));
 
 const WINDOWS = 7;
@@ -109,8 +109,8 @@ export function expectBuilt(name, m) {
   if (m.vocab.size !== c.vocab) throw new Error(`${name}: the model has ${m.vocab.size} tokens, configs.json says ${c.vocab}`);
 }
 
-async function samplingRate(m, kernels) {
-  const s = await InferenceSession.create(m, { kernels });
+async function samplingRate(m, kernels, decoder) {
+  const s = await InferenceSession.create(m, { kernels, decoder });
   const rng = new Rng(1);
   const o = { ...SAMPLE_DEFAULTS, maxLength: 2000 };
   const run = () => {
@@ -204,7 +204,7 @@ export async function runConfig(name, { threads, kernels } = {}) {
     expectBuilt(name, m);
     // inference uses every core unless --threads says otherwise
     const t = threads ?? availableParallelism();
-    if (c.kind === 'sample') rates = await samplingRate(m, k);
+    if (c.kind === 'sample') rates = await samplingRate(m, k, c.decoder ?? 'f32');
     else {
       const r = c.kind === 'score' ? await scoringRate(m, c.chunks, k, t) : await fileScoringRate(m, c, k, t);
       rates = r.rates;
@@ -214,6 +214,7 @@ export async function runConfig(name, { threads, kernels } = {}) {
   return {
     config: name,
     softmax: c.softmax,
+    ...(c.decoder ? { decoder: c.decoder } : {}),
     tokens_per_s: Math.round(median(rates)),
     min: Math.round(Math.min(...rates)),
     max: Math.round(Math.max(...rates)),

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import chalk from 'chalk';
 import { interactive } from '../ui/interactive.js';
-import { Rng, openSession, joinSample, primeTokens, resolveSampleOptions, resolveFamily, sampleTokens, sampleWriter, EOS, SAMPLE_COMMAND_OPTIONS } from '../../index.js';
+import { Rng, openSession, usageError, joinSample, primeTokens, resolveSampleOptions, resolveFamily, sampleTokens, sampleWriter, EOS, SAMPLE_COMMAND_OPTIONS } from '../../index.js';
 import type { CliIO } from '../io.js';
 import { addOptions, givenOptions } from '../options.js';
 import { readModel } from '../common.js';
@@ -19,7 +19,8 @@ export function sampleCommand(io: CliIO): Command {
       const o = resolveSampleOptions(given.sampling);
       const run = resolveFamily({ run: SAMPLE_COMMAND_OPTIONS.run }, { run: given.run }).run;
       const model = readModel(path);
-      const session = await openSession(model, { kernels: run.kernels, threads: run.threads ?? 1 });
+      if (run.decoder === 'bf16' && (run.threads ?? 1) > 1) throw usageError('decoder bf16 is read on one thread, so threads must be 1; leave one of them out', ['decoder', 'threads']);
+      const session = await openSession(model, { kernels: run.kernels, threads: run.threads ?? 1, decoder: run.decoder });
       const unknown = primeTokens(session, o.prime).unknown;
       if (unknown.length > 0) {
         io.stderr.write(`${chalk.yellow('warning:')} the prime has ${unknown.length === 1 ? 'a token' : 'tokens'} the model has never seen (${unknown.map((u) => JSON.stringify(u)).join(', ')}); they are read as <unk>\n`);

@@ -8,6 +8,7 @@ import { rnnForward, rnnBackward } from './rnn.js';
 import { gruForward, gruBackward } from './gru.js';
 import { lstmForward, lstmBackward } from './lstm.js';
 import { adamStep, adaptStep } from './update.js';
+import { packBf16, matvecBf16 } from './bf16.js';
 
 export function referenceKernels(heap: Heap): Kernels {
   const f = heap.f32, i32 = heap.i32;
@@ -36,5 +37,7 @@ export function referenceKernels(heap: Heap): Kernels {
     expBlocks: (out, x, n, shift, scale, blocks) => expBlocks(f, out, x, n, shift, scale, blocks),
     adamStep: (p, g, m, v, n, b1, b2, eps, s, c2, wd) => adamStep(f, p, g, m, v, n, b1, b2, eps, s, c2, wd),
     adaptStep: (p, g, p0, n, lr, decay) => adaptStep(f, p, g, p0, n, lr, decay),
+    packBf16: (p, w, N, K) => packBf16(heap, p, w, N, K),
+    matvecBf16: (c, x, p, bias, N, K) => matvecBf16(heap, c, x, p, bias, N, K),
   };
 }

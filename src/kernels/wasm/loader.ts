@@ -22,6 +22,7 @@
  */
 import { HEAP_RESERVED_WORDS, heapFromBuffer } from '../../core/heap.js';
 import type { Kernels } from '../kernels.js';
+import { packBf16 } from '../ref/bf16.js';
 import { WASM_FMA, WASM_FMA_SHARED, WASM_SIMD, WASM_SIMD_SHARED } from './generated.js';
 
 /** The two WebAssembly builds of the kernels. */
@@ -56,6 +57,7 @@ interface Exports {
   expBlocks(out: number, x: number, n: number, shift: number, scale: number, blocks: number): number;
   adamStep(p: number, g: number, m: number, v: number, n: number, beta1: number, beta2: number, eps: number, stepSize: number, sqrtC2: number, wd: number): void;
   adaptStep(p: number, g: number, p0: number, n: number, lr: number, decay: number): void;
+  matvecBf16(c: number, x: number, p: number, bias: number, N: number, K: number): void;
 }
 
 /** base64 → bytes with atob (Node ≥ 16 and browsers) */
@@ -171,9 +173,10 @@ export async function wasmKernelsOn(memory: WebAssembly.Memory, words: number, s
   }
   if (x.fusedMultiplyAdd() !== (build === 'fma' ? 1 : 0)) throw new Error(`wasm kernels: the ${build} module is not the ${build} build; rebuild`);
   x.init(scratch);
+  const heap = heapFromBuffer(memory.buffer);
   return {
     name: build,
-    heap: heapFromBuffer(memory.buffer),
+    heap,
     memory,
     slot,
     matmulNT: (c, a, b, bias, M, N, K, acc) => x.matmulNT(c, a, b, bias, M, N, K, acc ? 1 : 0),
@@ -196,6 +199,9 @@ export async function wasmKernelsOn(memory: WebAssembly.Memory, words: number, s
     expBlocks: (out, v, n, shift, scale, blocks) => x.expBlocks(out, v, n, shift, scale, blocks),
     adamStep: (p, g, m, v, n, b1, b2, eps, s, c2, wd) => x.adamStep(p, g, m, v, n, b1, b2, eps, s, c2, wd),
     adaptStep: (p, g, p0, n, lr, decay) => x.adaptStep(p, g, p0, n, lr, decay),
+    // rounding is done once per session, not per token: the reference's code is the one definition
+    packBf16: (p, w, N, K) => packBf16(heap, p, w, N, K),
+    matvecBf16: (c, v, p, bias, N, K) => x.matvecBf16(c, v, p, bias, N, K),
   };
 }
 

@@ -29,3 +29,4 @@ export { gruForward, gruBackward } from './gru';
 export { lstmForward, lstmBackward } from './lstm';
 export { softmaxXent, logProbRows, maxOfRow as rowMax, expBlocks } from './softmax';
 export { adamStep, adaptStep } from './optimizer';
+export { matvecBf16 } from './bf16';
