@@ -62,7 +62,7 @@ export class InferenceSession {
     const net = new Network(plan, model.config, V, { B, T: o.steps ?? 64, train: false });
     const bf16 = (o.decoder ?? 'f32') === 'bf16' ? plan.alloc(bf16Words(V, H)) : -1;
     if (bf16 >= 0 && (B !== 1 || model.config.softmax !== 'full')) {
-      throw usageError(`decoder bf16 needs one stream and a full softmax (here: batch ${B}, a ${model.config.softmax} softmax); use the default f32`, 'decoder');
+      throw usageError(`decoder bf16 needs one stream and a full softmax (here: batch ${B}, softmax ${model.config.softmax}); use the default f32`, 'decoder');
     }
     net.attach(await createKernels(o.kernels ?? DEFAULT_KERNELS, plan.words));
     const session = InferenceSession.over(model, net, null);
