@@ -6,6 +6,7 @@
 import { usageError } from '../core/errors.js';
 import { choice, resolveFamily, type OptionTable, type Given, type Values } from '../core/options.js';
 import { KERNELS_OPTION, THREADS_OPTION } from '../kernels/index.js';
+import { DECODER_PRECISIONS } from './session.js';
 
 export const SAMPLE_OPTIONS = {
   maxLength: { type: 'int', help: 'stop a sample after n tokens', unit: 'tokens', min: 1, default: 200, onResume: 'free', placeholder: '<n>' },
@@ -33,7 +34,7 @@ export const SAMPLE_RUN_OPTIONS = {
     help: 'threads that compute: 2 or more split a large full-softmax decoder (V·H ≥ 2^20) with a worker (the same samples)',
     defaultText: '1 (measured: the split is slower on a busy machine)',
   },
-  decoder: choice(['f32', 'bf16'] as const, {
+  decoder: choice(DECODER_PRECISIONS, {
     help: 'bf16: read a full-softmax decoder from a bfloat16 copy (half the bytes; faster for large vocabularies, and the probabilities move by rounding, so a seed may draw other samples)',
     default: 'f32', onResume: 'free', cliOnly: true, placeholder: '<precision>',
   }),

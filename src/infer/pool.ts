@@ -86,7 +86,7 @@ async function openSampler(model: LanguageModel, T: number, kernels: KernelSetNa
   const region: DecoderRegion = { w: main.params + lay.decoderW, b: main.params + lay.decoderB, V: model.vocab.size, H: model.config.hidden, ctrl };
   const pool = new InferPool(() => {
     stopDecoder(k.heap.i32, ctrl);
-    head.oneRow = null;
+    head.product = null;
   });
   try {
     await pool.spawn([{ type: 'decoder', kernels: k.name, memory: shareableMemory(k), words: plan.words, slot: 1, region }]);
@@ -94,7 +94,7 @@ async function openSampler(model: LanguageModel, T: number, kernels: KernelSetNa
     await pool.close();
     throw e;
   }
-  head.oneRow = splitDecoder(k, region);
+  head.product = splitDecoder(k, region);
   return InferenceSession.over(model, main, pool);
 }
 

@@ -34,7 +34,8 @@ export interface SessionOptions {
   decoder?: DecoderPrecision;
 }
 
-export type DecoderPrecision = 'f32' | 'bf16';
+export const DECODER_PRECISIONS = ['f32', 'bf16'] as const;
+export type DecoderPrecision = (typeof DECODER_PRECISIONS)[number];
 
 /** Worker threads that score chunks on the session's heap (infer/pool.ts). */
 export interface ChunkWorkers {
@@ -60,16 +61,17 @@ export class InferenceSession {
     const plan = new HeapPlan();
     const B = o.batch ?? 1, V = model.vocab.size, H = model.config.hidden;
     const net = new Network(plan, model.config, V, { B, T: o.steps ?? 64, train: false });
-    const bf16 = (o.decoder ?? 'f32') === 'bf16' ? plan.alloc(bf16Words(V, H)) : -1;
-    if (bf16 >= 0 && (B !== 1 || model.config.softmax !== 'full')) {
+    const wantsBf16 = (o.decoder ?? 'f32') === 'bf16';
+    if (wantsBf16 && (B !== 1 || model.config.softmax !== 'full')) {
       throw usageError(`decoder bf16 needs one stream and a full softmax (here: batch ${B}, softmax ${model.config.softmax}); use the default f32`, 'decoder');
     }
+    const bf16 = wantsBf16 ? plan.alloc(bf16Words(V, H)) : -1;
     net.attach(await createKernels(o.kernels ?? DEFAULT_KERNELS, plan.words));
     const session = InferenceSession.over(model, net, null);
     if (bf16 >= 0) {
       const k = net.kernels, w = net.params + net.layout.decoderW, b = net.params + net.layout.decoderB;
       k.packBf16(bf16, w, V, H);
-      (net.head as FullSoftmax).rows = (logits, y, M) => {
+      (net.head as FullSoftmax).product = (logits, y, M) => {
         for (let i = 0; i < M; i++) k.matvecBf16(logits + i * V, y + i * H, bf16, b, V, H);
       };
     }

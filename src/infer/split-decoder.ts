@@ -11,6 +11,7 @@
  * offset, [2] y offset, [3] the last step the worker finished.
  */
 import type { Kernels } from '../kernels/index.js';
+import type { DecoderProduct } from '../nn/head.js';
 
 const SEQ = 0, LOGITS = 1, Y = 2, DONE = 3;
 /** control words to reserve on the heap */
@@ -36,10 +37,14 @@ export function decoderCut(V: number): number {
   return Math.floor(V / 8) * 4;
 }
 
-/** The calling thread's side: compute [0, cut), let the worker compute [cut, V), wait for it. */
-export function splitDecoder(k: Kernels, r: DecoderRegion): (logits: number, y: number) => void {
+/**
+ * The calling thread's side of a lone row: compute [0, cut), let the worker
+ * compute [cut, V), wait for it. Several rows (a prime) are one product here.
+ */
+export function splitDecoder(k: Kernels, r: DecoderRegion): DecoderProduct {
   const i32 = k.heap.i32, cut = decoderCut(r.V);
-  return (logits, y) => {
+  return (logits, y, M) => {
+    if (M !== 1) return k.matmulNT(logits, y, r.w, r.b, M, r.V, r.H, false);
     i32[r.ctrl + LOGITS] = logits;
     i32[r.ctrl + Y] = y;
     const seq = Atomics.add(i32, r.ctrl + SEQ, 1) + 1;

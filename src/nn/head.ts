@@ -36,21 +36,18 @@ export interface OutputHead {
 }
 
 /**
- * The decoder product of a one-row forward pass, logits(V) = y W_decᵀ + b_dec,
- * computed elsewhere: inference may split the V rows of W_dec between threads
- * (infer/split-decoder.ts), each output the same bits as the whole product.
+ * The decoder product of M rows, logits(M, V) = y W_decᵀ + b_dec, computed
+ * another way at inference: a lone row's split between two threads
+ * (infer/split-decoder.ts, the same bits as the whole product), or every row
+ * from a bfloat16 copy of W_dec (infer/session.ts).
  */
-export type OneRowDecoder = (logits: number, y: number) => void;
-/** The decoder's M rows of logits computed another way: from a bfloat16 copy of W_dec (infer/session.ts). */
-export type RowsDecoder = (logits: number, y: number, M: number) => void;
+export type DecoderProduct = (logits: number, y: number, M: number) => void;
 
 export class FullSoftmax implements OutputHead {
   /** (M, V) logits, then their gradient */
   readonly logits: number;
-  /** inference: who computes the product when M = 1 (null: this thread, in one call) */
-  oneRow: OneRowDecoder | null = null;
-  /** inference: who computes every product instead of this thread's float32 one (null: none) */
-  rows: RowsDecoder | null = null;
+  /** inference: who computes the decoder product (null: this thread, in one float32 call) */
+  product: DecoderProduct | null = null;
   private k!: Kernels;
   constructor(plan: HeapPlan, private readonly lay: ParamLayout, private readonly P: number, M: number, private readonly V: number, private readonly H: number) {
     this.logits = plan.alloc(M * V);
@@ -59,8 +56,7 @@ export class FullSoftmax implements OutputHead {
     this.k = k;
   }
   forward(y: number, M: number): void {
-    if (this.rows) this.rows(this.logits, y, M);
-    else if (M === 1 && this.oneRow) this.oneRow(this.logits, y);
+    if (this.product) this.product(this.logits, y, M);
     else this.k.matmulNT(this.logits, y, this.P + this.lay.decoderW, this.P + this.lay.decoderB, M, this.V, this.H, false);
   }
   loss(_y: number, targets: number, M: number, scale: number): number {
