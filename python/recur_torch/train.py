@@ -24,9 +24,16 @@ plan.py checks everything that can be checked before torch is imported.
 """
 import os
 import sys
+import time
 
 from .errors import RecurTorchError
 from .plan import plan_run
+
+# Under torchrun, the first process to exit with an error makes torchrun stop the others at
+# once. Were that a process other than rank 0 (which starts late on a busy machine), rank 0
+# would be stopped before it says why; so the others wait this long for it (torchrun stops
+# them when rank 0 exits).
+QUIET_RANK_WAIT_S = 10.0
 
 PROG = "python -m recur_torch.train"
 DESCRIPTION = "Train a recur language model on a token store with PyTorch (one process, or many under torchrun)."
@@ -59,6 +66,9 @@ def main(argv=None, env=None):
         if rank == 0:
             for line in [str(e), *getattr(e, "lines", [])]:
                 sys.stderr.write(f"recur_torch: {line}\n")
+            sys.stderr.flush()
+        elif int(env.get("WORLD_SIZE", "1")) > 1:
+            time.sleep(QUIET_RANK_WAIT_S)
         return e.exit_code
 
 

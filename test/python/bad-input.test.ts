@@ -12,7 +12,7 @@ import { Vocab } from '../../src/data/vocab.js';
 import { modelConfig } from '../../src/model/config.js';
 import { LanguageModel } from '../../src/model/model.js';
 import { saveModel } from '../../src/model/model-file.js';
-import { runTrainer, torchPythonOrSkip, torchrun, type PyRun } from '../helpers/python.js';
+import { runPython, runTrainer, torchPythonOrSkip, torchrun, type PyRun } from '../helpers/python.js';
 import { writeStore } from '../helpers/prepared-store.js';
 
 const py = torchPythonOrSkip('the PyTorch trainer tests');
@@ -83,5 +83,21 @@ describe.skipIf(!py)('the PyTorch trainer refuses bad input with one line and wr
     expect(r.code).not.toBe(0);
     expect(ourLines(r)).toEqual(['recur_torch: --batch 3 streams cannot be shared equally among 2 processes; give a --batch that is a multiple of 2']);
     expect(readdirSync(out)).toEqual([]);
+  });
+
+  // torchrun stops every process when the first one fails: were rank 1 first, rank 0 would not get to say why
+  it('under torchrun, only rank 0 says why; the others wait for it to exit first', async () => {
+    const probe = (rank: number) => runPython(py!, ['-c', [
+      'import json, time, recur_torch.train as t',
+      'waits = []',
+      'time.sleep = waits.append',
+      `code = t.main([${JSON.stringify(good)}, "--hidden", "0"], {"RANK": "${rank}", "WORLD_SIZE": "2"})`,
+      'print(json.dumps([code, waits]))',
+    ].join('\n')], { cwd: dir });
+    const [r0, r1] = await Promise.all([probe(0), probe(1)]);
+    expect(JSON.parse(r0.stdout)).toEqual([2, []]);
+    expect(r0.stderr).toMatch(/^recur_torch: --hidden must be an integer from 1 to 65536 \(got 0\)\n$/);
+    expect(JSON.parse(r1.stdout)).toEqual([2, [10]]);
+    expect(r1.stderr).toBe('');
   });
 });
