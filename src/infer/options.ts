@@ -35,7 +35,7 @@ export const SAMPLE_RUN_OPTIONS = {
     defaultText: '1 (measured: the split is slower on a busy machine)',
   },
   decoder: choice(DECODER_PRECISIONS, {
-    help: 'bf16: read a full-softmax decoder from a bfloat16 copy (half the bytes; faster for large vocabularies, and the probabilities move by rounding, so a seed may draw other samples)',
+    help: 'read a full-softmax decoder from a reduced copy, faster for large vocabularies: bf16 (half the bytes) or int8 (a quarter, a scale per row); the probabilities move by rounding, so a seed may draw other samples',
     default: 'f32', onResume: 'free', cliOnly: true, placeholder: '<precision>',
   }),
 } as const satisfies OptionTable;

@@ -42,7 +42,7 @@ export async function openSession(model: LanguageModel, o: PoolOptions = {}): Pr
   const B = o.batch ?? 1, T = o.steps ?? 64;
   const asked = o.threads ?? availableParallelism();
   if (B === 1) {
-    // a bfloat16 decoder is read on this thread alone
+    // a reduced-precision decoder (bf16, int8) is read on this thread alone
     const splits = asked > 1 && (o.decoder ?? 'f32') === 'f32' && model.config.softmax === 'full' && model.vocab.size * model.config.hidden >= SPLIT_MIN_WEIGHTS;
     return splits ? openSampler(model, T, o.kernels) : InferenceSession.create(model, o);
   }

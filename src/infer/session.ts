@@ -12,7 +12,7 @@
  */
 import { HeapPlan } from '../core/heap.js';
 import { usageError } from '../core/errors.js';
-import { DEFAULT_KERNELS, bf16Words, createKernels, type KernelSetName } from '../kernels/index.js';
+import { DEFAULT_KERNELS, bf16Words, createKernels, int8Words, type Kernels, type KernelSetName } from '../kernels/index.js';
 import type { LanguageModel } from '../model/model.js';
 import { streamLogProbs, type Chunk } from '../model/evaluate.js';
 import type { TokenIds } from '../data/corpus.js';
@@ -28,14 +28,26 @@ export interface SessionOptions {
   /**
    * Batch 1 with a full softmax: `bf16` reads the decoder from a bfloat16 copy
    * (half the bytes, each weight rounded by at most 2⁻⁸ of itself) for every
-   * lone token, which sampling a word model is bound by. Default `f32`: the
-   * model's own weights.
+   * lone token, which sampling a word model is bound by; `int8` from an int8
+   * copy with one scale per row (a quarter of the bytes, each weight rounded
+   * by at most 1/254 of its row's largest; the hidden state rounded to int16
+   * levels). Default `f32`: the model's own weights.
    */
   decoder?: DecoderPrecision;
 }
 
-export const DECODER_PRECISIONS = ['f32', 'bf16'] as const;
+export const DECODER_PRECISIONS = ['f32', 'bf16', 'int8'] as const;
 export type DecoderPrecision = (typeof DECODER_PRECISIONS)[number];
+
+/** The reduced-precision copies of the decoder: their size, how one is made, and the product that reads it. */
+const REDUCED: Record<Exclude<DecoderPrecision, 'f32'>, {
+  words(N: number, K: number): number;
+  pack(k: Kernels, p: number, w: number, N: number, K: number): void;
+  matvec(k: Kernels, c: number, x: number, p: number, bias: number, N: number, K: number): void;
+}> = {
+  bf16: { words: bf16Words, pack: (k, ...a) => k.packBf16(...a), matvec: (k, ...a) => k.matvecBf16(...a) },
+  int8: { words: int8Words, pack: (k, ...a) => k.packInt8(...a), matvec: (k, ...a) => k.matvecInt8(...a) },
+};
 
 /** Worker threads that score chunks on the session's heap (infer/pool.ts). */
 export interface ChunkWorkers {
@@ -61,18 +73,19 @@ export class InferenceSession {
     const plan = new HeapPlan();
     const B = o.batch ?? 1, V = model.vocab.size, H = model.config.hidden;
     const net = new Network(plan, model.config, V, { B, T: o.steps ?? 64, train: false });
-    const wantsBf16 = (o.decoder ?? 'f32') === 'bf16';
-    if (wantsBf16 && (B !== 1 || model.config.softmax !== 'full')) {
-      throw usageError(`decoder bf16 needs one stream and a full softmax (here: batch ${B}, softmax ${model.config.softmax}); use the default f32`, 'decoder');
+    const decoder = o.decoder ?? 'f32';
+    if (decoder !== 'f32' && (B !== 1 || model.config.softmax !== 'full')) {
+      throw usageError(`decoder ${decoder} needs one stream and a full softmax (here: batch ${B}, softmax ${model.config.softmax}); use the default f32`, 'decoder');
     }
-    const bf16 = wantsBf16 ? plan.alloc(bf16Words(V, H)) : -1;
+    const reduced = decoder === 'f32' ? null : REDUCED[decoder];
+    const copy = reduced ? plan.alloc(reduced.words(V, H)) : -1;
     net.attach(await createKernels(o.kernels ?? DEFAULT_KERNELS, plan.words));
     const session = InferenceSession.over(model, net, null);
-    if (bf16 >= 0) {
+    if (reduced) {
       const k = net.kernels, w = net.params + net.layout.decoderW, b = net.params + net.layout.decoderB;
-      k.packBf16(bf16, w, V, H);
+      reduced.pack(k, copy, w, V, H);
       (net.head as FullSoftmax).product = (logits, y, M) => {
-        for (let i = 0; i < M; i++) k.matvecBf16(logits + i * V, y + i * H, bf16, b, V, H);
+        for (let i = 0; i < M; i++) reduced.matvec(k, logits + i * V, y + i * H, copy, b, V, H);
       };
     }
     return session;

@@ -7,7 +7,7 @@ import { referenceKernels } from './ref/index.js';
 import { createWasmKernels, relaxedSimdSupported, wasmKernelsOn, type WasmKernels } from './wasm/loader.js';
 
 export type { Kernels, KernelSet, KernelSetName } from './kernels.js';
-export { packedWeightWords, bf16RowStride, bf16Words } from './kernels.js';
+export { packedWeightWords, bf16RowStride, bf16Words, int8RowStride, int8Words, int8QxLevels } from './kernels.js';
 export {
   createWasmKernels, createWasmMemory, wasmKernelsOn, kernelModule, relaxedSimdSupported, SCRATCH_WORDS,
   type WasmKernels, type WasmMemoryOptions, type WasmBuild,

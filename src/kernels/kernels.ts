@@ -29,6 +29,21 @@ export function bf16Words(N: number, K: number): number {
   return (N * bf16RowStride(K)) / 2;
 }
 
+/** Bytes between the rows of an int8 copy of W (N,K) (packInt8): K rounded up to 16, so every row starts 16-byte aligned. */
+export function int8RowStride(K: number): number {
+  return Math.ceil(K / 16) * 16;
+}
+
+/** Words packInt8 writes for W with N rows of K: the rows, then N float32 scales. */
+export function int8Words(N: number, K: number): number {
+  return (N * int8RowStride(K)) / 4 + N;
+}
+
+/** The integer levels matvecInt8 rounds x to (±Qx): 32767, or fewer when 127·Qx·K would not fit in an int32. */
+export function int8QxLevels(K: number): number {
+  return Math.max(1, Math.min(32767, Math.floor(0x7fffffff / (127 * Math.max(1, K)))));
+}
+
 /** A kernel set that runs: the scalar reference, or one of the two WebAssembly builds (plain SIMD; SIMD with fused multiply-add). */
 export type KernelSet = 'reference' | 'simd' | 'fma';
 /** A kernel set as asked for: one of the above, or `wasm` = the fastest WebAssembly set the engine supports. */
@@ -120,6 +135,17 @@ export interface Kernels {
   packBf16(p: number, w: number, N: number, K: number): void;
   /** c(N) = P · x(K) + bias(N) for P = packBf16(W) (bias < 0: none): a lone row's matmulNT on W read in half the bytes. */
   matvecBf16(c: number, x: number, p: number, bias: number, N: number, K: number): void;
+  /**
+   * P = W (N,K) as int8 with one float32 scale per row (kernels/ref/int8.ts has
+   * the equations): int8Words(N, K) words at p. The same on every set.
+   */
+  packInt8(p: number, w: number, N: number, K: number): void;
+  /**
+   * c(N) = P · x(K) + bias(N) for P = packInt8(W) (bias < 0: none), with x
+   * rounded to int16 levels: a lone row's matmulNT on W read in a quarter of
+   * the bytes. Exact integer sums, so the same bits on every set.
+   */
+  matvecInt8(c: number, x: number, p: number, bias: number, N: number, K: number): void;
 }
 
 /** Values per block sum of expBlocks. */

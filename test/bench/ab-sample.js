@@ -1,6 +1,6 @@
 // Batch-1 sampling on one thread against two (the decoder split with a worker), or against one thread
-// reading a bfloat16 copy of the decoder (--bf16), alternating in one process:
-//   node test/bench/ab-sample.js [C3-word|C3-char] [--rounds 7] [--bf16]   (after npm run build)
+// reading a reduced copy of the decoder (--decoder bf16|int8), alternating in one process:
+//   node test/bench/ab-sample.js [C3-word|C3-char] [--rounds 7] [--decoder bf16|int8]   (after npm run build)
 import { openSession, sampleTokens, SAMPLE_DEFAULTS, Rng } from '../../dist/index.js';
 import { CONFIGS } from './configs.js';
 import { benchHeader } from './header.js';
@@ -10,8 +10,8 @@ const name = args.find((a) => a.startsWith('C3-')) ?? 'C3-word';
 const rounds = Number(args.includes('--rounds') ? args[args.indexOf('--rounds') + 1] : 7);
 console.log(JSON.stringify(await benchHeader()));
 const m = CONFIGS[name].model();
-const bf16 = args.includes('--bf16');
-const sessions = { one: await openSession(m, { threads: 1 }), two: await openSession(m, bf16 ? { threads: 1, decoder: 'bf16' } : { threads: 2 }) };
+const decoder = args.includes('--decoder') ? args[args.indexOf('--decoder') + 1] : 'f32';
+const sessions = { one: await openSession(m, { threads: 1 }), two: await openSession(m, decoder !== 'f32' ? { threads: 1, decoder } : { threads: 2 }) };
 const rate = (s) => {
   const rng = new Rng(1), t0 = performance.now();
   let n = 0;
@@ -25,8 +25,8 @@ for (let r = 0; r < rounds; r++) for (const k of ['one', 'two']) got[k].push(rat
 const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const ratios = got.one.map((x, i) => got.two[i] / x);
 console.log(JSON.stringify({
-  config: name, threads: [sessions.one.threads, sessions.two.threads], decoder: ['f32', bf16 ? 'bf16' : 'f32'],
-  one_tokens_per_s: Math.round(med(got.one)), [bf16 ? 'bf16_tokens_per_s' : 'two_tokens_per_s']: Math.round(med(got.two)), ratio_median: Number(med(ratios).toFixed(2)),
+  config: name, threads: [sessions.one.threads, sessions.two.threads], decoder: ['f32', decoder],
+  one_tokens_per_s: Math.round(med(got.one)), [decoder !== 'f32' ? `${decoder}_tokens_per_s` : 'two_tokens_per_s']: Math.round(med(got.two)), ratio_median: Number(med(ratios).toFixed(2)),
 }));
 await sessions.one.close();
 await sessions.two.close();

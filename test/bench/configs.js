@@ -9,7 +9,7 @@ import { planChunks } from '../../dist/model/evaluate.js';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
-/** name → { kind: train | sample | score | score-file, level, cell, vocab, embed, hidden, softmax, cutoffs?, batch?, seqLen?, threads?, chunks?, decoder? (sampling: f32 | bf16) } */
+/** name → { kind: train | sample | score | score-file, level, cell, vocab, embed, hidden, softmax, cutoffs?, batch?, seqLen?, threads?, chunks?, decoder? (sampling: f32 | bf16 | int8) } */
 export const TABLE = JSON.parse(readFileSync(new URL('./configs.json', import.meta.url), 'utf8'));
 
 const WINDOWS = 7;

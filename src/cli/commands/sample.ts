@@ -19,7 +19,7 @@ export function sampleCommand(io: CliIO): Command {
       const o = resolveSampleOptions(given.sampling);
       const run = resolveFamily({ run: SAMPLE_COMMAND_OPTIONS.run }, { run: given.run }).run;
       const model = readModel(path);
-      if (run.decoder === 'bf16' && (run.threads ?? 1) > 1) throw usageError('decoder bf16 is read on one thread, so threads must be 1; leave one of them out', ['decoder', 'threads']);
+      if (run.decoder !== 'f32' && (run.threads ?? 1) > 1) throw usageError(`decoder ${run.decoder} is read on one thread, so threads must be 1; leave one of them out`, ['decoder', 'threads']);
       const session = await openSession(model, { kernels: run.kernels, threads: run.threads ?? 1, decoder: run.decoder });
       const unknown = primeTokens(session, o.prime).unknown;
       if (unknown.length > 0) {

@@ -9,6 +9,7 @@ import { gruForward, gruBackward } from './gru.js';
 import { lstmForward, lstmBackward } from './lstm.js';
 import { adamStep, adaptStep } from './update.js';
 import { packBf16, matvecBf16 } from './bf16.js';
+import { packInt8, matvecInt8 } from './int8.js';
 
 export function referenceKernels(heap: Heap): Kernels {
   const f = heap.f32, i32 = heap.i32;
@@ -39,5 +40,7 @@ export function referenceKernels(heap: Heap): Kernels {
     adaptStep: (p, g, p0, n, lr, decay) => adaptStep(f, p, g, p0, n, lr, decay),
     packBf16: (p, w, N, K) => packBf16(heap, p, w, N, K),
     matvecBf16: (c, x, p, bias, N, K) => matvecBf16(heap, c, x, p, bias, N, K),
+    packInt8: (p, w, N, K) => packInt8(heap, p, w, N, K),
+    matvecInt8: (c, x, p, bias, N, K) => matvecInt8(heap, c, x, p, bias, N, K),
   };
 }

@@ -21,8 +21,9 @@
  * second instance is created on the same shared memory with another slot).
  */
 import { HEAP_RESERVED_WORDS, heapFromBuffer } from '../../core/heap.js';
-import type { Kernels } from '../kernels.js';
+import { int8QxLevels, type Kernels } from '../kernels.js';
 import { packBf16 } from '../ref/bf16.js';
+import { packInt8 } from '../ref/int8.js';
 import { WASM_FMA, WASM_FMA_SHARED, WASM_SIMD, WASM_SIMD_SHARED } from './generated.js';
 
 /** The two WebAssembly builds of the kernels. */
@@ -58,6 +59,7 @@ interface Exports {
   adamStep(p: number, g: number, m: number, v: number, n: number, beta1: number, beta2: number, eps: number, stepSize: number, sqrtC2: number, wd: number): void;
   adaptStep(p: number, g: number, p0: number, n: number, lr: number, decay: number): void;
   matvecBf16(c: number, x: number, p: number, bias: number, N: number, K: number): void;
+  matvecInt8(c: number, x: number, p: number, bias: number, N: number, K: number, Qx: number): void;
 }
 
 /** base64 → bytes with atob (Node ≥ 16 and browsers) */
@@ -202,6 +204,8 @@ export async function wasmKernelsOn(memory: WebAssembly.Memory, words: number, s
     // rounding is done once per session, not per token: the reference's code is the one definition
     packBf16: (p, w, N, K) => packBf16(heap, p, w, N, K),
     matvecBf16: (c, v, p, bias, N, K) => x.matvecBf16(c, v, p, bias, N, K),
+    packInt8: (p, w, N, K) => packInt8(heap, p, w, N, K),
+    matvecInt8: (c, v, p, bias, N, K) => x.matvecInt8(c, v, p, bias, N, K, int8QxLevels(K)),
   };
 }
 

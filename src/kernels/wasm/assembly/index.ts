@@ -30,3 +30,4 @@ export { lstmForward, lstmBackward } from './lstm';
 export { softmaxXent, logProbRows, maxOfRow as rowMax, expBlocks } from './softmax';
 export { adamStep, adaptStep } from './optimizer';
 export { matvecBf16 } from './bf16';
+export { matvecInt8 } from './int8';
