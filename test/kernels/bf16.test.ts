@@ -5,19 +5,13 @@
  * reads its decoder in bfloat16 computes what the float32 session computes
  * for the model whose decoder was rounded so.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { bf16RowStride, bf16Words, createKernels } from '../../src/kernels/index.js';
 import { referenceKernels } from '../../src/kernels/ref/index.js';
 import { bf16Bits } from '../../src/kernels/ref/bf16.js';
 import { InferenceSession } from '../../src/infer/session.js';
-import { feedContext, sampleOne, SAMPLE_DEFAULTS } from '../../src/infer/sample.js';
-import { openSession } from '../../src/infer/pool.js';
-import { saveModel } from '../../src/model/model-file.js';
-import { recur } from '../helpers/cli.js';
+import { feedContext } from '../../src/infer/sample.js';
 import type { LanguageModel } from '../../src/model/model.js';
 import { randomModel } from '../helpers/torch.js';
 
@@ -115,31 +109,5 @@ describe('a session that reads its decoder in bfloat16', () => {
       expect(moved).toBeGreaterThan(1e-5);
     }
   });
-
-  it('needs one stream and a full softmax', async () => {
-    const adaptive = randomModel('gru', 1, 22, { softmax: 'adaptive', cutoffs: [5], div_value: 2 });
-    await expect(InferenceSession.create(adaptive, { decoder: 'bf16' })).rejects.toThrow(/^decoder bf16 needs one stream and a full softmax \(here: batch 1, softmax adaptive\); use the default f32$/);
-    await expect(InferenceSession.create(randomModel('gru', 1, 23), { decoder: 'bf16', batch: 4 })).rejects.toThrow(/batch 4/);
-  });
 });
 
-describe('recur sample --decoder bf16', () => {
-  it('draws what the library draws with a bfloat16 session, on one thread; with more threads it is a usage error', async () => {
-    const m = randomModel('gru', 1, 24, { hidden: 12 });
-    const dir = mkdtempSync(join(tmpdir(), 'recur-bf16-')), path = join(dir, 'm.safetensors');
-    writeFileSync(path, saveModel(m));
-    const run = await recur(['sample', path, '--decoder', 'bf16', '-n', '3', '--seed', '5', '--json', '--max-length', '30']);
-    expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
-    const session = await openSession(m, { decoder: 'bf16', threads: 2 });
-    expect(session.threads).toBe(1);
-    const rng = new Rng(5);
-    const lib = Array.from({ length: 3 }, () => sampleOne(session, { ...SAMPLE_DEFAULTS, maxLength: 30 }, rng));
-    const cli = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { tokens: string[]; logprob: number });
-    expect(cli.map((s) => s.tokens)).toEqual(lib.map((s) => s.tokens));
-    cli.forEach((s, i) => expect(s.logprob).toBeCloseTo(lib[i].logprob, 10));
-    const bad = await recur(['sample', path, '--decoder', 'bf16', '--threads', '2']);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe('recur: --decoder bf16 is read on one thread, so --threads must be 1; leave one of them out\n');
-  });
-});

@@ -4,21 +4,17 @@
  * WebAssembly builds give the reference's bits on odd sizes (the sums are
  * exact integers); the product stays within the rounding's bound of the
  * float32 one and does not overflow at the largest sums; and a session that
- * reads its decoder in int8 samples as the CLI does.
+ * reads its decoder in int8 stays near the float32 session, with the same
+ * logits on the reference and WebAssembly kernels (the CLI's side:
+ * test/infer/reduced-decoder.test.ts).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { createKernels, int8QxLevels, int8RowStride, int8Words, type Kernels } from '../../src/kernels/index.js';
 import { referenceKernels } from '../../src/kernels/ref/index.js';
 import { roundHalfEven } from '../../src/kernels/ref/int8.js';
 import { InferenceSession } from '../../src/infer/session.js';
-import { feedContext, sampleOne, SAMPLE_DEFAULTS } from '../../src/infer/sample.js';
-import { openSession } from '../../src/infer/pool.js';
-import { saveModel } from '../../src/model/model-file.js';
-import { recur } from '../helpers/cli.js';
+import { feedContext } from '../../src/infer/sample.js';
 import { randomModel } from '../helpers/torch.js';
 
 describe('int8 rounding', () => {
@@ -141,30 +137,5 @@ describe('a session that reads its decoder in int8', () => {
       expect(moved).toBeGreaterThan(1e-5);
     }
   });
-
-  it('needs one stream and a full softmax', async () => {
-    const adaptive = randomModel('gru', 1, 22, { softmax: 'adaptive', cutoffs: [5], div_value: 2 });
-    await expect(InferenceSession.create(adaptive, { decoder: 'int8' })).rejects.toThrow(/^decoder int8 needs one stream and a full softmax \(here: batch 1, softmax adaptive\); use the default f32$/);
-  });
 });
 
-describe('recur sample --decoder int8', () => {
-  it('draws what the library draws with an int8 session, on one thread; with more threads it is a usage error', async () => {
-    const m = randomModel('gru', 1, 25, { hidden: 12 });
-    const dir = mkdtempSync(join(tmpdir(), 'recur-int8-')), path = join(dir, 'm.safetensors');
-    writeFileSync(path, saveModel(m));
-    const run = await recur(['sample', path, '--decoder', 'int8', '-n', '3', '--seed', '6', '--json', '--max-length', '30']);
-    expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
-    const session = await openSession(m, { decoder: 'int8', threads: 2 });
-    expect(session.threads).toBe(1);
-    const rng = new Rng(6);
-    const lib = Array.from({ length: 3 }, () => sampleOne(session, { ...SAMPLE_DEFAULTS, maxLength: 30 }, rng));
-    const cli = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { tokens: string[]; logprob: number });
-    expect(cli.map((s) => s.tokens)).toEqual(lib.map((s) => s.tokens));
-    cli.forEach((s, i) => expect(s.logprob).toBeCloseTo(lib[i].logprob, 10));
-    const bad = await recur(['sample', path, '--decoder', 'int8', '--threads', '2']);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe('recur: --decoder int8 is read on one thread, so --threads must be 1; leave one of them out\n');
-  });
-});
