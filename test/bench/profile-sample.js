@@ -15,13 +15,12 @@ const m = CONFIGS[name].model();
 const s = await InferenceSession.create(m, { kernels: set, decoder });
 const k = s.net.kernels;
 const time = {}, calls = {};
-const raw = { ...k }, wrapped = { ...k };
-for (const [key, fn] of Object.entries(k)) {
+// the session's kernels object is wrapped in place (the network and a reduced decoder's product both call it); raw keeps the originals
+const raw = { ...k };
+for (const [key, fn] of Object.entries(raw)) {
   if (typeof fn !== 'function') continue;
-  // in place too: a reduced decoder's product calls the session's kernels object
-  k[key] = wrapped[key] = (...a) => { const t = performance.now(); const r = fn(...a); time[key] = (time[key] ?? 0) + performance.now() - t; calls[key] = (calls[key] ?? 0) + 1; return r; };
+  k[key] = (...a) => { const t = performance.now(); const r = fn(...a); time[key] = (time[key] ?? 0) + performance.now() - t; calls[key] = (calls[key] ?? 0) + 1; return r; };
 }
-s.net.attach(wrapped);
 const V = m.vocab.size, ids = k.heap.i32, rng = new Rng(1);
 const o = { ...SAMPLE_DEFAULTS }, norm = { logZ: NaN };
 let choose = 0;

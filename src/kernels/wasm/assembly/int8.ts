@@ -45,7 +45,7 @@ export function matvecInt8(c: i32, x: i32, w: i32, bias: i32, N: i32, K: i32, Qx
   for (let k = 0; k < K; k++) {
     let v: f32 = nearest<f32>(load<f32>(px + (<usize>k << 2)) * inv);
     if (v != v) v = 0;
-    store<i16>(xs + (<usize>k << 1), <i16>min<i32>(Qx, max<i32>(-Qx, <i32>max<f32>(-q, min<f32>(q, v)))));
+    store<i16>(xs + (<usize>k << 1), <i16><i32>max<f32>(-q, min<f32>(q, v))); // clamped to ±Qx, exact in float32
   }
   for (let k = K; k < <i32>row; k++) store<i16>(xs + (<usize>k << 1), 0);
   let j = 0;
