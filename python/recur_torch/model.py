@@ -9,6 +9,7 @@ One window of T steps for B streams, time-major (inputs and targets (T, B)):
 
     x⁰ = dropout(embedding[inputs] · e[inputs])                       (T, B, E)
          e: embedding dropout, one multiplier per vocabulary token and window (else 1)
+         dropout: one multiplier per value, or locked: one per stream and unit, the same at every step
     per layer l: gi = x W_ihᵀ + b_ih for all T steps at once            (T, B, G·H)
         for t: h̃ = h⟨t−1⟩ · [inputs[t] ≠ <eos>]   (the state is reset at every <eos> input)
                gh = h̃ W̃_hhᵀ + b_hh       W̃_hh = W_hh ⊙ m, one weight-drop mask per window (else W_hh)
@@ -40,10 +41,11 @@ CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 
 
 class RecurLM(nn.Module):
-    def __init__(self, config, V, dropout=0.0, weight_drop=0.0, embed_drop=0.0):
+    def __init__(self, config, V, dropout=0.0, weight_drop=0.0, embed_drop=0.0, locked=False):
         super().__init__()
         E, H, L = config["embed"], config["hidden"], config["layers"]
         self.config, self.V, self.dropout, self.weight_drop, self.embed_drop = config, V, dropout, weight_drop, embed_drop
+        self.locked = locked
         self.cell, self.L, self.H = config["cell"], L, H
         self.embedding = nn.Embedding(V, E)
         self.rnn = CELLS[self.cell](E, H, num_layers=L, batch_first=True)
@@ -75,14 +77,14 @@ class RecurLM(nn.Module):
             ones = torch.ones(self.V, 1, device=x.device, dtype=x.dtype)
             x = x * self._dropout(ones, generator, self.embed_drop)[inputs]
         if drop:
-            x = self._dropout(x, generator, self.dropout)
+            x = self._drop_steps(x, generator)
         state = tuple(s * keep[0] for s in state)
         if not resets_inside and not (drop and self.L > 1) and not wdrop:
             y, state = self._fused(x, state)
         else:
             y, state = self._stepwise(x, state, keep, generator if drop else None, generator if wdrop else None)
         if drop:
-            y = self._dropout(y, generator, self.dropout)
+            y = self._drop_steps(y, generator)
         return self.log_probs(y, targets), state
 
     def _fused(self, x, state):
@@ -95,7 +97,7 @@ class RecurLM(nn.Module):
         hs, cs = [], []
         for l in range(self.L):
             if l > 0 and generator is not None:
-                x = self._dropout(x, generator, self.dropout)
+                x = self._drop_steps(x, generator)
             w_ih, w_hh = getattr(self.rnn, f"weight_ih_l{l}"), getattr(self.rnn, f"weight_hh_l{l}")
             if weight_generator is not None:
                 w_hh = self._dropout(w_hh, weight_generator, self.weight_drop)
@@ -127,8 +129,13 @@ class RecurLM(nn.Module):
             cs.append(c)
         return x, ((torch.stack(hs), torch.stack(cs)) if self.cell == "lstm" else (torch.stack(hs),))
 
-    def _dropout(self, x, generator, p):
-        mask = torch.rand(x.shape, generator=generator, device=x.device) >= p
+    def _drop_steps(self, x, generator):
+        """Dropout of x (T, B, n): one multiplier per value, or locked: one (B, n) mask for all T steps."""
+        return self._dropout(x, generator, self.dropout, x.shape[1:] if self.locked else None)
+
+    def _dropout(self, x, generator, p, mask_shape=None):
+        """x times a mask of 0 (probability p) and 1/(1 − p); the mask is drawn in mask_shape (default x's) and broadcast."""
+        mask = torch.rand(mask_shape or x.shape, generator=generator, device=x.device) >= p
         return x * mask.to(x.dtype) * (1.0 / (1.0 - p))
 
     def log_probs(self, y, targets):

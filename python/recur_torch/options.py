@@ -259,6 +259,8 @@ def resolve_train_options(table, given, fixed=None, init_config=None, resumed=No
                 g["cutoffs"] = list(init_config["cutoffs"])
         g.update(fixed)
         o = resolve(table, g)
+    if o["model"]["lockedDropout"] and o["model"]["dropout"] == 0:
+        raise usage_error("--locked-dropout needs dropout above 0, whose masks it locks over time")
     lim = o["limits"]
     if lim["epochs"] is None and lim["steps"] is None and lim["time"] is None:
         lim["epochs"] = table["rules"]["defaultEpochs"]

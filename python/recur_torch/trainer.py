@@ -123,7 +123,7 @@ class Trainer:
 
         torch, p = self.torch, self.p
         torch.manual_seed(self.o["runtime"]["seed"])
-        model = RecurLM(p.config, p.V, dropout=self.o["model"]["dropout"], weight_drop=self.o["model"]["weightDrop"], embed_drop=self.o["model"]["embedDrop"])
+        model = RecurLM(p.config, p.V, dropout=self.o["model"]["dropout"], locked=self.o["model"]["lockedDropout"], weight_drop=self.o["model"]["weightDrop"], embed_drop=self.o["model"]["embedDrop"])
         if p.ck is not None:
             model.load_state_dict({n[7:]: torch.from_numpy(a) for n, a in p.ck_tensors.items() if n.startswith("params.")}, strict=True)
         elif p.init is not None:

@@ -4,7 +4,11 @@
  * probability p and 1/(1 − p) otherwise, so every expectation is unchanged.
  *
  * - Dropout (Srivastava et al. 2014): one multiplier per value, on the
- *   embedding output x⁰, between layers and before the decoder.
+ *   embedding output x⁰, between layers and before the decoder. Locked
+ *   (variational) dropout draws the multipliers of a window's first step only
+ *   and repeats them at every step: a stream's unit is dropped for the whole
+ *   window or for none of it (Gal and Ghahramani 2016; AWD-LSTM's
+ *   LockedDropout, Merity et al. 2018).
  * - Embedding dropout (Gal and Ghahramani 2016) drops whole tokens: each window
  *   draws one multiplier per vocabulary token and scales every row of x⁰ whose
  *   input is that token by it, so a dropped word is absent for the whole window.
@@ -42,7 +46,24 @@ export function dropoutMask(f: Float32Array, mask: number, n: number, p: number,
  */
 export function dropoutForward(f: Float32Array, out: number, x: number, mask: number, n: number, p: number, rng: Rng): void {
   dropoutMask(f, mask, n, p, rng);
-  // the unrounded 1/(1 − p), as the mask holds it rounded to float32
+  applyMask(f, out, x, mask, n, p);
+}
+
+/**
+ * Dropout with probability p over Tc steps of `step` values each (one step's
+ * rows, time-major), x into out and the multipliers into mask. Locked: the
+ * multipliers of step 0 are drawn and repeated at every later step; else one
+ * per value (dropoutForward).
+ */
+export function dropSteps(f: Float32Array, out: number, x: number, mask: number, Tc: number, step: number, p: number, locked: boolean, rng: Rng): void {
+  if (!locked) return dropoutForward(f, out, x, mask, Tc * step, p, rng);
+  dropoutMask(f, mask, step, p, rng);
+  for (let t = 1; t < Tc; t++) f.copyWithin(mask + t * step, mask, mask + step);
+  applyMask(f, out, x, mask, Tc * step, p);
+}
+
+/** out(n) = x(n) · the mask's multipliers, each 0 or the unrounded 1/(1 − p) (the mask holds it rounded to float32). */
+function applyMask(f: Float32Array, out: number, x: number, mask: number, n: number, p: number): void {
   const keep = 1 / (1 - p);
   for (let i = 0; i < n; i++) f[out + i] = f[x + i] * (f[mask + i] === 0 ? 0 : keep);
 }

@@ -23,8 +23,7 @@
  * dropout, which masks each row's embedding differently. An inference network
  * builds its table once, when it is small: freezeWeights.)
  *
- * Training regularises with dropout, embedding dropout and weight drop (W̃_hh:
- * W_hh under a mask for the whole window), each described in nn/dropout.ts.
+ * Training regularises with dropout (locked or not), embedding dropout and weight drop (nn/dropout.ts).
  *
  * All buffers are regions of one heap planned up front (core/heap.ts); nothing
  * is allocated per window or per step.
@@ -37,8 +36,7 @@ import { gateCount, type ArchConfig } from './config.js';
 import { paramLayout, type ParamLayout } from './params.js';
 import { AdaptiveSoftmax, FullSoftmax } from './head.js';
 import { PACK_MIN_STEPS, planLayers, type LayerRegions } from './layers.js';
-import { addMasked, dropTokens, dropoutForward, mulInPlace } from './dropout.js';
-
+import { addMasked, dropTokens, dropSteps, dropoutForward, mulInPlace } from './dropout.js';
 
 export interface NetworkShape {
   /** streams (rows per step) the buffers are sized for */
@@ -47,8 +45,9 @@ export interface NetworkShape {
   T: number;
   /** reserve gradients and backward buffers */
   train: boolean;
-  /** dropout probability on the embedding output, between layers and before the decoder (train only) */
+  /** dropout probability on the embedding output, between layers and before the decoder (train only); locked: one mask per stream for the whole window */
   dropout?: number;
+  lockedDropout?: boolean;
   /** weight drop: the probability that a window zeroes each recurrent weight (train only) */
   weightDrop?: number;
   /** embedding dropout: the probability that a window zeroes each vocabulary token's embedding, at all its occurrences (train only) */
@@ -71,6 +70,7 @@ export class Network {
   readonly T: number;
   readonly train: boolean;
   readonly dropout: number;
+  readonly lockedDropout: boolean;
   readonly weightDrop: number;
   readonly embedDrop: number;
   readonly layout: ParamLayout;
@@ -132,6 +132,7 @@ export class Network {
     this.T = shape.T;
     this.train = shape.train;
     this.dropout = shape.train ? shape.dropout ?? 0 : 0;
+    this.lockedDropout = shape.train && (shape.lockedDropout ?? false);
     this.weightDrop = shape.train ? shape.weightDrop ?? 0 : 0;
     this.embedDrop = shape.train ? shape.embedDrop ?? 0 : 0;
     this.layout = paramLayout(cfg, V);
@@ -251,7 +252,7 @@ export class Network {
     this.usedTable = table;
 
     if (!table) k.gatherRows(this.x0, P + lay.embedding, this.inputs, M, E);
-    if (drop) dropoutForward(f, this.x0, this.x0, this.x0Mask, M * E, this.dropout, rng);
+    if (drop) dropSteps(f, this.x0, this.x0, this.x0Mask, Tc, Bc * E, this.dropout, this.lockedDropout, rng);
     if (this.wordsDropped) {
       dropTokens(this.k.heap, { x: this.x0, mask: this.x0Mask, tokenMask: this.wordMask, ids: this.inputs }, M, E, this.V, this.embedDrop, drop, rng!);
     }
@@ -262,7 +263,7 @@ export class Network {
       if (l > 0) {
         const below = this.layers[l - 1].h;
         if (drop) {
-          dropoutForward(f, L.xin, below, L.mask, M * H, this.dropout, rng);
+          dropSteps(f, L.xin, below, L.mask, Tc, Bc * H, this.dropout, this.lockedDropout, rng);
           x = L.xin;
         } else {
           x = below;
@@ -301,7 +302,7 @@ export class Network {
     const top = this.layers[cfg.layers - 1].h;
     let y = top;
     if (drop) {
-      dropoutForward(f, this.y, top, this.yMask, M * H, this.dropout, rng);
+      dropSteps(f, this.y, top, this.yMask, Tc, Bc * H, this.dropout, this.lockedDropout, rng);
       y = this.y;
     }
     this.lastY = y;

@@ -29,6 +29,7 @@ export interface SliceShape {
   B: number;
   T: number;
   dropout: number;
+  lockedDropout: boolean;
   weightDrop: number;
   embedDrop: number;
   threads: number;
@@ -100,7 +101,7 @@ export class SlicedNetwork {
     for (const size of this.sizes) {
       this.starts.push(plan.words);
       this.carryStarts.push(carry.words);
-      this.nets.push(new Network(plan, cfg, V, { B: size, T: s.T, train: true, dropout: s.dropout, weightDrop: s.weightDrop, embedDrop: s.embedDrop, sharedParams: params, carry }));
+      this.nets.push(new Network(plan, cfg, V, { B: size, T: s.T, train: true, dropout: s.dropout, lockedDropout: s.lockedDropout, weightDrop: s.weightDrop, embedDrop: s.embedDrop, sharedParams: params, carry }));
     }
     this.rngs = this.sizes.slice(1).map((_, w) => new Rng(`${seed}/slice${w + 1}`));
   }
@@ -160,7 +161,7 @@ export class SlicedNetwork {
         const w = this.workers[i];
         const init: ToWorker = {
           type: 'init', kernels: set, memory, words, slot: i + 1, config: cfg, V: n.V,
-          planStart: this.starts[i + 1], carryStart: this.carryStarts[i + 1], B: n.B, T: n.T, dropout: n.dropout, weightDrop: n.weightDrop, embedDrop: n.embedDrop, params: this.main.params,
+          planStart: this.starts[i + 1], carryStart: this.carryStarts[i + 1], B: n.B, T: n.T, dropout: n.dropout, lockedDropout: n.lockedDropout, weightDrop: n.weightDrop, embedDrop: n.embedDrop, params: this.main.params,
         };
         w.postMessage(init);
         return this.reply(w).then((r) => {

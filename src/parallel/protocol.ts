@@ -22,6 +22,7 @@ export interface WorkerInit {
   B: number;
   T: number;
   dropout: number;
+  lockedDropout: boolean;
   weightDrop: number;
   embedDrop: number;
   params: number;

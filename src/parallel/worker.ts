@@ -23,7 +23,7 @@ port.on('message', (m: ToWorker) => {
 async function handle(m: ToWorker): Promise<void> {
   if (m.type === 'init') {
     const carry = HeapPlan.at(m.carryStart);
-    net = new Network(HeapPlan.at(m.planStart), m.config, m.V, { B: m.B, T: m.T, train: true, dropout: m.dropout, weightDrop: m.weightDrop, embedDrop: m.embedDrop, sharedParams: m.params, carry });
+    net = new Network(HeapPlan.at(m.planStart), m.config, m.V, { B: m.B, T: m.T, train: true, dropout: m.dropout, lockedDropout: m.lockedDropout, weightDrop: m.weightDrop, embedDrop: m.embedDrop, sharedParams: m.params, carry });
     const k = await kernelsOn(m.kernels, m.memory, m.words, m.slot);
     net.attach(k);
     reply({ type: 'ready', kernels: k.name });

@@ -90,6 +90,10 @@ export const MODEL_OPTIONS = {
     type: 'number', help: 'dropout on the embeddings, between layers and before the decoder', min: 0, max: 1, maxOpen: true, default: 0,
     onResume: 'fixed', placeholder: '<p>',
   },
+  lockedDropout: {
+    type: 'boolean', help: 'lock the dropout masks over time: each stream keeps one mask for the whole window (variational dropout, Gal and Ghahramani 2016)',
+    default: false, onResume: 'fixed',
+  },
   weightDrop: {
     type: 'number', help: 'DropConnect on the recurrent weights W_hh: every window zeroes each of them with probability p (the weight drop of Merity et al. 2018)',
     min: 0, max: 1, maxOpen: true, default: 0, onResume: 'fixed', placeholder: '<p>',
@@ -247,6 +251,7 @@ export function resolveTrainOptions(given: TrainOptionsGiven, ctx: { init?: Lang
     g = merge(given, model);
   }
   const o = resolveFamily(TRAIN_OPTIONS, g);
+  if (o.model.lockedDropout && o.model.dropout === 0) throw usageError('lockedDropout needs dropout above 0, whose masks it locks over time', 'lockedDropout');
   if (o.limits.epochs === undefined && o.limits.steps === undefined && o.limits.time === undefined) o.limits.epochs = DEFAULT_EPOCHS;
   return o;
 }

@@ -129,7 +129,7 @@ export class Run {
     const threads = o.runtime.threads ?? defaultThreads(B);
     const opt = new Optimizer(plan, o.optimizer.optimizer, paramLayout(config, data.vocab.size).size);
     opt.weightDecay = o.optimizer.weightDecay;
-    const slices = new SlicedNetwork(plan, config, data.vocab.size, { B, T, dropout: o.model.dropout, weightDrop: o.model.weightDrop, embedDrop: o.model.embedDrop, threads }, o.runtime.seed);
+    const slices = new SlicedNetwork(plan, config, data.vocab.size, { B, T, dropout: o.model.dropout, lockedDropout: o.model.lockedDropout, weightDrop: o.model.weightDrop, embedDrop: o.model.embedDrop, threads }, o.runtime.seed);
     // the worker threads load their code while this one draws the weights and reads the validation text
     slices.boot();
     try {

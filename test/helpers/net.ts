@@ -10,9 +10,11 @@ export function tinyConfig(cell: CellType, layers = 1, over: Partial<ModelConfig
   return modelConfig({ level: 'char', cell, embed: 3, hidden: 4, layers, ...over });
 }
 
-/** The probabilities of the three kinds of dropout a training network applies (nn/dropout.ts). */
+/** The probabilities of the three kinds of dropout a training network applies, and whether dropout is locked (nn/dropout.ts). */
 export interface Drops {
   dropout?: number;
+  /** dropout with one mask per stream for the whole window */
+  lockedDropout?: boolean;
   weightDrop?: number;
   embedDrop?: number;
 }

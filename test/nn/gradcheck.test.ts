@@ -41,7 +41,7 @@ function gradients(cell: CellType, layers: number, drops: Drops = {}, over: Part
   const B = 3, T = 5;
   const net = makeNetwork(tinyConfig(cell, layers, over), V, B, T, 1, true, drops);
   // the same masks on every evaluation
-  const masks = (): Rng | null => (Object.values(drops).some((p) => p > 0) ? new Rng(99) : null);
+  const masks = (): Rng | null => ((drops.dropout ?? 0) + (drops.weightDrop ?? 0) + (drops.embedDrop ?? 0) > 0 ? new Rng(99) : null);
   const p = net.paramView(), g = net.gradView(), H = net.cfg.hidden;
   // first window: sets a non-zero carried state
   net.resetState();
@@ -108,6 +108,9 @@ describe('finite-difference gradient check', () => {
     }
     it(`${cell}, 2 layers with dropout 0.3 (fixed masks)`, () => {
       expectExact(gradients(cell, 2, { dropout: 0.3 }));
+    });
+    it(`${cell}, 2 layers with locked dropout 0.3 (fixed masks)`, () => {
+      expectExact(gradients(cell, 2, { dropout: 0.3, lockedDropout: true }));
     });
     it(`${cell}, 2 layers with weight drop 0.4 and dropout 0.2 (fixed masks)`, () => {
       const c = gradients(cell, 2, { dropout: 0.2, weightDrop: 0.4 });
@@ -215,5 +218,27 @@ describe('dropout', () => {
     expect(zeros / n).toBeGreaterThan(0.28);
     expect(zeros / n).toBeLessThan(0.32);
     expect(mask.every((m) => m === 0 || Math.abs(m - 1 / 0.7) < 1e-6)).toBe(true);
+  });
+
+  it('locked: each stream keeps its mask at every step of a window, a fresh one in the next window', () => {
+    const T = 9, B = 16, E = 32, H = 24, p = 0.4;
+    const net = makeNetwork(tinyConfig('gru', 2, { embed: E, hidden: H }), 9, B, T, 1, true, { dropout: p, lockedDropout: true });
+    randomWindow(net, T, B, 5);
+    const f = net.kernels.heap.f32, rng = new Rng(4);
+    const masks = () => [[net.x0Mask, E], [net.layers[1].mask, H], [net.yMask, H]].map(([at, n]) => f.slice(at, at + T * B * n));
+    net.forward(T, B, rng);
+    const first = masks();
+    for (const [i, n] of [E, H, H].entries()) {
+      const step0 = first[i].subarray(0, B * n);
+      for (let t = 1; t < T; t++) expect(first[i].subarray(t * B * n, (t + 1) * B * n), `mask ${i}, step ${t}`).toEqual(step0);
+      const zeros = step0.filter((m) => m === 0).length / (B * n);
+      expect(zeros).toBeGreaterThan(0.3);
+      expect(zeros).toBeLessThan(0.5);
+      expect(step0.every((m) => m === 0 || Math.abs(m - 1 / (1 - p)) < 1e-6)).toBe(true);
+      // streams differ: not one mask for the whole batch
+      expect(step0.subarray(0, n)).not.toEqual(step0.subarray(n, 2 * n));
+    }
+    net.forward(T, B, rng);
+    masks().forEach((m, i) => expect(m, `mask ${i}`).not.toEqual(first[i]));
   });
 });

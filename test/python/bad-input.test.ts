@@ -59,6 +59,7 @@ describe.skipIf(!py)('the PyTorch trainer refuses bad input with one line and wr
     }), [], /train-00000\.bin changed after the store was written \(its SHA-256 no longer matches the manifest\)/, 1],
     ['a data option the store was not prepared with', () => good, ['--level', 'word'], /^recur_torch: --level word disagrees with the store .*good\.recur, prepared with --level char/, 2],
     ['an option out of range', () => good, ['--hidden', '0'], /^recur_torch: --hidden must be an integer from 1 to 65536 \(got 0\)$/, 2],
+    ['locked dropout without dropout', () => good, ['--locked-dropout'], /^recur_torch: --locked-dropout needs dropout above 0, whose masks it locks over time$/, 2],
     ['a model for --init with another vocabulary', () => {
       const m = LanguageModel.create(modelConfig({ level: 'char', cell: 'gru', embed: 4, hidden: 4, layers: 1 }), new Vocab(['<eos>', '<unk>', 'x', 'y']), new Rng(1));
       writeFileSync(join(dir, 'other.safetensors'), saveModel(m));

@@ -124,6 +124,7 @@ describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () =>
     cases.push({ name: 'straight', model: '', flat: {}, args: [...argsOf({ ...drop, steps: 30 })], init: '', out: straight });
     cases.push({ name: 'no weight drop', model: '', flat: {}, args: [...argsOf({ ...drop, weightDrop: 0, steps: 30 })], init: '', out: join(dir, 'no-wd.safetensors') });
     cases.push({ name: 'no embedding dropout', model: '', flat: {}, args: [...argsOf({ ...drop, embedDrop: 0, steps: 30 })], init: '', out: join(dir, 'no-ed.safetensors') });
+    cases.push({ name: 'locked dropout', model: '', flat: {}, args: [...argsOf({ ...drop, steps: 30 }), '--locked-dropout'], init: '', out: join(dir, 'locked.safetensors') });
     cases.push({ name: 'halfway', model: '', flat: {}, args: [...argsOf({ ...drop, steps: 15 })], init: '', out: halfway });
     cases.push({ name: 'resumed', model: '', flat: {}, args: ['--resume', halfway + '.ckpt', '--steps', '30', '-o', join(dir, 'resumed.safetensors'), '--json'], init: '', out: '' });
 
@@ -246,8 +247,8 @@ describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () =>
 
   it('a run stopped and resumed from its checkpoint ends as the run that never stopped (with every kind of dropout)', () => {
     const straight = pyRun(cases.find((x) => x.name === 'straight')!);
-    // weight drop and embedding dropout act from the first window: the same run without either has another first loss
-    for (const name of ['no weight drop', 'no embedding dropout']) expect(pyRun(cases.find((x) => x.name === name)!).steps[0].loss, name).not.toBe(straight.steps[0].loss);
+    // weight drop and embedding dropout act from the first window: the same run without either, or with the dropout locked, has another first loss
+    for (const name of ['no weight drop', 'no embedding dropout', 'locked dropout']) expect(pyRun(cases.find((x) => x.name === name)!).steps[0].loss, name).not.toBe(straight.steps[0].loss);
     const r = pyByName('resumed');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -256,5 +257,28 @@ describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () =>
     const tail = events(r.stdout).filter((e) => e.type === 'step').map((e) => e.loss);
     expect(tail).toEqual(straight.steps.slice(15).map((e) => e.loss));
     expect(Array.from(resumed.params)).toEqual(Array.from(straight.model.params));
+  });
+
+  it('locked dropout draws one multiplier per stream and unit and keeps it at every step of the window, as recur does', async () => {
+    const script = `
+import json, torch
+from recur_torch.model import RecurLM
+cfg = {"embed": 4, "hidden": 8, "layers": 1, "cell": "gru", "softmax": "full", "tie": False}
+out = []
+for locked in (True, False):
+    g = torch.Generator(); g.manual_seed(3)
+    out.append(RecurLM(cfg, 5, dropout=0.4, locked=locked)._drop_steps(torch.ones(6, 16, 32), g).tolist())
+print(json.dumps(out))`;
+    const run = await runPython(py!, ['-c', script]);
+    expect(run.stderr).toBe('');
+    const [locked, free] = JSON.parse(run.stdout) as number[][][][];
+    const values = locked[0].flat();
+    for (let t = 1; t < 6; t++) expect(locked[t], `step ${t}`).toEqual(locked[0]);
+    expect(free[1]).not.toEqual(free[0]);
+    const zeros = values.filter((v) => v === 0).length / values.length;
+    expect(zeros).toBeGreaterThan(0.3);
+    expect(zeros).toBeLessThan(0.5);
+    expect(values.every((v) => v === 0 || Math.abs(v - 1 / 0.6) < 1e-6)).toBe(true);
+    expect(locked[0][0]).not.toEqual(locked[0][1]);
   });
 });

@@ -46,6 +46,7 @@ describe('the training options', () => {
       [() => resolveTrainOptions({ model: { dropout: 1 } }), /^dropout must be a number ≥ 0 and < 1/, '--dropout must be a number ≥ 0 and < 1 (got 1)'],
       [() => resolveTrainOptions({ model: { cell: 'transformer' as never } }), /^cell must be one of rnn, gru, lstm/, '--cell must be one of rnn, gru, lstm (got "transformer")'],
       [() => resolveTrainOptions({ model: { hiden: 3 } as never }), /^unknown option model\.hiden/, 'unknown option model.hiden'],
+      [() => resolveTrainOptions({ model: { lockedDropout: true } }), /^lockedDropout needs dropout above 0/, '--locked-dropout needs dropout above 0, whose masks it locks over time'],
     ];
     for (const [f, lib, cli] of cases) {
       const e = usage(f);
