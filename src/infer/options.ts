@@ -31,7 +31,7 @@ export const SAMPLE_RUN_OPTIONS = {
   kernels: { ...KERNELS_OPTION, cliOnly: true },
   threads: {
     ...THREADS_OPTION, cliOnly: true,
-    help: 'threads that compute: 2 or more split a large full-softmax decoder (V·H ≥ 2^20) with a worker (the same samples)',
+    help: 'threads that compute: 2 or more split each step\'s large products (recurrent weights, a full-softmax decoder: from 2^16 weights) with a worker (the same samples)',
     defaultText: '1 (measured: the split is slower on a busy machine)',
   },
   decoder: choice(DECODER_PRECISIONS, {

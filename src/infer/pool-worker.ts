@@ -9,21 +9,21 @@ import type { ArchConfig } from '../nn/config.js';
 import { Network } from '../nn/network.js';
 import { streamLogProbs, type Chunk } from '../model/evaluate.js';
 import type { TokenIds } from '../data/corpus.js';
-import { serveDecoder, type DecoderRegion } from './split-decoder.js';
+import { serveProducts } from './split-product.js';
 
 export interface InferWorkerInit {
   type: 'init'; kernels: KernelSetName; memory: WebAssembly.Memory | SharedArrayBuffer; words: number; slot: number;
   config: ArchConfig; V: number; planStart: number; B: number; T: number; params: number;
 }
 
-/** A worker that computes its share of every batch-1 decoder product until told to stop (split-decoder.ts). */
-export interface DecoderWorkerInit {
-  type: 'decoder'; kernels: KernelSetName; memory: WebAssembly.Memory | SharedArrayBuffer; words: number; slot: number; region: DecoderRegion;
+/** A worker that computes its share of every large lone-row product until told to stop (split-product.ts). */
+export interface ProductWorkerInit {
+  type: 'products'; kernels: KernelSetName; memory: WebAssembly.Memory | SharedArrayBuffer; words: number; slot: number; ctrl: number;
 }
 
 export type ToInferWorker =
   | InferWorkerInit
-  | DecoderWorkerInit
+  | ProductWorkerInit
   /** the stream from the first chunk's start to one past the last chunk's end, and the chunks relative to it */
   | { type: 'score'; stream: TokenIds; chunks: Chunk[] };
 
@@ -48,10 +48,10 @@ async function handle(m: ToInferWorker): Promise<void> {
     net.attach(await kernelsOn(m.kernels, m.memory, m.words, m.slot));
     net.freezeWeights();
     reply({ type: 'ready', kernels: net.kernels.name });
-  } else if (m.type === 'decoder') {
+  } else if (m.type === 'products') {
     const k = await kernelsOn(m.kernels, m.memory, m.words, m.slot);
     reply({ type: 'ready', kernels: k.name });
-    serveDecoder(k, m.region); // until the session closes
+    serveProducts(k, m.ctrl); // until the session closes
   } else {
     const logp = streamLogProbs(net!, m.stream, m.chunks);
     reply({ type: 'scored', logp }, [logp.buffer as ArrayBuffer]);

@@ -15,9 +15,9 @@ import { streamLogProbs, type Chunk } from '../model/evaluate.js';
 import type { TokenIds } from '../data/corpus.js';
 import { Network } from '../nn/network.js';
 import { InferenceSession, type ChunkWorkers, type SessionOptions } from './session.js';
-import type { DecoderWorkerInit, FromInferWorker, InferWorkerInit, ToInferWorker } from './pool-worker.js';
-import { CONTROL_WORDS, splitDecoder, stopDecoder, type DecoderRegion } from './split-decoder.js';
-import type { FullSoftmax } from '../nn/head.js';
+import type { FromInferWorker, InferWorkerInit, ProductWorkerInit, ToInferWorker } from './pool-worker.js';
+import { CONTROL_WORDS, SPLIT_MIN_WEIGHTS, splitKernels } from './split-product.js';
+import { gateCount } from '../nn/config.js';
 import { nextMessage } from '../node/worker-reply.js';
 
 type NodeWorker = import('node:worker_threads').Worker;
@@ -35,16 +35,20 @@ export function shares(n: number, threads: number): number[] {
 
 /**
  * A session on `threads` threads (default: the available cores): workers get
- * networks of ⌈batch / threads⌉ streams on the session's heap. With one thread
- * (or a batch of 1) it is InferenceSession.create's session. Close it when done.
+ * networks of ⌈batch / threads⌉ streams on the session's heap. A batch of 1
+ * has one worker, which computes half of every large lone-row product
+ * (infer/split-product.ts). With one thread, or a batch of 1 whose products
+ * are small, it is InferenceSession.create's session. Close it when done.
  */
 export async function openSession(model: LanguageModel, o: PoolOptions = {}): Promise<InferenceSession> {
   const B = o.batch ?? 1, T = o.steps ?? 64;
   const asked = o.threads ?? availableParallelism();
   if (B === 1) {
     // a reduced-precision decoder (bf16, int8) is read on this thread alone
-    const splits = asked > 1 && (o.decoder ?? 'f32') === 'f32' && model.config.softmax === 'full' && model.vocab.size * model.config.hidden >= SPLIT_MIN_WEIGHTS;
-    return splits ? openSampler(model, T, o.kernels) : InferenceSession.create(model, o);
+    const c = model.config, decoderWeights = c.softmax === 'full' ? model.vocab.size * c.hidden : 0;
+    const largest = Math.max(gateCount(c.cell) * c.hidden * c.hidden, decoderWeights);
+    const splits = asked > 1 && (o.decoder ?? 'f32') === 'f32' && largest >= SPLIT_MIN_WEIGHTS;
+    return splits ? openSplit(model, T, o.kernels) : InferenceSession.create(model, o);
   }
   const threads = Math.max(1, Math.min(asked, B));
   if (threads === 1) return InferenceSession.create(model, o);
@@ -72,29 +76,21 @@ export async function openSession(model: LanguageModel, o: PoolOptions = {}): Pr
   return InferenceSession.over(model, main, pool);
 }
 
-/** Batch 1: W_dec is split between two threads when it has at least this many weights (a character model's is not worth the meeting). */
-const SPLIT_MIN_WEIGHTS = 1 << 20;
-
-/** A batch-1 session (sampling) whose decoder product is split with one worker (infer/split-decoder.ts). */
-async function openSampler(model: LanguageModel, T: number, kernels: KernelSetName | undefined): Promise<InferenceSession> {
+/** A batch-1 session whose large lone-row products (W_hh, W_dec) are split with one worker (infer/split-product.ts). */
+async function openSplit(model: LanguageModel, T: number, kernels: KernelSetName | undefined): Promise<InferenceSession> {
   const plan = new HeapPlan();
   const main = new Network(plan, model.config, model.vocab.size, { B: 1, T, train: false });
   const ctrl = plan.alloc(CONTROL_WORDS);
   const k = await createKernels(kernels ?? DEFAULT_KERNELS, plan.words, { shared: true, instances: 2 });
-  main.attach(k);
-  const lay = main.layout, head = main.head as FullSoftmax;
-  const region: DecoderRegion = { w: main.params + lay.decoderW, b: main.params + lay.decoderB, V: model.vocab.size, H: model.config.hidden, ctrl };
-  const pool = new InferPool(() => {
-    stopDecoder(k.heap.i32, ctrl);
-    head.product = null;
-  });
+  const split = splitKernels(k, ctrl);
+  main.attach(split.kernels);
+  const pool = new InferPool(split.stop);
   try {
-    await pool.spawn([{ type: 'decoder', kernels: k.name, memory: shareableMemory(k), words: plan.words, slot: 1, region }]);
+    await pool.spawn([{ type: 'products', kernels: k.name, memory: shareableMemory(k), words: plan.words, slot: 1, ctrl }]);
   } catch (e) {
     await pool.close();
     throw e;
   }
-  head.product = splitDecoder(k, region);
   return InferenceSession.over(model, main, pool);
 }
 
@@ -108,7 +104,7 @@ class InferPool implements ChunkWorkers {
     return this.workers.length + 1;
   }
 
-  async spawn(inits: (InferWorkerInit | DecoderWorkerInit)[]): Promise<void> {
+  async spawn(inits: (InferWorkerInit | ProductWorkerInit)[]): Promise<void> {
     const { Worker } = await import('node:worker_threads');
     const here = import.meta.url;
     // from dist/ the worker sits beside this file; from the TypeScript sources (tests) use the build
@@ -131,7 +127,7 @@ class InferPool implements ChunkWorkers {
 
   async logProbs(main: Network, stream: TokenIds, chunks: readonly Chunk[]): Promise<Float32Array> {
     const out = new Float32Array(stream.length - 1);
-    if (this.stop) return streamLogProbs(main, stream, chunks, out); // the decoder's worker does not score chunks
+    if (this.stop) return streamLogProbs(main, stream, chunks, out); // the products' worker does not score chunks
     const sizes = shares(chunks.length, this.threads);
     let at = sizes[0];
     const pending = sizes.slice(1).map((n, i) => {

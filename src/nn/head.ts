@@ -37,9 +37,9 @@ export interface OutputHead {
 
 /**
  * The decoder product of M rows, logits(M, V) = y W_decᵀ + b_dec, computed
- * another way at inference: a lone row's split between two threads
- * (infer/split-decoder.ts, the same bits as the whole product), or every row
- * from a bfloat16 or int8 copy of W_dec (infer/session.ts).
+ * another way at inference: every row from a bfloat16 or int8 copy of W_dec
+ * (infer/session.ts). (A lone row's float32 product is split between two
+ * threads below this hook, in the kernels: infer/split-product.ts.)
  */
 export type DecoderProduct = (logits: number, y: number, M: number) => void;
 

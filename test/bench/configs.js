@@ -4,7 +4,7 @@
 // every configuration names its softmax there, and a run whose model came out
 // with another output layer or vocabulary size is an error (expectBuilt), not a
 // silent difference from its PyTorch twin.
-import { train, LanguageModel, Vocab, InferenceSession, openSession, scoreStream, sampleTokens, SAMPLE_DEFAULTS, Rng, nest, TRAIN_OPTIONS } from '../../dist/index.js';
+import { train, LanguageModel, Vocab, openSession, scoreStream, sampleTokens, SAMPLE_DEFAULTS, Rng, nest, TRAIN_OPTIONS } from '../../dist/index.js';
 import { planChunks } from '../../dist/model/evaluate.js';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -109,8 +109,9 @@ export function expectBuilt(name, m) {
   if (m.vocab.size !== c.vocab) throw new Error(`${name}: the model has ${m.vocab.size} tokens, configs.json says ${c.vocab}`);
 }
 
-async function samplingRate(m, kernels, decoder) {
-  const s = await InferenceSession.create(m, { kernels, decoder });
+/** Batch-1 sampling on `threads` threads (2: every large lone-row product split with a worker, infer/split-product.ts). */
+async function samplingRate(m, kernels, decoder, threads) {
+  const s = await openSession(m, { kernels, decoder, threads });
   const rng = new Rng(1);
   const o = { ...SAMPLE_DEFAULTS, maxLength: 2000 };
   const run = () => {
@@ -120,7 +121,10 @@ async function samplingRate(m, kernels, decoder) {
     return n / ((performance.now() - t0) / 1000);
   };
   run(); // warm-up
-  return Array.from({ length: WINDOWS }, run);
+  const rates = Array.from({ length: WINDOWS }, run);
+  const used = s.threads;
+  await s.close();
+  return { rates, threads: used };
 }
 
 /** Chunked scoring of one stream of 100,000 tokens, the chunks spread over `threads` threads. */
@@ -202,14 +206,13 @@ export async function runConfig(name, { threads, kernels } = {}) {
   } else {
     const m = c.model();
     expectBuilt(name, m);
-    // inference uses every core unless --threads says otherwise
+    // scoring uses every core unless --threads says otherwise
     const t = threads ?? availableParallelism();
-    if (c.kind === 'sample') rates = await samplingRate(m, k, c.decoder ?? 'f32');
-    else {
-      const r = c.kind === 'score' ? await scoringRate(m, c.chunks, k, t) : await fileScoringRate(m, c, k, t);
-      rates = r.rates;
-      threadsUsed = r.threads;
-    }
+    // sampling: one thread, as recur sample by default, unless the configuration says otherwise
+    const r = c.kind === 'sample' ? await samplingRate(m, k, c.decoder ?? 'f32', c.threads ?? 1)
+      : c.kind === 'score' ? await scoringRate(m, c.chunks, k, t) : await fileScoringRate(m, c, k, t);
+    rates = r.rates;
+    threadsUsed = r.threads;
   }
   return {
     config: name,

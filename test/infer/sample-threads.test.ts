@@ -1,8 +1,9 @@
 /**
- * Batch-1 sampling on two threads (the decoder's rows split with a worker,
- * infer/split-decoder.ts) draws the very samples of one thread: the same
- * tokens and the same log-probabilities, bit for bit, for a vocabulary that is
- * not a multiple of 4, on both WebAssembly builds.
+ * Batch 1 on two threads (every large lone-row product's rows split with a
+ * worker, infer/split-product.ts): sampling draws the very samples of one
+ * thread, the same tokens and log-probabilities bit for bit, for a vocabulary
+ * and a recurrent product whose sizes are not multiples of 8, on both
+ * WebAssembly builds; scoring one sequence gives the same bits too.
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
@@ -12,10 +13,11 @@ import { LanguageModel } from '../../src/model/model.js';
 import { openSession } from '../../src/infer/pool.js';
 import { sampleOne, SAMPLE_DEFAULTS } from '../../src/infer/sample.js';
 import { nextTokens } from '../../src/infer/stream.js';
-import { decoderCut } from '../../src/infer/split-decoder.js';
+import { productCut, SPLIT_MIN_WEIGHTS } from '../../src/infer/split-product.js';
+import { planChunks } from '../../src/model/evaluate.js';
 import type { InferenceSession } from '../../src/infer/session.js';
 
-const V = 4099, H = 256;
+const V = 4099, H = 150;
 
 function model(): LanguageModel {
   const cfg = modelConfig({ level: 'word', cell: 'gru', embed: 16, hidden: H, layers: 1, softmax: 'full' });
@@ -32,10 +34,12 @@ function draw(s: InferenceSession): { tokens: string[]; logprob: number }[] {
 
 describe('batch-1 sampling on two threads', () => {
   it('the split is a multiple of 4 and leaves both threads about half', () => {
-    for (const v of [8, 65, 4099, 10000, 10003]) {
-      expect(decoderCut(v) % 4).toBe(0);
-      expect(Math.abs(v - 2 * decoderCut(v))).toBeLessThan(8);
+    for (const v of [8, 65, 450, 4099, 10000, 10003]) {
+      expect(productCut(v) % 4).toBe(0);
+      expect(Math.abs(v - 2 * productCut(v))).toBeLessThan(8);
     }
+    // both products of the model below are split: W_hh (3·150 × 150) and W_dec (4099 × 150)
+    expect(3 * H * H).toBeGreaterThanOrEqual(SPLIT_MIN_WEIGHTS);
   });
 
   for (const kernels of ['simd', 'fma'] as const) {
@@ -50,6 +54,23 @@ describe('batch-1 sampling on two threads', () => {
         expect(nextTokens(two, 'w1 w2', 8)).toEqual(nextTokens(one, 'w1 w2', 8));
         await two.close();
         expect(draw(two)).toEqual(a); // closed: this thread alone, the same again
+      } finally {
+        await one.close();
+        await two.close();
+      }
+    });
+
+    it(`${kernels}: scoring one character sequence (only W_hh split) gives the bits of one thread`, async () => {
+      const cfg = modelConfig({ level: 'char', split: 'none', cell: 'lstm', embed: 8, hidden: 130, layers: 2, softmax: 'full' });
+      const m = LanguageModel.create(cfg, new Vocab(['<eos>', '<unk>', ...'abcdefghij']), new Rng(5));
+      const rng = new Rng(6), stream = new Int32Array(700).map((_, i) => (i === 0 ? 0 : 2 + rng.int(10)));
+      const one = await openSession(m, { threads: 1, kernels, steps: 64 }), two = await openSession(m, { threads: 2, kernels, steps: 64 });
+      try {
+        expect([one.threads, two.threads]).toEqual([1, 2]);
+        const plan = planChunks(stream, 1);
+        const a = await one.logProbs(stream, plan), b = await two.logProbs(stream, plan);
+        expect(a.every(Number.isFinite)).toBe(true);
+        expect(Array.from(b)).toEqual(Array.from(a));
       } finally {
         await one.close();
         await two.close();
