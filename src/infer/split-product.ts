@@ -12,13 +12,14 @@
  * Control block (int32 words at `ctrl`): [0] product number (−1: stop),
  * [1–6] the product's c, x, w, bias, N, K, [7] the last product the worker
  * finished, [8] 1 while the worker sleeps in Atomics.wait (only then does a
- * new product need Atomics.notify).
+ * new product need Atomics.notify), [9] 1 once the worker has failed (it
+ * still marks that product done, so the calling thread never waits forever).
  */
 import type { Kernels } from '../kernels/index.js';
 
-const SEQ = 0, C = 1, X = 2, W = 3, BIAS = 4, N_ = 5, K_ = 6, DONE = 7, ASLEEP = 8;
+const SEQ = 0, C = 1, X = 2, W = 3, BIAS = 4, N_ = 5, K_ = 6, DONE = 7, ASLEEP = 8, FAILED = 9;
 /** control words to reserve on the heap */
-export const CONTROL_WORDS = 9;
+export const CONTROL_WORDS = 10;
 
 /**
  * How long a waiting thread spins on the control word before it sleeps in
@@ -50,6 +51,7 @@ export function splitKernels(k: Kernels, ctrl: number): { kernels: Kernels; stop
   let stopped = false;
   const matmulNT: Kernels['matmulNT'] = (c, x, w, bias, M, N, K, acc) => {
     if (stopped || M !== 1 || acc || N * K < SPLIT_MIN_WEIGHTS) return k.matmulNT(c, x, w, bias, M, N, K, acc);
+    if (i32[ctrl + FAILED]) throw workerFailed();
     const cut = productCut(N);
     i32[ctrl + C] = c;
     i32[ctrl + X] = x;
@@ -61,6 +63,7 @@ export function splitKernels(k: Kernels, ctrl: number): { kernels: Kernels; stop
     if (Atomics.load(i32, ctrl + ASLEEP) === 1) Atomics.notify(i32, ctrl + SEQ);
     k.matmulNT(c, x, w, bias, 1, cut, K, false);
     waitFor(i32, ctrl + DONE, seq);
+    if (i32[ctrl + FAILED]) throw workerFailed();
   };
   return {
     kernels: { ...k, matmulNT },
@@ -82,11 +85,19 @@ export function serveProducts(k: Kernels, ctrl: number): void {
     seen = seq;
     const c = i32[ctrl + C], x = i32[ctrl + X], w = i32[ctrl + W], bias = i32[ctrl + BIAS], N = i32[ctrl + N_], K = i32[ctrl + K_];
     const cut = productCut(N);
-    k.matmulNT(c + cut, x, w + cut * K, bias < 0 ? bias : bias + cut, 1, N - cut, K, false);
-    Atomics.store(i32, ctrl + DONE, seq);
-    Atomics.notify(i32, ctrl + DONE);
+    try {
+      k.matmulNT(c + cut, x, w + cut * K, bias < 0 ? bias : bias + cut, 1, N - cut, K, false);
+    } catch (e) {
+      Atomics.store(i32, ctrl + FAILED, 1);
+      throw e;
+    } finally {
+      Atomics.store(i32, ctrl + DONE, seq);
+      Atomics.notify(i32, ctrl + DONE);
+    }
   }
 }
+
+const workerFailed = (): Error => new Error('the worker thread of a two-thread batch-1 session failed; open the session with threads: 1');
 
 /** Whether a thread that started waiting at t0 has spun long enough (the clock read once every 1,024 loads). */
 function spunOut(n: number, t0: number): boolean {

@@ -60,6 +60,20 @@ describe('batch-1 sampling on two threads', () => {
       }
     });
 
+    it(`${kernels}: a worker that fails makes the product throw, then and on every later product, instead of waiting forever`, async () => {
+      const two = await openSession(model(), { threads: 2, kernels });
+      try {
+        const k = two.net.kernels, words = k.heap.f32.length, N = 1000, K = 256, cut = productCut(N);
+        // this thread's rows [0, cut) end inside memory, the worker's rows [cut, N) lie past its end
+        const w = words - cut * K - 8, at = two.net.params;
+        const product = () => k.matmulNT(at, at, w, -1, 1, N, K, false);
+        expect(product).toThrow(/worker thread of a two-thread batch-1 session failed; open the session with threads: 1/);
+        expect(product).toThrow(/worker thread .* failed/);
+      } finally {
+        await two.close();
+      }
+    });
+
     it(`${kernels}: scoring one character sequence (only W_hh split) gives the bits of one thread`, async () => {
       const cfg = modelConfig({ level: 'char', split: 'none', cell: 'lstm', embed: 8, hidden: 130, layers: 2, softmax: 'full' });
       const m = LanguageModel.create(cfg, new Vocab(['<eos>', '<unk>', ...'abcdefghij']), new Rng(5));
