@@ -9,17 +9,20 @@
  * gives (the kernels compute rows in blocks of 4 from the first, and the last
  * N mod 4 alone, in both calls). Node only (infer/pool.ts).
  *
- * Control block (int32 words at `ctrl`): [0] product number (−1: stop),
- * [1–6] the product's c, x, w, bias, N, K, [7] the last product the worker
+ * Control block (int32 words at `ctrl`): [0] product number (an int32 that
+ * wraps around: a long-lived session posts billions of products, so it is
+ * only ever compared for equality), [1–6] the product's c, x, w, bias, N, K,
+ * [7] the last product the worker
  * finished, [8] 1 while the worker sleeps in Atomics.wait (only then does a
  * new product need Atomics.notify), [9] 1 once the worker has failed (it
- * still marks that product done, so the calling thread never waits forever).
+ * still marks that product done, so the calling thread never waits forever),
+ * [10] 1: stop serving.
  */
 import type { Kernels } from '../kernels/index.js';
 
-const SEQ = 0, C = 1, X = 2, W = 3, BIAS = 4, N_ = 5, K_ = 6, DONE = 7, ASLEEP = 8, FAILED = 9;
+const SEQ = 0, C = 1, X = 2, W = 3, BIAS = 4, N_ = 5, K_ = 6, DONE = 7, ASLEEP = 8, FAILED = 9, STOP = 10;
 /** control words to reserve on the heap */
-export const CONTROL_WORDS = 10;
+export const CONTROL_WORDS = 11;
 
 /**
  * How long a waiting thread spins on the control word before it sleeps in
@@ -59,7 +62,7 @@ export function splitKernels(k: Kernels, ctrl: number): { kernels: Kernels; stop
     i32[ctrl + BIAS] = bias;
     i32[ctrl + N_] = N;
     i32[ctrl + K_] = K;
-    const seq = Atomics.add(i32, ctrl + SEQ, 1) + 1;
+    const seq = (Atomics.add(i32, ctrl + SEQ, 1) + 1) | 0;
     if (Atomics.load(i32, ctrl + ASLEEP) === 1) Atomics.notify(i32, ctrl + SEQ);
     k.matmulNT(c, x, w, bias, 1, cut, K, false);
     waitFor(i32, ctrl + DONE, seq);
@@ -69,19 +72,26 @@ export function splitKernels(k: Kernels, ctrl: number): { kernels: Kernels; stop
     kernels: { ...k, matmulNT },
     stop: () => {
       stopped = true;
-      Atomics.store(i32, ctrl + SEQ, -1);
+      Atomics.store(i32, ctrl + STOP, 1);
+      Atomics.add(i32, ctrl + SEQ, 1);
       Atomics.notify(i32, ctrl + SEQ);
     },
   };
 }
 
-/** The worker's side: serve products until the product number is −1. */
+/** Set the product counter (and the worker's last one) to n, before the worker starts: a long-lived session's counter, for tests. */
+export function presetProductNumber(i32: Int32Array, ctrl: number, n: number): void {
+  i32[ctrl + SEQ] = n;
+  i32[ctrl + DONE] = n;
+}
+
+/** The worker's side: serve products until told to stop. */
 export function serveProducts(k: Kernels, ctrl: number): void {
   const i32 = k.heap.i32;
   let seen = Atomics.load(i32, ctrl + SEQ);
   for (;;) {
     const seq = awaitProduct(i32, ctrl, seen);
-    if (seq < 0) return;
+    if (Atomics.load(i32, ctrl + STOP) === 1) return;
     seen = seq;
     const c = i32[ctrl + C], x = i32[ctrl + X], w = i32[ctrl + W], bias = i32[ctrl + BIAS], N = i32[ctrl + N_], K = i32[ctrl + K_];
     const cut = productCut(N);
@@ -104,7 +114,10 @@ function spunOut(n: number, t0: number): boolean {
   return (n & 1023) === 1023 && performance.now() - t0 > SPIN_MS;
 }
 
-/** Wait until i32[at] = value. */
+/** How long the calling thread waits for the worker's half before it gives up (a half takes microseconds). */
+const ANSWER_MS = 30_000;
+
+/** Wait until i32[at] = value; an error if the worker has not answered in ANSWER_MS. */
 function waitFor(i32: Int32Array, at: number, value: number): void {
   const t0 = performance.now();
   let slept = false;
@@ -112,6 +125,7 @@ function waitFor(i32: Int32Array, at: number, value: number): void {
     if (slept || spunOut(n, t0)) {
       slept = true;
       Atomics.wait(i32, at, Atomics.load(i32, at), 1);
+      if (performance.now() - t0 > ANSWER_MS) throw workerFailed();
     }
   }
 }

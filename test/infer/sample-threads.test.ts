@@ -13,7 +13,9 @@ import { LanguageModel } from '../../src/model/model.js';
 import { openSession } from '../../src/infer/pool.js';
 import { sampleOne, SAMPLE_DEFAULTS } from '../../src/infer/sample.js';
 import { nextTokens } from '../../src/infer/stream.js';
-import { productCut, SPLIT_MIN_WEIGHTS } from '../../src/infer/split-product.js';
+import { CONTROL_WORDS, presetProductNumber, productCut, splitKernels, SPLIT_MIN_WEIGHTS } from '../../src/infer/split-product.js';
+import { HeapPlan } from '../../src/core/heap.js';
+import { createKernels, shareableMemory } from '../../src/kernels/index.js';
 import { planChunks } from '../../src/model/evaluate.js';
 import type { InferenceSession } from '../../src/infer/session.js';
 
@@ -40,6 +42,31 @@ describe('batch-1 sampling on two threads', () => {
     }
     // both products of the model below are split: W_hh (3·150 × 150) and W_dec (4099 × 150)
     expect(3 * H * H).toBeGreaterThanOrEqual(SPLIT_MIN_WEIGHTS);
+  });
+
+  it('keeps splitting products across the wrap-around of its int32 product counter (a long-lived session)', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const plan = new HeapPlan(), N = 301, K = 256, rng = new Rng(3);
+    const w = plan.alloc(N * K), x = plan.alloc(K), one = plan.alloc(N), two = plan.alloc(N), ctrl = plan.alloc(CONTROL_WORDS);
+    const k = await createKernels('simd', plan.words, { shared: true, instances: 2 }), f = k.heap.f32;
+    for (let i = 0; i < N * K; i++) f[w + i] = rng.normal();
+    for (let i = 0; i < K; i++) f[x + i] = rng.normal();
+    presetProductNumber(k.heap.i32, ctrl, 2 ** 31 - 3);
+    const worker = new Worker(new URL('../../dist/infer/pool-worker.js', import.meta.url));
+    try {
+      worker.postMessage({ type: 'products', kernels: k.name, memory: shareableMemory(k), words: plan.words, slot: 1, ctrl });
+      await new Promise((ready) => worker.once('message', ready));
+      const split = splitKernels(k, ctrl);
+      k.matmulNT(one, x, w, -1, 1, N, K, false);
+      for (let i = 0; i < 6; i++) {
+        f.fill(0, two, two + N);
+        split.kernels.matmulNT(two, x, w, -1, 1, N, K, false);
+        expect(Array.from(f.subarray(two, two + N)), `product ${i}`).toEqual(Array.from(f.subarray(one, one + N)));
+      }
+      split.stop();
+    } finally {
+      await worker.terminate();
+    }
   });
 
   for (const kernels of ['simd', 'fma'] as const) {
