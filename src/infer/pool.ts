@@ -16,8 +16,7 @@ import type { TokenIds } from '../data/corpus.js';
 import { Network } from '../nn/network.js';
 import { InferenceSession, type ChunkWorkers, type SessionOptions } from './session.js';
 import type { FromInferWorker, InferWorkerInit, ProductWorkerInit, ToInferWorker } from './pool-worker.js';
-import { CONTROL_WORDS, SPLIT_MIN_WEIGHTS, splitKernels } from './split-product.js';
-import { gateCount } from '../nn/config.js';
+import { CONTROL_WORDS, hasSplitProduct, splitKernels } from './split-product.js';
 import { nextMessage } from '../node/worker-reply.js';
 
 type NodeWorker = import('node:worker_threads').Worker;
@@ -45,9 +44,7 @@ export async function openSession(model: LanguageModel, o: PoolOptions = {}): Pr
   const asked = o.threads ?? availableParallelism();
   if (B === 1) {
     // a reduced-precision decoder (bf16, int8) is read on this thread alone
-    const c = model.config, decoderWeights = c.softmax === 'full' ? model.vocab.size * c.hidden : 0;
-    const largest = Math.max(gateCount(c.cell) * c.hidden * c.hidden, decoderWeights);
-    const splits = asked > 1 && (o.decoder ?? 'f32') === 'f32' && largest >= SPLIT_MIN_WEIGHTS;
+    const splits = asked > 1 && (o.decoder ?? 'f32') === 'f32' && hasSplitProduct(model.config, model.vocab.size);
     return splits ? openSplit(model, T, o.kernels) : InferenceSession.create(model, o);
   }
   const threads = Math.max(1, Math.min(asked, B));

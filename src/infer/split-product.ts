@@ -19,6 +19,7 @@
  * [10] 1: stop serving.
  */
 import type { Kernels } from '../kernels/index.js';
+import { gateCount, type ArchConfig } from '../nn/config.js';
 
 const SEQ = 0, C = 1, X = 2, W = 3, BIAS = 4, N_ = 5, K_ = 6, DONE = 7, ASLEEP = 8, FAILED = 9, STOP = 10;
 /** control words to reserve on the heap */
@@ -38,6 +39,16 @@ const SPIN_MS = 10;
 
 /** Lone-row products with at least this many weights are split (W_hh of a GRU 256: 196,608; a character model's W_dec is not). */
 export const SPLIT_MIN_WEIGHTS = 1 << 16;
+
+/**
+ * Whether a batch-1 step of this model has a product worth splitting: W_hh
+ * (G·H × H), or its output layer's, W_dec (V × H) or the adaptive softmax's
+ * head ((cutoff₀ + clusters) × H).
+ */
+export function hasSplitProduct(c: ArchConfig, V: number): boolean {
+  const out = c.softmax === 'full' ? V : c.cutoffs[0] + c.cutoffs.length;
+  return Math.max(gateCount(c.cell) * c.hidden, out) * c.hidden >= SPLIT_MIN_WEIGHTS;
+}
 
 /** Where the threads split N output rows: about half, a multiple of 4. */
 export function productCut(N: number): number {
@@ -65,7 +76,7 @@ export function splitKernels(k: Kernels, ctrl: number): { kernels: Kernels; stop
     const seq = (Atomics.add(i32, ctrl + SEQ, 1) + 1) | 0;
     if (Atomics.load(i32, ctrl + ASLEEP) === 1) Atomics.notify(i32, ctrl + SEQ);
     k.matmulNT(c, x, w, bias, 1, cut, K, false);
-    waitFor(i32, ctrl + DONE, seq);
+    waitFor(i32, ctrl, seq);
     if (i32[ctrl + FAILED]) throw workerFailed();
   };
   return {
@@ -117,15 +128,16 @@ function spunOut(n: number, t0: number): boolean {
 /** How long the calling thread waits for the worker's half before it gives up (a half takes microseconds). */
 const ANSWER_MS = 30_000;
 
-/** Wait until i32[at] = value; an error if the worker has not answered in ANSWER_MS. */
-function waitFor(i32: Int32Array, at: number, value: number): void {
-  const t0 = performance.now();
+/** Wait until the worker has finished product `seq`; a worker that has not answered in ANSWER_MS counts as failed. */
+function waitFor(i32: Int32Array, ctrl: number, seq: number): void {
+  const t0 = performance.now(), at = ctrl + DONE;
   let slept = false;
-  for (let n = 0; Atomics.load(i32, at) !== value; n++) {
+  for (let n = 0; Atomics.load(i32, at) !== seq; n++) {
     if (slept || spunOut(n, t0)) {
       slept = true;
       Atomics.wait(i32, at, Atomics.load(i32, at), 1);
-      if (performance.now() - t0 > ANSWER_MS) throw workerFailed();
+      if (performance.now() - t0 > ANSWER_MS) Atomics.store(i32, ctrl + FAILED, 1);
+      if (Atomics.load(i32, ctrl + FAILED) === 1) return;
     }
   }
 }

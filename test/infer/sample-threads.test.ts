@@ -13,7 +13,7 @@ import { LanguageModel } from '../../src/model/model.js';
 import { openSession } from '../../src/infer/pool.js';
 import { sampleOne, SAMPLE_DEFAULTS } from '../../src/infer/sample.js';
 import { nextTokens } from '../../src/infer/stream.js';
-import { CONTROL_WORDS, presetProductNumber, productCut, splitKernels, SPLIT_MIN_WEIGHTS } from '../../src/infer/split-product.js';
+import { CONTROL_WORDS, hasSplitProduct, presetProductNumber, productCut, splitKernels, SPLIT_MIN_WEIGHTS } from '../../src/infer/split-product.js';
 import { HeapPlan } from '../../src/core/heap.js';
 import { createKernels, shareableMemory } from '../../src/kernels/index.js';
 import { planChunks } from '../../src/model/evaluate.js';
@@ -42,6 +42,13 @@ describe('batch-1 sampling on two threads', () => {
     }
     // both products of the model below are split: W_hh (3·150 × 150) and W_dec (4099 × 150)
     expect(3 * H * H).toBeGreaterThanOrEqual(SPLIT_MIN_WEIGHTS);
+    // a session has a worker when some product is large: W_hh, W_dec or an adaptive head
+    const char = (cell: 'gru' | 'rnn', hidden: number) => modelConfig({ level: 'char', cell, embed: 8, hidden, layers: 1, softmax: 'full' });
+    expect(hasSplitProduct(char('gru', 256), 65)).toBe(true);
+    expect(hasSplitProduct(char('rnn', 128), 65)).toBe(false);
+    const word = modelConfig({ level: 'word', cell: 'rnn', embed: 16, hidden: 128, layers: 1, softmax: 'adaptive', cutoffs: [2000] });
+    expect(hasSplitProduct(word, 10000)).toBe(true);
+    expect(hasSplitProduct({ ...word, cutoffs: [200] }, 10000)).toBe(false);
   });
 
   it('keeps splitting products across the wrap-around of its int32 product counter (a long-lived session)', async () => {
