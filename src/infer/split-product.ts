@@ -96,10 +96,15 @@ export function presetProductNumber(i32: Int32Array, ctrl: number, n: number): v
   i32[ctrl + DONE] = n;
 }
 
-/** The worker's side: serve products until told to stop. */
+/**
+ * The worker's side: serve products until told to stop. It starts from the
+ * last product it finished (equal to the product number until the first is
+ * posted), not from the product number itself: a product posted before this
+ * thread got here would otherwise count as seen, and never be served.
+ */
 export function serveProducts(k: Kernels, ctrl: number): void {
   const i32 = k.heap.i32;
-  let seen = Atomics.load(i32, ctrl + SEQ);
+  let seen = Atomics.load(i32, ctrl + DONE);
   for (;;) {
     const seq = awaitProduct(i32, ctrl, seen);
     if (Atomics.load(i32, ctrl + STOP) === 1) return;

@@ -51,18 +51,24 @@ describe('batch-1 sampling on two threads', () => {
     expect(hasSplitProduct({ ...word, cutoffs: [200] }, 10000)).toBe(false);
   });
 
-  it('keeps splitting products across the wrap-around of its int32 product counter (a long-lived session)', async () => {
+  /**
+   * A products worker spawned as InferPool.spawn does, with the counter preset to `first`; `awaitReady`:
+   * whether this thread waits for the worker's 'ready' before its first product. Checks six split
+   * products against the plain product, bit for bit.
+   */
+  async function splitSixProducts(first: number, awaitReady: boolean): Promise<void> {
     const { Worker } = await import('node:worker_threads');
     const plan = new HeapPlan(), N = 301, K = 256, rng = new Rng(3);
     const w = plan.alloc(N * K), x = plan.alloc(K), one = plan.alloc(N), two = plan.alloc(N), ctrl = plan.alloc(CONTROL_WORDS);
     const k = await createKernels('simd', plan.words, { shared: true, instances: 2 }), f = k.heap.f32;
     for (let i = 0; i < N * K; i++) f[w + i] = rng.normal();
     for (let i = 0; i < K; i++) f[x + i] = rng.normal();
-    presetProductNumber(k.heap.i32, ctrl, 2 ** 31 - 3);
+    presetProductNumber(k.heap.i32, ctrl, first);
     const worker = new Worker(new URL('../../dist/infer/pool-worker.js', import.meta.url));
     try {
+      const ready = new Promise((resolve) => worker.once('message', resolve));
       worker.postMessage({ type: 'products', kernels: k.name, memory: shareableMemory(k), words: plan.words, slot: 1, ctrl });
-      await new Promise((ready) => worker.once('message', ready));
+      if (awaitReady) await ready;
       const split = splitKernels(k, ctrl);
       k.matmulNT(one, x, w, -1, 1, N, K, false);
       for (let i = 0; i < 6; i++) {
@@ -74,6 +80,16 @@ describe('batch-1 sampling on two threads', () => {
     } finally {
       await worker.terminate();
     }
+  }
+
+  it('keeps splitting products across the wrap-around of its int32 product counter (a long-lived session)', async () => {
+    await splitSixProducts(2 ** 31 - 3, true);
+  });
+
+  it('serves a product posted before the worker has started serving (it counts from its last finished product)', async () => {
+    // the first product is posted while the worker is still loading its kernels: had it started
+    // from the product number, it would take that product as seen and this thread would time out
+    await splitSixProducts(7, false);
   });
 
   for (const kernels of ['simd', 'fma'] as const) {
