@@ -11,7 +11,7 @@ One window of T steps for B streams, time-major (inputs and targets (T, B)):
          e: embedding dropout, one multiplier per vocabulary token and window (else 1)
          dropout: one multiplier per value, or locked: one per stream and unit, the same at every step
     per layer l: gi = x W_ihᵀ + b_ih for all T steps at once            (T, B, G·H)
-        for t: h̃ = h⟨t−1⟩ · [inputs[t] ≠ <eos>]   (the state is reset at every <eos> input)
+        for t: h̃ = h⟨t−1⟩ · [inputs[t] ≠ <eos>]   (the state is reset at every <eos> input; running text: h̃ = h⟨t−1⟩)
                gh = h̃ W̃_hhᵀ + b_hh       W̃_hh = W_hh ⊙ m, one weight-drop mask per window (else W_hh)
                RNN  h⟨t⟩ = tanh(gi + gh)
                GRU  r, z = σ(gi_r + gh_r), σ(gi_z + gh_z);  n = tanh(gi_n + r ⊙ gh_n);  h⟨t⟩ = (1 − z) ⊙ n + z ⊙ h̃
@@ -46,6 +46,8 @@ class RecurLM(nn.Module):
         E, H, L = config["embed"], config["hidden"], config["layers"]
         self.config, self.V, self.dropout, self.weight_drop, self.embed_drop = config, V, dropout, weight_drop, embed_drop
         self.locked = locked
+        #: the state carries across <eos> inputs (a model of running text) instead of being reset there
+        self.running_text = bool(config.get("running_text", False))
         self.cell, self.L, self.H = config["cell"], L, H
         self.embedding = nn.Embedding(V, E)
         self.rnn = CELLS[self.cell](E, H, num_layers=L, batch_first=True)
@@ -72,6 +74,8 @@ class RecurLM(nn.Module):
         masks = self.training and generator is not None
         drop, wdrop = masks and self.dropout > 0, masks and self.weight_drop > 0
         keep = (inputs != 0).unsqueeze(-1).to(self.embedding.weight.dtype)  # (T, B, 1)
+        if self.running_text:
+            keep, resets_inside = torch.ones_like(keep), False
         x = self.embedding(inputs)
         if masks and self.embed_drop > 0:
             ones = torch.ones(self.V, 1, device=x.device, dtype=x.dtype)

@@ -32,6 +32,7 @@ def model_config(o, V, rules):
         **{k: d[k] for k in TEXT_KEYS},
         "cell": m["cell"], "embed": m["embed"], "hidden": m["hidden"], "layers": m["layers"],
         "softmax": softmax, "cutoffs": list(cutoffs), "div_value": rules["divValue"], "head_bias": rules["headBias"], "tie": m["tie"],
+        "running_text": m["runningText"],
     }
     check_config(c, V, usage=True)
     return c
@@ -104,7 +105,7 @@ def read_model(path):
         raise format_error(f'{path}: metadata "config" and "vocab" must be JSON') from None
     if not isinstance(vocab, list) or len(vocab) < 2 or vocab[:2] != ["<eos>", "<unk>"] or not all(isinstance(t, str) for t in vocab):
         raise format_error(f'{path}: vocab must be a JSON array of strings starting with "<eos>", "<unk>"')
-    c = {"split": "lines", "tokenize": "default", "lowercase": False, "softmax": "full", "cutoffs": [], "div_value": 4, "head_bias": True, "tie": False, **raw}
+    c = {"split": "lines", "tokenize": "default", "lowercase": False, "softmax": "full", "cutoffs": [], "div_value": 4, "head_bias": True, "tie": False, "running_text": False, **raw}
     for k in ("level", "cell", "embed", "hidden", "layers"):
         if k not in raw:
             raise format_error(f'{path}: config lacks the required key "{k}"')

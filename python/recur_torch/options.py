@@ -257,10 +257,13 @@ def resolve_train_options(table, given, fixed=None, init_config=None, resumed=No
                 g[name] = init_config[name]
             if init_config["softmax"] == "adaptive":
                 g["cutoffs"] = list(init_config["cutoffs"])
+            g["runningText"] = init_config.get("running_text", False)
         g.update(fixed)
         o = resolve(table, g)
     if o["model"]["lockedDropout"] and o["model"]["dropout"] == 0:
         raise usage_error("--locked-dropout needs dropout above 0, whose masks it locks over time")
+    if o["model"]["runningText"] and o["data"]["split"] == "none":
+        raise usage_error("--running-text reads lines or paragraphs as one running text; with --split none the text is one sequence already")
     lim = o["limits"]
     if lim["epochs"] is None and lim["steps"] is None and lim["time"] is None:
         lim["epochs"] = table["rules"]["defaultEpochs"]

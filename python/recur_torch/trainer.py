@@ -75,12 +75,14 @@ class Trainer:
         s = self.o["schedule"]
         ck_state = p.ck["state"] if p.ck else None
         self.schedule = LrSchedule(self.o["optimizer"]["lr"], s["lrDecay"], s["patience"], s["earlyStop"], s["warmup"], ck_state["schedule"] if ck_state else None, s["anneal"])
-        self.batches = BatchStream(p.store.train, p.B, p.T, p.config["split"] != "none")
+        # running text: the sequences in order, the state carried across them; validation chunks cut anywhere and warmed up
+        one_text = p.config["split"] == "none" or p.config.get("running_text", False)
+        self.batches = BatchStream(p.store.train, p.B, p.T, not one_text)
         self.val = p.store.val
         self.chunks = None
         if self.val is not None and p.rank == 0:
-            self.val = validation_part(self.val, self.o["events"]["valTokens"], p.config["split"] != "none", p.rules["valPieces"])
-            self.chunks = plan_chunks(self.val, p.rules["evalStreams"], 2 * p.T if p.config["split"] == "none" else -1)
+            self.val = validation_part(self.val, self.o["events"]["valTokens"], not one_text, p.rules["valPieces"])
+            self.chunks = plan_chunks(self.val, p.rules["evalStreams"], 2 * p.T if one_text else -1)
         self.counters = {"step": 0, "tokens": 0, "firstLoss": math.nan, "lastLoss": math.nan, "intervalLoss": 0.0, "intervalSteps": 0, "elapsedMs": 0.0}
         self.history = {"train": [], "val": []}
         self.best = None

@@ -12,7 +12,8 @@ import { encodeSequences, splitSequences, type TokenIds } from '../data/corpus.j
 import { tokenize } from '../data/tokenize.js';
 import { inputError } from '../core/errors.js';
 import { EOS, UNK } from '../core/ids.js';
-import { planChunks, streamLogProbs } from '../model/evaluate.js';
+import { continueLogProbs, planChunks, streamLogProbs } from '../model/evaluate.js';
+import type { Network } from '../nn/network.js';
 import type { InferenceSession } from './session.js';
 
 export interface TokenScore {
@@ -153,7 +154,20 @@ export function evaluateText(session: InferenceSession, text: string): Evaluatio
   const totals = new EvalTotals();
   Object.assign(totals, { sequences: enc.sequences, oov: enc.oov, chars: enc.chars });
   if (enc.sequences === 0) return totals.result();
-  const logp = streamLogProbs(session.net, enc.stream, planChunks(enc.stream, session.net.B));
+  const logp = m.config.running_text ? runningLogProbs(session.net, enc.stream) : streamLogProbs(session.net, enc.stream, planChunks(enc.stream, session.net.B));
   totals.add(logp, enc.stream, 0, logp.length);
   return totals.result();
+}
+
+/** A running-text model's scores of a stream: read in order on one state, carried across <eos> as in training. */
+function runningLogProbs(net: Network, stream: TokenIds): Float32Array {
+  const out = new Float32Array(stream.length - 1), carried = net.carryEos;
+  net.resetState();
+  net.carryEos = true;
+  try {
+    continueLogProbs(net, stream, stream.length, out);
+  } finally {
+    net.carryEos = carried;
+  }
+  return out;
 }

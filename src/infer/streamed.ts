@@ -108,15 +108,30 @@ export async function* scoreStream(session: InferenceSession, text: TextPieces, 
 export async function evaluateStream(session: InferenceSession, text: TextPieces, o: EvaluateStreamOptions = {}): Promise<Evaluation> {
   const m = session.model, tok = m.tokenizer, split = m.config.split;
   const adapt = o.dynamic ? await DynamicScorer.create(m, { ...o.dynamic, kernels: session.net.kernels.name }) : null;
-  const batch = new EvalBatch(session, Math.max(1, o.batchTokens ?? BATCH_TOKENS), adapt);
-  // split none: the text is one sequence, which begins with the first piece that is not blank
-  let held: string[] = [], started = false;
+  // a running-text model reads the text in order on one carried state, as in training
+  const batch = new EvalBatch(session, Math.max(1, o.batchTokens ?? BATCH_TOKENS), adapt, m.config.running_text);
   const add = async (s: string): Promise<void> => {
     forEachToken(s, tok, (t) => batch.push(m.vocab.id(t)));
     batch.totals.chars += countCodePoints(s);
     await batch.maybeFlush();
   };
-  for await (const found of sequencesOf(text, split, tok.level === 'char' && !tok.lowercase)) {
+  const carried = session.net.carryEos;
+  if (m.config.running_text) {
+    session.net.resetState();
+    session.net.carryEos = true;
+  }
+  try {
+    await readSequences(text, split, tok.level === 'char' && !tok.lowercase, batch, add);
+  } finally {
+    session.net.carryEos = carried;
+  }
+  return batch.totals.result();
+}
+
+/** Feed the sequences of the text to the batch (split none: the text is one sequence, which begins with the first piece that is not blank). */
+async function readSequences(text: TextPieces, split: SplitMode, anywhere: boolean, batch: EvalBatch, add: (s: string) => Promise<void>): Promise<void> {
+  let held: string[] = [], started = false;
+  for await (const found of sequencesOf(text, split, anywhere)) {
     for (const s of found) {
       if (split !== 'none') {
         await add(s);
@@ -130,7 +145,6 @@ export async function evaluateStream(session: InferenceSession, text: TextPieces
   }
   if (started) await batch.endSequence();
   await batch.flush();
-  return batch.totals.result();
 }
 
 /**
@@ -147,7 +161,11 @@ class EvalBatch {
   /** the sequence being read started in an earlier batch: its state is carried on stream 0 of the network */
   private carrying = false;
 
-  constructor(private readonly session: InferenceSession, private readonly budget: number, private readonly adapt: DynamicScorer | null) {
+  /** scored in order on the carried state, never in parallel chunks (dynamic evaluation, a running-text model) */
+  private readonly sequential: boolean;
+
+  constructor(private readonly session: InferenceSession, private readonly budget: number, private readonly adapt: DynamicScorer | null, running: boolean) {
+    this.sequential = adapt !== null || running;
     this.ids = new Int32Array(Math.min(budget, 1 << 16) + 1);
   }
 
@@ -166,20 +184,20 @@ class EvalBatch {
     this.totals.sequences++;
     this.totals.chars++;
     this.lastEos = this.len - 1;
-    if (this.carrying && !this.adapt) this.carry(); // the long sequence ends: finish it on the carried state
+    if (this.carrying && !this.sequential) this.carry(); // the long sequence ends: finish it on the carried state
     await this.maybeFlush();
   }
 
   /** Score what fills a batch: the whole sequences, or (one sequence longer than a batch) as much of it as there is. */
   async maybeFlush(): Promise<void> {
     if (this.len - 1 < this.budget) return;
-    if (this.lastEos > 0 && !this.adapt) await this.flush();
+    if (this.lastEos > 0 && !this.sequential) await this.flush();
     else this.carry();
   }
 
   /** Score the whole sequences (ids up to the last <eos>) in parallel chunks; keep the rest. */
   async flush(): Promise<void> {
-    if (this.adapt) {
+    if (this.sequential) {
       if (this.len > 1) this.carry(true);
       return;
     }

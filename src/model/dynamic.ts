@@ -85,7 +85,7 @@ export class DynamicScorer {
   /**
    * Continue the text on the carried state: log p(ids[i+1] | …) for the
    * positions i of [0, n−1), into out, segment by segment, each scored before
-   * the model learns from it. The state resets where an input is <eos>. With
+   * the model learns from it. The state resets where an input is <eos> (not for running text). With
    * `last` false only whole segments are scored and the rest is left for the
    * next call (which starts with ids[returned]), so the segments, and the
    * result, do not depend on how the text was cut into calls. Returns the

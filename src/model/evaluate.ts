@@ -77,7 +77,7 @@ function scoreGroup(net: Network, stream: TokenIds, chunks: readonly Chunk[], ou
  * Continue one sequence on stream 0 of `net` from the state it carries:
  * log p(ids[i+1] | …) for i in [0, n−1) into out[0, n−1). A sequence too long to
  * hold is scored piece by piece this way (each piece starting with the last
- * token of the one before); the state resets where an input is <eos>.
+ * token of the one before); the state resets where an input is <eos> (unless net.carryEos).
  */
 export function continueLogProbs(net: Network, ids: TokenIds, n: number, out: Float32Array): void {
   const T = net.T, k = net.kernels, heap = k.heap.i32, f = k.heap.f32;

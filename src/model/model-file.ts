@@ -66,6 +66,7 @@ export function parseConfig(raw: unknown, what: string): ModelConfig {
     div_value: c.div_value ?? CONFIG_DEFAULTS.div_value,
     head_bias: c.head_bias ?? CONFIG_DEFAULTS.head_bias,
     tie: c.tie ?? CONFIG_DEFAULTS.tie,
+    running_text: c.running_text ?? CONFIG_DEFAULTS.running_text,
   } as ModelConfig;
   // Check every value here, before checkConfig: its messages are worded for
   // command-line options and interpolate the value, which for JSON from a file
@@ -83,7 +84,7 @@ export function parseConfig(raw: unknown, what: string): ModelConfig {
       throw formatError(`${what}: config.${key} is ${describeValue(v)}; it must be an integer from 1 to ${max}`);
     }
   }
-  for (const key of ['lowercase', 'head_bias', 'tie'] as const) {
+  for (const key of ['lowercase', 'head_bias', 'tie', 'running_text'] as const) {
     if (typeof config[key] !== 'boolean') throw formatError(`${what}: config.${key} is ${describeValue(config[key])}; it must be true or false`);
   }
   if (typeof config.softmax !== 'string' || !SOFTMAXES.includes(config.softmax)) {

@@ -29,6 +29,13 @@ export interface ArchConfig {
   head_bias: boolean;
   /** the decoder shares the embedding matrix (E must equal H; full softmax) */
   tie: boolean;
+  /**
+   * trained on its sequences as one running text: the state carries across
+   * <eos> (not reset there), so each sequence is predicted from the ones before
+   * it; evaluation reads a text the same way (default false: every sequence
+   * from the zero state)
+   */
+  running_text: boolean;
 }
 
 export const ARCH_DEFAULTS = {
@@ -37,6 +44,7 @@ export const ARCH_DEFAULTS = {
   div_value: 4,
   head_bias: true,
   tie: false,
+  running_text: false,
 } as const;
 
 /** Largest sizes a configuration may name (embed, hidden; layers). */

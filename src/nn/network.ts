@@ -12,7 +12,8 @@
  * State: a⟨0⟩ = 0; the last state of a window is carried into the next one
  * (truncated BPTT: no gradient flows across the window boundary), and the state
  * is reset to zero for every stream whose input at step t is <eos>, so every
- * sequence is modelled on its own, exactly as it is scored.
+ * sequence is modelled on its own, exactly as it is scored; unless the network
+ * reads running text (carryEos: <eos> ends a sequence but keeps the state).
  *
  * Layer 0 of a model whose vocabulary is small next to a window (characters:
  * V = 65, against T·B = 1024 rows or more) does not project every row: its input is
@@ -58,6 +59,8 @@ export interface NetworkShape {
   embedTable?: boolean;
   /** reserve the state carried between windows on this plan: all else is then scratch of one window, which another network may use between windows */
   carry?: HeapPlan;
+  /** the state carries across <eos> inputs instead of being reset there (default: training a running-text model) */
+  carryEos?: boolean;
 }
 
 /** Inference keeps layer 0's projection table (V, G·H) when it has at most this many words (16 MB): every character model, few word models. */
@@ -73,6 +76,8 @@ export class Network {
   readonly lockedDropout: boolean;
   readonly weightDrop: number;
   readonly embedDrop: number;
+  /** the state carries across <eos> inputs (a running-text model reading text), else resets there (sentences scored alone); set per use */
+  carryEos: boolean;
   readonly layout: ParamLayout;
   readonly G: number;
 
@@ -135,6 +140,7 @@ export class Network {
     this.lockedDropout = shape.train && (shape.lockedDropout ?? false);
     this.weightDrop = shape.train ? shape.weightDrop ?? 0 : 0;
     this.embedDrop = shape.train ? shape.embedDrop ?? 0 : 0;
+    this.carryEos = shape.carryEos ?? (shape.train && cfg.running_text === true);
     this.layout = paramLayout(cfg, V);
     this.G = gateCount(cfg.cell);
     const M = this.B * this.T, H = cfg.hidden, E = cfg.embed, GH = this.G * H;
@@ -150,13 +156,10 @@ export class Network {
     this.layers = planLayers(plan, cfg, this.B, this.T, { inputs: drop, weights: this.weightDrop > 0 }, shape.carry ?? plan);
     this.y = drop ? plan.alloc(M * H) : -1;
     this.yMask = drop ? plan.alloc(M * H) : -1;
-    this.head = cfg.softmax === 'adaptive'
-      ? new AdaptiveSoftmax(plan, this.layout, this.params, M, V, H, this.train)
-      : new FullSoftmax(plan, this.layout, this.params, M, V, H);
+    this.head = cfg.softmax === 'adaptive' ? new AdaptiveSoftmax(plan, this.layout, this.params, M, V, H, this.train) : new FullSoftmax(plan, this.layout, this.params, M, V, H);
     this.logp = plan.alloc(M);
     this.draw = this.train ? -1 : plan.alloc(V + Math.ceil(V / DRAW_BLOCK));
-    // training: when the window has at least 2V rows (the table is rebuilt every window);
-    // inference: when the table is small, built once by freezeWeights
+    // training: when the window has at least 2V rows (the table is rebuilt every window); inference: when small, built once by freezeWeights
     const wantsTable = this.train ? !drop && this.embedDrop === 0 && 2 * V <= M : V * GH <= INFER_TABLE_MAX_WORDS;
     this.embTable = shape.embedTable !== false && wantsTable ? plan.alloc(V * GH) : -1;
     if (this.train) {
@@ -189,15 +192,12 @@ export class Network {
   }
 
   /**
-   * Inference only, once the parameters are final. Layer 0's input product
-   * becomes a lookup: the table Emb W_ihᵀ + b_ih is computed once, when it is
-   * small (embTable). A network of several streams also packs every layer's
-   * W_hh once and from then on runs every step's recurrent product on the
-   * packed copy, whatever the window's length; a lone row's product is faster
-   * on the plain weights (35 against 20 µs for H = 256), so one stream keeps them.
-   * Each row's arithmetic is then the same in any window and batch (the
-   * products are row by row), so a token's score does not depend on how the
-   * text was cut into chunks, windows or threads.
+   * Inference only, once the parameters are final. Layer 0's input product becomes a lookup: the table
+   * Emb W_ihᵀ + b_ih is computed once, when it is small (embTable). A network of several streams also packs
+   * every layer's W_hh once and runs every step's recurrent product on the packed copy, whatever the window's
+   * length; a lone row's product is faster on the plain weights (35 against 20 µs for H = 256), so one stream
+   * keeps them. Each row's arithmetic is then the same in any window and batch (the products are row by row),
+   * so a token's score does not depend on how the text was cut into chunks, windows or threads.
    */
   freezeWeights(): void {
     if (this.train) throw new Error('freezeWeights: a training network changes its weights every step');
@@ -329,11 +329,10 @@ export class Network {
   }
 
   /**
-   * Whether this window's per-step products run on W_hh packed once: for windows of
-   * PACK_MIN_STEPS or more, and not on the reference kernels (the spec, where
-   * packing is only a transposed copy and matmulPacked is matmulNT), so the
-   * reference network stays the plain products the fast path is tested against;
-   * and not for an inference network of one stream (freezeWeights says why).
+   * Whether this window's per-step products run on W_hh packed once: for windows of PACK_MIN_STEPS or more, and
+   * not on the reference kernels (the spec, where packing is only a transposed copy and matmulPacked is
+   * matmulNT), so the reference network stays the plain products the fast path is tested against; and not for
+   * an inference network of one stream (freezeWeights says why).
    */
   private packs(L: LayerRegions, Tc: number): boolean {
     return L.whhPacked >= 0 && Tc >= PACK_MIN_STEPS && this.k.name !== 'reference' && (this.train || this.B > 1);
@@ -344,7 +343,7 @@ export class Network {
     const f = this.k.heap.f32, ids = this.k.heap.i32;
     for (let b = 0; b < Bc; b++) {
       const d = dst + b * H;
-      if (ids[this.inputs + row + b] === EOS) f.fill(0, d, d + H);
+      if (ids[this.inputs + row + b] === EOS && !this.carryEos) f.fill(0, d, d + H);
       else f.copyWithin(d, src + b * H, src + b * H + H);
     }
   }
@@ -413,7 +412,7 @@ export class Network {
           dhPrev(dGi, false);
         }
         // a reset at step t cut the path to step t−1
-        for (let b = 0; b < Bc; b++) {
+        for (let b = 0; b < Bc && !this.carryEos; b++) {
           if (ids[this.inputs + row + b] === EOS) {
             f.fill(0, this.dhCarry + b * H, this.dhCarry + (b + 1) * H);
             f.fill(0, this.dcCarry + b * H, this.dcCarry + (b + 1) * H);

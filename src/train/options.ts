@@ -86,6 +86,11 @@ export const MODEL_OPTIONS = {
     optional: true, ...arch, placeholder: '<list>',
   },
   tie: { type: 'boolean', help: 'tie the decoder to the embedding (needs embed = hidden; full softmax)', default: false, ...arch },
+  runningText: {
+    type: 'boolean',
+    help: 'read the sequences (lines or paragraphs) in order as one running text: the state carries across <eos> and their order is not shuffled, so each is predicted from the ones before it, as in PyTorch\'s word_language_model example and RNNLM without -independent; recur eval then reads a text the same way (score still scores each sentence alone)',
+    default: false, ...arch,
+  },
   dropout: {
     type: 'number', help: 'dropout on the embeddings, between layers and before the decoder', min: 0, max: 1, maxOpen: true, default: 0,
     onResume: 'fixed', placeholder: '<p>',
@@ -207,7 +212,7 @@ function fromModel(m: LanguageModel): TrainOptionsGiven {
   const c = m.config;
   return {
     data: { level: c.level, split: c.split, tokenize: c.tokenize, lowercase: c.lowercase },
-    model: { cell: c.cell, embed: c.embed, hidden: c.hidden, layers: c.layers, softmax: c.softmax, cutoffs: c.softmax === 'adaptive' ? c.cutoffs : undefined, tie: c.tie },
+    model: { cell: c.cell, embed: c.embed, hidden: c.hidden, layers: c.layers, softmax: c.softmax, cutoffs: c.softmax === 'adaptive' ? c.cutoffs : undefined, tie: c.tie, runningText: c.running_text },
   };
 }
 
@@ -252,6 +257,7 @@ export function resolveTrainOptions(given: TrainOptionsGiven, ctx: { init?: Lang
   }
   const o = resolveFamily(TRAIN_OPTIONS, g);
   if (o.model.lockedDropout && o.model.dropout === 0) throw usageError('lockedDropout needs dropout above 0, whose masks it locks over time', 'lockedDropout');
+  if (o.model.runningText && o.data.split === 'none') throw usageError('runningText reads lines or paragraphs as one running text; with split none the text is one sequence already', ['runningText', 'split']);
   if (o.limits.epochs === undefined && o.limits.steps === undefined && o.limits.time === undefined) o.limits.epochs = DEFAULT_EPOCHS;
   return o;
 }

@@ -118,8 +118,13 @@ export class Run {
     checkConfigForVocab(config, data.vocab.size);
     if (src.resume) checkResumeVocab(src.resume.state, data.vocab.tokens);
     if (data.train.tokens < 2) throw inputError('the corpus is too small to train on: it needs at least two tokens');
+    if (config.running_text && data.val && data.valFrom === 'fraction') {
+      const how = data.store ? 'prepare the store with the validation text as a file of its own (recur prepare --val' : 'give the validation text as a file of its own (--val';
+      throw usageError(`runningText reads the training text in order: ${how}; --val-frac holds out every n-th sequence of it)`, 'runningText');
+    }
     const { B, T } = fitWindow(data.train.source.length, o.optimizer.batch, o.optimizer.seqLen);
-    const batches = new BatchStream(data.train.source, B, T, data.train.blocks);
+    // running text: the sequences in their order, the state carried across them (no shuffling)
+    const batches = new BatchStream(data.train.source, B, T, config.running_text ? null : data.train.blocks);
 
     // the heap: optimizer moments, the batch's slice networks (one per thread) and a
     // validation network, all sharing one parameter block. Validation runs between
@@ -135,10 +140,11 @@ export class Run {
     try {
       // a new run draws its initial weights first; a resumed one takes them from the state
       const initial = src.resume ? null : (src.init ?? LanguageModel.create(config, data.vocab, rng)).params;
-      const valStream = data.val ? validationStream(data.val, o.events.valTokens, config.split !== 'none', data.vocab.size) : null;
-      const chunks = valStream ? planChunks(valStream, EVAL_STREAMS, config.split === 'none' ? 2 * T : -1) : [];
+      const oneText = config.split === 'none' || config.running_text; // chunks cut anywhere, warmed up on the text before them
+      const valStream = data.val ? validationStream(data.val, o.events.valTokens, !oneText, data.vocab.size) : null;
+      const chunks = valStream ? planChunks(valStream, EVAL_STREAMS, oneText ? 2 * T : -1) : [];
       const valPlan = HeapPlan.at(slices.scratchStart);
-      const valNet = valStream ? new Network(valPlan, config, data.vocab.size, { B: chunks.length, T, train: false, sharedParams: slices.main.params }) : null;
+      const valNet = valStream ? new Network(valPlan, config, data.vocab.size, { B: chunks.length, T, train: false, sharedParams: slices.main.params, carryEos: config.running_text }) : null;
       plan.words = Math.max(plan.words, valPlan.words);
       enableWasmRelaxedSimd();
       const k = await createKernels(o.runtime.kernels, plan.words, { shared: slices.threads > 1, instances: slices.threads });
@@ -246,7 +252,7 @@ function configFor(o: TrainOptions, V: number): ModelConfig {
   const softmax = m.softmax ?? (V >= ADAPTIVE_FROM && !m.tie ? 'adaptive' : 'full');
   return modelConfig({
     level: d.level, split: d.split, tokenize: d.tokenize, lowercase: d.lowercase,
-    cell: m.cell, embed: m.embed, hidden: m.hidden, layers: m.layers, tie: m.tie,
+    cell: m.cell, embed: m.embed, hidden: m.hidden, layers: m.layers, tie: m.tie, running_text: m.runningText,
     softmax, cutoffs: m.cutoffs ?? (softmax === 'adaptive' ? defaultCutoffs(V) : []),
   });
 }

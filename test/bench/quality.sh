@@ -5,10 +5,10 @@
 #     the learning-rate decay, early stopping);
 #   - a test split, never seen during training, scored once at the end with `recur eval`.
 #
-#   bash test/bench/quality.sh [names|shakespeare|shakespeare-torch|shakespeare-2layer|brown ...]
+#   bash test/bench/quality.sh [names|shakespeare|shakespeare-torch|shakespeare-2layer|brown|brown-running ...]
 #        (default: names shakespeare shakespeare-torch brown)
 #
-# After the test figure, shakespeare-2layer and brown also report dynamic evaluation (recur eval
+# After the test figure, shakespeare-2layer, brown and brown-running also report dynamic evaluation (recur eval
 # --dynamic): the learning rate is the one of DYNAMIC_RATES (default 0.01 0.03 0.1 0.3) that scores
 # the validation text best, and the test text is then scored once with it.
 #
@@ -110,20 +110,34 @@ shakespeare-2layer() {
   dynamic "$OUT/shakespeare-2layer.safetensors" "$OUT/shakespeare-valid.txt" "$OUT/shakespeare-test.txt"
 }
 
+# the Brown protocol's model and budget; $1 names the run, the rest are options added to it
+brown_run() {
+  local name=$1
+  shift
+  train "$C/brown/train.txt" --val "$C/brown/valid.txt" --level word --tokenize whitespace \
+    --min-count 4 --max-vocab 0 --softmax adaptive --embed 256 --hidden 256 --dropout 0.4 \
+    --anneal cosine --lr-decay 1 --early-stop 0 --eval-every 400 --seq-len 32 --time "${TIME:-30m}" "$@" -o "$OUT/$name.safetensors"
+  recur eval "$OUT/$name.safetensors" "$C/brown/test.txt" --json
+  dynamic "$OUT/$name.safetensors" "$C/brown/valid.txt" "$C/brown/test.txt"
+}
+
 brown() {
   # the corpus's own split: train.txt, valid.txt for validation, test.txt scored at the end;
   # words seen 3 times or fewer in train.txt become <unk>; the rate annealed to zero by a half
-  # cosine over the budget (before 2026-12-02 14:00: halved on every plateau, --lr-decay 0.5 --patience 1)
-  train "$C/brown/train.txt" --val "$C/brown/valid.txt" --level word --tokenize whitespace \
-    --min-count 4 --max-vocab 0 --softmax adaptive --embed 256 --hidden 256 --dropout 0.4 \
-    --anneal cosine --lr-decay 1 --early-stop 0 --eval-every 400 --seq-len 32 --time "${TIME:-30m}" -o "$OUT/brown.safetensors"
-  recur eval "$OUT/brown.safetensors" "$C/brown/test.txt" --json
-  dynamic "$OUT/brown.safetensors" "$C/brown/valid.txt" "$C/brown/test.txt"
+  # cosine over the budget (before 2026-12-02 14:00: halved on every plateau, --lr-decay 0.5 --patience 1);
+  # every sentence from the zero state
+  brown_run brown
+}
+
+brown-running() {
+  # the same, reading each file as one running text (--running-text): the state carried across the
+  # sentences, in their order, in training and when validation and test text are scored
+  brown_run brown-running --running-text
 }
 
 for p in ${@:-names shakespeare shakespeare-torch brown}; do
   case "$p" in
-    names | shakespeare | shakespeare-torch | shakespeare-2layer | brown) "$p" ;;
-    *) echo "unknown protocol $p (names, shakespeare, shakespeare-torch, shakespeare-2layer, brown)" >&2; exit 2 ;;
+    names | shakespeare | shakespeare-torch | shakespeare-2layer | brown | brown-running) "$p" ;;
+    *) echo "unknown protocol $p (names, shakespeare, shakespeare-torch, shakespeare-2layer, brown, brown-running)" >&2; exit 2 ;;
   esac
 done

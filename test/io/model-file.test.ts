@@ -208,6 +208,7 @@ describe('model file rejections', () => {
     rejects(editMeta(good, 'config', (c) => ({ ...c, level: { toString: 1 } })), /config.level is an object; it must be one of char, word/);
     rejects(editMeta(good, 'config', (c) => ({ ...c, split: 'li\nnes' })), /config.split is "li\\nnes"/);
     rejects(editMeta(good, 'config', (c) => ({ ...c, lowercase: 'yes' })), /config.lowercase is "yes"; it must be true or false/);
+    rejects(editMeta(good, 'config', (c) => ({ ...c, running_text: 1 })), /config.running_text is 1; it must be true or false/);
   });
 
   it('a tensor name with a newline in it still gives a one-line message', () => {

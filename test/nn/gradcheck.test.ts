@@ -134,6 +134,14 @@ describe('finite-difference gradient check', () => {
       expectExact(c);
     });
   }
+  for (const cell of ['rnn', 'gru', 'lstm'] as const) {
+    it(`${cell}, 2 layers reading running text: the state and its gradient carry across <eos> inputs`, () => {
+      const c = gradients(cell, 2, {}, { running_text: true });
+      expectExact(c);
+      // the window has <eos> inputs, so resetting there (the plain network) gives another gradient
+      expect(worst(c.numeric, gradients(cell, 2).analytic)).toBeGreaterThan(1);
+    });
+  }
   it('adaptive softmax (two clusters, head bias), every parameter', () => {
     // V = 12: shortlist 4, clusters 4–7 and 8–11; H = 4, div 2 → cluster hidden sizes 2 and 1
     const c = gradients('gru', 1, {}, { softmax: 'adaptive', cutoffs: [4, 8], div_value: 2, head_bias: true }, 12);

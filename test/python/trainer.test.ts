@@ -110,6 +110,12 @@ describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () =>
     writeFileSync(join(dir, 'init-none.safetensors'), saveModel(noneInit));
     const noneFlat = { ...WINDOW, optimizer: 'adam', steps: 50, evalEvery: 25 };
     cases.push({ name: 'gru, split none adam 50', model: 'gru, split none', flat: noneFlat, args: argsOf(noneFlat), init: join(dir, 'init-none.safetensors'), out: join(dir, 'none-adam-50.safetensors'), store: storeNone, data: { ...DATA, split: 'none' } });
+    // running text: the lines in order, the state carried across <eos>; validation capped, so cut anywhere and warmed up
+    const running = LanguageModel.create(modelConfig({ level: 'char', ...MODELS.gru, running_text: true }), prepared.vocab, new Rng(8));
+    inits['gru, running text'] = running;
+    writeFileSync(join(dir, 'init-running.safetensors'), saveModel(running));
+    const runningFlat = { ...WINDOW, optimizer: 'adam', steps: 50, evalEvery: 25, valTokens: 200 };
+    cases.push({ name: 'gru, running text adam 50', model: 'gru, running text', flat: runningFlat, args: argsOf(runningFlat), init: join(dir, 'init-running.safetensors'), out: join(dir, 'running-adam-50.safetensors') });
     // validation capped to evenly spread pieces (valTokens), in both split modes
     for (const [label, st, data, init] of [['lines', store, DATA, join(dir, 'init-0.safetensors')], ['none', storeNone, { ...DATA, split: 'none' }, join(dir, 'init-none.safetensors')]] as const) {
       const capped = { ...WINDOW, optimizer: 'adam', steps: 10, evalEvery: 5, valTokens: 120 };
@@ -137,11 +143,11 @@ describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () =>
   }, 240_000);
 
   /** recur train's run of a case (the library, as recur train calls it), with its step losses and validation losses */
-  async function recurRun(c: Case): Promise<{ model: LanguageModel; steps: Extract<TrainEvent, { type: 'step' }>[]; evals: number[]; prepared?: Extract<TrainEvent, { type: 'prepared' }> }> {
+  async function recurRun(c: Case, init = inits[c.model]): Promise<{ model: LanguageModel; steps: Extract<TrainEvent, { type: 'step' }>[]; evals: number[]; prepared?: Extract<TrainEvent, { type: 'prepared' }> }> {
     const steps: Extract<TrainEvent, { type: 'step' }>[] = [], evals: number[] = [];
     let prepared: Extract<TrainEvent, { type: 'prepared' }> | undefined;
     const result = await train({
-      ...options({ texts: [text], valTexts: [valText], ...(c.data ?? DATA), ...c.flat, init: inits[c.model] }),
+      ...options({ texts: [text], valTexts: [valText], ...(c.data ?? DATA), ...c.flat, init }),
       cell: undefined, embed: undefined, hidden: undefined, layers: undefined, level: undefined, split: undefined, tokenize: undefined,
       lowercase: undefined, maxVocab: undefined, minCount: undefined, valFrac: undefined,
       onEvent: (e: TrainEvent) => {
@@ -169,8 +175,8 @@ describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () =>
 
   const maxDiff = (a: Float32Array, b: Float32Array): number => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0);
 
-  for (const name of [...Object.keys(MODELS), 'gru, split none']) {
-    for (const opt of name.includes('none') ? [] : OPTIMIZERS) {
+  for (const name of [...Object.keys(MODELS), 'gru, split none', 'gru, running text']) {
+    for (const opt of name in MODELS ? OPTIMIZERS : []) {
       it(`${name}: one ${opt} step with clipping gives recur's weights to 1e-4`, async () => {
         const c = cases.find((x) => x.name === `${name} ${opt} 1`)!;
         const ours = await recurRun(c), theirs = pyRun(c);
@@ -192,6 +198,18 @@ describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () =>
       for (let i = 0; i < 2; i++) expect(Math.abs(theirs.evals[i] - ours.evals[i])).toBeLessThan(1e-4);
     });
   }
+
+  it('running text: the state carried across <eos> changes the run (against the same weights reset at every <eos>)', async () => {
+    const c = cases.find((x) => x.name === 'gru, running text adam 50')!;
+    const reset = LanguageModel.create(modelConfig({ level: 'char', ...MODELS.gru }), inits[c.model].vocab, new Rng(8));
+    expect(Array.from(reset.params)).toEqual(Array.from(inits[c.model].params));
+    const ours = await recurRun(c), theirs = pyRun(c), plain = await recurRun({ ...c, model: 'gru, reset' }, reset);
+    expect(ours.model.config.running_text).toBe(true);
+    expect(theirs.model.config.running_text).toBe(true);
+    expect(ours.prepared!.valScored).toBeLessThan(ours.prepared!.valTokens);
+    expect(Math.abs(plain.steps[0].loss - ours.steps[0].loss)).toBeGreaterThan(1e-4);
+    expect(Math.abs(plain.evals[1] - ours.evals[1])).toBeGreaterThan(1e-3);
+  });
 
   it('--anneal cosine: the same rates step by step and the same loss curve over 50 Adam steps', async () => {
     const c = cases.find((x) => x.name === 'gru adam 50 cosine')!;

@@ -47,6 +47,10 @@ describe('the training options', () => {
       [() => resolveTrainOptions({ model: { cell: 'transformer' as never } }), /^cell must be one of rnn, gru, lstm/, '--cell must be one of rnn, gru, lstm (got "transformer")'],
       [() => resolveTrainOptions({ model: { hiden: 3 } as never }), /^unknown option model\.hiden/, 'unknown option model.hiden'],
       [() => resolveTrainOptions({ model: { lockedDropout: true } }), /^lockedDropout needs dropout above 0/, '--locked-dropout needs dropout above 0, whose masks it locks over time'],
+      [
+        () => resolveTrainOptions({ model: { runningText: true }, data: { split: 'none' } }), /^runningText reads lines or paragraphs as one running text/,
+        '--running-text reads lines or paragraphs as one running text; with --split none the text is one sequence already',
+      ],
     ];
     for (const [f, lib, cli] of cases) {
       const e = usage(f);

@@ -5,6 +5,7 @@ import { InferenceSession } from '../../src/infer/session.js';
 import { SAMPLE_DEFAULTS, sampleOne } from '../../src/infer/sample.js';
 import { scoreSentences } from '../../src/infer/score.js';
 import { options, train } from '../helpers/train.js';
+import { LanguageModel } from '../../src/model/model.js';
 
 export { options };
 
@@ -110,6 +111,19 @@ describe('trainer', () => {
     const best = Math.min(...r.history.val.map((v) => v.loss));
     expect(r.bestValLoss).toBe(best);
     expect(r.history.val.find((v) => v.loss === best)!.step).toBe(r.bestStep);
+  });
+
+  it('running text: the lines in their order (no shuffling: the seed changes nothing), and no validation held out of them', async () => {
+    const text = Array.from({ length: 60 }, (_, i) => 'abc'.slice(i % 3) + 'cab'.slice(0, 1 + (i % 2))).join('\n') + '\n';
+    await expect(train(options({ texts: [text], runningText: true, valFrac: 0.2, steps: 2 }))).rejects.toThrow(/runningText reads the training text in order: give the validation text as a file of its own/);
+    const first = (await train(options({ texts: [text], runningText: true, steps: 1 }))).model;
+    expect(first.config.running_text).toBe(true);
+    // from the same weights, with no dropout, the seed only orders the lines
+    const kept = { cell: undefined, embed: undefined, hidden: undefined, layers: undefined, level: undefined, split: undefined, tokenize: undefined, lowercase: undefined, maxVocab: undefined, minCount: undefined, valFrac: 0 };
+    const run = async (init: LanguageModel, seed: number) => Array.from((await train(options({ texts: [text], init, seed, steps: 40, ...kept }))).model.params);
+    const plain = new LanguageModel({ ...first.config, running_text: false }, first.vocab, first.params);
+    expect(await run(first, 2)).toEqual(await run(first, 3));
+    expect(await run(plain, 2)).not.toEqual(await run(plain, 3));
   });
 
   it('stops on the time limit and on an AbortSignal', async () => {

@@ -51,7 +51,7 @@ function describeModel(c: ModelConfig, tokens: readonly string[], parameters: nu
     `  model       ${c.layers}-layer ${c.cell.toUpperCase()}, hidden ${c.hidden}, embedding ${c.embed}` +
       `${c.softmax === 'adaptive' ? `, adaptive softmax (cutoffs ${c.cutoffs.join(',')}, div_value ${c.div_value})` : ''}${c.tie ? ', tied decoder' : ''}` +
       `; ${compact(parameters)} parameters (${parameters})`,
-    `  tokens      ${c.level} level${c.level === 'word' ? `, ${c.tokenize} tokenizer` : ''}${c.lowercase ? ', lowercased' : ''}; sequences split by ${c.split}`,
+    `  tokens      ${c.level} level${c.level === 'word' ? `, ${c.tokenize} tokenizer` : ''}${c.lowercase ? ', lowercased' : ''}; sequences split by ${c.split}${c.running_text ? ', read in order as one running text' : ''}`,
     `  vocabulary  ${tokens.length} (<eos>, <unk>, ${sample}${tokens.length > 22 ? ' …' : ''})`,
   ];
 }
