@@ -12,7 +12,7 @@ import { encodeSequences, splitSequences, type TokenIds } from '../data/corpus.j
 import { tokenize } from '../data/tokenize.js';
 import { inputError } from '../core/errors.js';
 import { EOS, UNK } from '../core/ids.js';
-import { continueLogProbs, planChunks, streamLogProbs } from '../model/evaluate.js';
+import { continueLogProbs, planChunks, readRunningText, streamLogProbs } from '../model/evaluate.js';
 import type { Network } from '../nn/network.js';
 import type { InferenceSession } from './session.js';
 
@@ -161,13 +161,11 @@ export function evaluateText(session: InferenceSession, text: string): Evaluatio
 
 /** A running-text model's scores of a stream: read in order on one state, carried across <eos> as in training. */
 function runningLogProbs(net: Network, stream: TokenIds): Float32Array {
-  const out = new Float32Array(stream.length - 1), carried = net.carryEos;
-  net.resetState();
-  net.carryEos = true;
+  const out = new Float32Array(stream.length - 1), restore = readRunningText(net);
   try {
     continueLogProbs(net, stream, stream.length, out);
   } finally {
-    net.carryEos = carried;
+    restore();
   }
   return out;
 }

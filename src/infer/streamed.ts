@@ -15,7 +15,7 @@ import { SequenceCutter, isBlank } from '../data/cutter.js';
 import { countCodePoints, type TokenIds } from '../data/corpus.js';
 import { forEachToken } from '../data/tokenize.js';
 import type { SplitMode } from '../data/text.js';
-import { continueLogProbs, planChunks } from '../model/evaluate.js';
+import { continueLogProbs, planChunks, readRunningText } from '../model/evaluate.js';
 import { DynamicScorer, type DynamicOptions } from '../model/dynamic.js';
 import { EvalTotals, layOut, sentencePiece, sentenceScores, type Evaluation, type SentencePiece, type SentenceScore } from './score.js';
 import type { InferenceSession } from './session.js';
@@ -115,15 +115,11 @@ export async function evaluateStream(session: InferenceSession, text: TextPieces
     batch.totals.chars += countCodePoints(s);
     await batch.maybeFlush();
   };
-  const carried = session.net.carryEos;
-  if (m.config.running_text) {
-    session.net.resetState();
-    session.net.carryEos = true;
-  }
+  const restore = m.config.running_text ? readRunningText(session.net) : null;
   try {
     await readSequences(text, split, tok.level === 'char' && !tok.lowercase, batch, add);
   } finally {
-    session.net.carryEos = carried;
+    restore?.();
   }
   return batch.totals.result();
 }

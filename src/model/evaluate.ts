@@ -74,6 +74,20 @@ function scoreGroup(net: Network, stream: TokenIds, chunks: readonly Chunk[], ou
 }
 
 /**
+ * Set `net` to read a running-text model's text: from the zero state, carried
+ * across <eos>. Returns what restores its reset at <eos> (a session's next
+ * caller may score sentences, each alone).
+ */
+export function readRunningText(net: Network): () => void {
+  const carried = net.carryEos;
+  net.resetState();
+  net.carryEos = true;
+  return () => {
+    net.carryEos = carried;
+  };
+}
+
+/**
  * Continue one sequence on stream 0 of `net` from the state it carries:
  * log p(ids[i+1] | …) for i in [0, n−1) into out[0, n−1). A sequence too long to
  * hold is scored piece by piece this way (each piece starting with the last
