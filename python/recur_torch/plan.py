@@ -49,8 +49,8 @@ def plan_run(argv, env, prog, description, epilog):
     o["data"] = dict(p.store.data_options)
     p.options, p.V = o, len(p.store.vocab)
     p.config = p.ck["config"] if p.ck else p.init[0] if p.init else model_config(o, p.V, p.rules)
-    if p.config.get("running_text") and p.store.val is not None and not p.store.val_from_texts:
-        raise usage_error("--running-text reads the training text in order: prepare the store with the validation text as a file of its own (recur prepare --val; --val-frac holds out every n-th sequence of it)")
+    if p.config.get("running_text") and p.store.val is not None and not (p.store.val_from_texts or p.store.val_tail):
+        raise usage_error(f"--running-text reads the training text in order, and the token store {p.store.path} holds every n-th sequence out for validation: prepare it again with --running-text (the end of each file held out) or give --val")
     p.threads = o["runtime"]["threads"]
     _window(p)
     _files(p, given, ns.resume)

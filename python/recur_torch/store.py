@@ -152,6 +152,8 @@ class TokenStore:
         }
         #: the validation part is texts of its own (recur prepare --val), not a fraction held out of the training text
         self.val_from_texts = any(isinstance(s, dict) and s.get("part") == "val" for s in m.get("sources") or [])
+        #: the validation part is the end of each file (recur prepare --running-text), not every n-th sequence
+        self.val_tail = m.get("valTail") is True
         self.created = m.get("created")
         self.train = Part(self, "train", parts["train"], dtype)
         self.val = Part(self, "val", parts["val"], dtype) if parts.get("val") and parts["val"]["tokens"] > 0 else None

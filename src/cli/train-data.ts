@@ -78,7 +78,7 @@ export async function prepareTemporary(
   const text = { level: d.level, split: d.split, tokenize: d.tokenize, lowercase: d.lowercase };
   const tokens = input.resume?.state.vocab ?? input.init?.vocab.tokens;
   const po: PrepareOptions = {
-    ...text, maxVocab: d.maxVocab, minCount: d.minCount, valFrac: d.valFrac, val: files.val ? [files.val] : undefined,
+    ...text, maxVocab: d.maxVocab, minCount: d.minCount, valFrac: d.valFrac, valTail: o.model.runningText, val: files.val ? [files.val] : undefined,
     vocab: tokens ? { tokens, text, from: input.resume ? 'the checkpoint' : 'the initial model' } : undefined, replaceInvalid: files.replaceInvalid,
   };
   const label = `preparing ${paths.length === 1 ? paths[0] : `${paths.length} files`} (large text: read from disk while training)`;

@@ -24,7 +24,7 @@ export const DATA_OPTIONS = {
   },
   minCount: { type: 'int', help: 'keep only tokens seen at least k times', min: 1, default: 1, onResume: 'fixed', withInit: 'refused', placeholder: '<k>' },
   valFrac: {
-    type: 'number', help: 'fraction of the sequences held out for validation, evenly spread (0.1: every 10th); with split none the end of each file',
+    type: 'number', help: 'fraction of the sequences held out for validation, evenly spread (0.1: every 10th); with split none or a running text, the end of each file',
     min: 0, max: 1, maxOpen: true, default: 0.1, onResume: 'fixed', placeholder: '<f>',
   },
 } as const satisfies OptionTable;

@@ -20,6 +20,10 @@
  * validation fraction f, each file is first cut in two (docs/token-store.md):
  * at the first LF at or after byte ⌊size·(1 − f)⌋, the LF staying in the
  * training part, or, without one, at the first code point boundary after it.
+ * Lines and paragraphs held out as a tail (`valTail`, for a running text) are
+ * cut the same way at a place no sequence spans: just after the first LF at or
+ * after that byte, or at the end of the first paragraph separator that begins
+ * there; a file with no such place trains whole.
  * Browser-safe: bytes come from a `ReadAt` function.
  */
 import { isContinuationByte } from '../core/utf8.js';
@@ -39,6 +43,8 @@ export interface PlanOptions {
   split: SplitMode;
   /** held-out fraction (0 when there are separate validation files) */
   valFrac: number;
+  /** lines and paragraphs: hold out the end of each file (a running text), not every n-th sequence */
+  valTail?: boolean;
   /** ranges of about this many bytes (Infinity: a file is never cut) */
   rangeBytes: number;
   /** none mode: a sequence may be cut at any code point (char level, case kept) */
@@ -87,6 +93,15 @@ export function noneValidationCut(read: ReadAt, source: number, size: number, va
   let p = x;
   while (p < size && isContinuationByte(b.at(p))) p++;
   return p;
+}
+
+/** Where the held-out tail of a lines or paragraphs file begins (its size: none). */
+export function tailValidationCut(read: ReadAt, source: number, size: number, valFrac: number, split: 'lines' | 'paragraphs'): number {
+  const x = Math.floor(size * (1 - valFrac));
+  if (x >= size) return size;
+  const b = new Bytes(read, source, size);
+  const cut = split === 'lines' ? b.lf(x) + 1 : paragraphCut(b, x);
+  return cut > 0 ? cut : size;
 }
 
 /** Length of the white-space code point (/\s/) at p, or 0. */
@@ -166,8 +181,8 @@ function ranges(read: ReadAt, source: number, start: number, end: number, o: Pla
 function partsOf(read: ReadAt, source: number, input: PlanInput, o: PlanOptions): [number, number, PieceTask['part']][] {
   if (input.role === 'val') return [[0, input.size, 'val']];
   if (o.valFrac <= 0) return [[0, input.size, 'train']];
-  if (o.split !== 'none') return [[0, input.size, 'auto']];
-  const cut = noneValidationCut(read, source, input.size, o.valFrac);
+  if (o.split !== 'none' && !o.valTail) return [[0, input.size, 'auto']];
+  const cut = o.split === 'none' ? noneValidationCut(read, source, input.size, o.valFrac) : tailValidationCut(read, source, input.size, o.valFrac, o.split);
   const parts: [number, number, PieceTask['part']][] = [[0, cut, 'train']];
   if (cut < input.size) parts.push([cut, input.size, 'val']);
   return parts;

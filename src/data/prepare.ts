@@ -34,14 +34,24 @@ export interface CorpusOptions {
   minCount: number;
   /** fraction of the sequences held out for validation (split none: the last fraction of each text) */
   valFrac: number;
+  /** lines and paragraphs: hold the fraction out as the end of each text (a running text), not every n-th sequence */
+  valTail?: boolean;
 }
 
 export interface PreparedCorpus {
   vocab: Vocab;
   train: EncodedCorpus;
   val: EncodedCorpus | null;
-  /** where the validation part was to come from: a fraction of the corpus, or separate texts (which may have held nothing) */
-  valFrom: 'fraction' | 'texts';
+  /** where the validation part was to come from: a fraction of the sequences, the end of each text, or separate texts (which may have held nothing) */
+  valFrom: ValFrom;
+}
+
+/** Where a validation part was to come from (see PreparedCorpus). */
+export type ValFrom = 'fraction' | 'tail' | 'texts';
+
+/** The ValFrom of a preparation with these options. */
+export function valFromOf(o: { split: SplitMode; valTail?: boolean }, valTexts: boolean): ValFrom {
+  return valTexts ? 'texts' : o.valTail && o.split !== 'none' ? 'tail' : 'fraction';
 }
 
 export function tokenizerOf(o: { level: Level; tokenize: Tokenize; lowercase: boolean }): TokenizerOptions {
@@ -136,7 +146,7 @@ export function prepareCorpus(texts: readonly string[], o: CorpusOptions, vocab?
   const valFrac = valTexts ? 0 : o.valFrac;
   const text = textConfigOf(o);
   const inputs = all.map((t, i) => ({ size: utf8Length(t), role: i < texts.length ? 'train' as const : 'val' as const }));
-  const units = planUnits(inputs, { split: o.split, valFrac, rangeBytes: Infinity, anywhere: o.level === 'char' && !o.lowercase }, read);
+  const units = planUnits(inputs, { split: o.split, valFrac, valTail: o.valTail, rangeBytes: Infinity, anywhere: o.level === 'char' && !o.lowercase }, read);
 
   // count: the units in order, each told the index of its first sequence by the ones before it
   const count: PassOptions = { mode: 'count', text, valFrac, replaceInvalid: true, collect: !vocab, blockSize: 0 };
@@ -169,5 +179,5 @@ export function prepareCorpus(texts: readonly string[], o: CorpusOptions, vocab?
   const encoded = units.map((task) => runUnit(task, encode, encoders, read, CHUNK));
   const out = summarize(units, encoded, NONE, o.split);
   forgetLastMatch();
-  return { vocab: v, train: train.done(out.train), val: val ? val.done(out.val) : null, valFrom: valTexts ? 'texts' : 'fraction' };
+  return { vocab: v, train: train.done(out.train), val: val ? val.done(out.val) : null, valFrom: valFromOf(o, !!valTexts) };
 }

@@ -60,6 +60,8 @@ export interface StoreManifest {
   dtype: IdType;
   shardTokens: number;
   valFrac: number;
+  /** the fraction was held out as the end of each file (lines, paragraphs: a running text); absent in stores written before it */
+  valTail?: boolean;
   sources: SourceInfo[];
   skipped: SkippedInfo[];
   parts: { train: PartInfo; val: PartInfo | null };
@@ -99,6 +101,7 @@ export function parseManifest(bytes: Uint8Array, store: string): StoreManifest {
   checkPart(m.parts.train, m.dtype, bad);
   if (m.parts.val) checkPart(m.parts.val, m.dtype, bad);
   if (!Array.isArray(m.sources) || !Array.isArray(m.skipped)) bad('its list of sources is missing');
+  if (m.valTail !== undefined && typeof m.valTail !== 'boolean') bad('its valTail is not true or false');
   return m;
 }
 

@@ -9,6 +9,10 @@ import { DEFAULT_SHARD_TOKENS } from './manifest.js';
 export const STORE_OPTIONS = {
   output: { type: 'path', help: 'the token store to write (a folder, by convention NAME.recur)', optional: true, short: '-o', onResume: 'free', cliOnly: true, placeholder: '<store>' },
   val: { type: 'paths', help: 'separate validation files or folders (replace --val-frac)', optional: true, onResume: 'fixed', placeholder: '<files...>' },
+  runningText: {
+    type: 'boolean', help: 'the text is a running text cut into lines or paragraphs, for recur train --running-text: --val-frac holds out the end of each file instead of every n-th sequence',
+    default: false, onResume: 'fixed',
+  },
   vocabFrom: { type: 'path', help: 'use this model\'s vocabulary and text configuration instead of counting one', optional: true, onResume: 'fixed', placeholder: '<model>' },
   threads: {
     type: 'int', help: 'worker threads (the store is the same for any number)', min: 1, max: 256, optional: true,

@@ -41,6 +41,8 @@ export interface PrepareOptions extends TextConfig {
   minCount: number;
   /** fraction held out for validation (split none: the end of each file) */
   valFrac: number;
+  /** lines and paragraphs: hold the fraction out as the end of each file (a running text), not every n-th sequence */
+  valTail?: boolean;
   /** separate validation files or folders (valFrac is then not used) */
   val?: readonly string[];
   /** use this vocabulary (a model's) instead of counting one; its text configuration must be the one asked for */
@@ -193,7 +195,7 @@ class Preparation {
     const threads = run_.threads ?? 1;
     const rangeBytes = run_.rangeBytes ?? Math.min(32 << 20, Math.max(1 << 20, Math.ceil(bytes / (8 * threads))));
     const inputs = files.map((f) => ({ size: f.bytes, role: f.role }));
-    this.units = planUnits(inputs, { split: o.split, valFrac: this.valFrac, rangeBytes, anywhere: o.level === 'char' && !o.lowercase },
+    this.units = planUnits(inputs, { split: o.split, valFrac: this.valFrac, valTail: o.valTail, rangeBytes, anywhere: o.level === 'char' && !o.lowercase },
       (s, off, buf) => reader.read(s, off, buf));
     this.scan = pool !== null && this.units.some((u) => u.pieces.some((p) => p.part === 'auto'));
     this.passes = this.scan ? 3 : 2;
@@ -325,6 +327,7 @@ class Preparation {
       dtype,
       shardTokens,
       valFrac: this.valFrac,
+      valTail: this.valFrac > 0 && o.split !== 'none' && !!o.valTail,
       sources: this.files.filter((_, i) => !this.binary.has(i)).map((f) => ({ path: f.path, bytes: f.bytes, mtimeMs: f.mtimeMs, part: f.role })),
       skipped: this.skipped,
       parts,

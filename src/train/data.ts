@@ -14,7 +14,7 @@
 import { EOS } from '../core/ids.js';
 import { inputError, usageError } from '../core/errors.js';
 import { tokenIdArray, type TokenIds } from '../data/corpus.js';
-import { prepareCorpus, type PreparedCorpus } from '../data/prepare.js';
+import { prepareCorpus, type PreparedCorpus, type ValFrom } from '../data/prepare.js';
 import { ArrayTokenSource, blockStarts, type TokenSource } from '../data/source.js';
 import type { TextConfig } from '../data/text.js';
 import { Vocab } from '../data/vocab.js';
@@ -40,8 +40,8 @@ export interface TrainingData {
   /** the training stream and the starts of its shuffle blocks (null: no shuffling) */
   train: DataPart & { blocks: Float64Array | null };
   val: DataPart | null;
-  /** where the validation part was to come from: a fraction of the corpus, or separate texts (which may have held nothing) */
-  valFrom: 'fraction' | 'texts';
+  /** where the validation part was to come from: a fraction of the sequences, the end of each text, or separate texts (which may have held nothing) */
+  valFrom: ValFrom;
   /** the store it is read from (null: in memory) */
   store: StoreIdentity | null;
   /** release what it holds open (a store's files) */
@@ -68,7 +68,7 @@ export function fromStore(s: OpenedStore): TrainingData {
     vocab: new Vocab(m.vocab), text: { ...m.text },
     train: { source: s.train, ...counts(m.parts.train), blocks: m.text.split === 'none' ? null : s.blocks },
     val: s.val && m.parts.val ? { source: s.val, ...counts(m.parts.val) } : null,
-    valFrom: m.sources.some((x) => x.part === 'val') ? 'texts' : 'fraction',
+    valFrom: m.sources.some((x) => x.part === 'val') ? 'texts' : m.valTail ? 'tail' : 'fraction',
     store: storeIdentity(s), close: () => s.close(),
   };
 }
@@ -103,8 +103,14 @@ export function trainingData(src: RunSource, o: TrainOptions): TrainingData {
     }
     return data;
   }
+  return fromCorpus(prepareTexts(src, o), o.data);
+}
+
+/** A run's texts encoded in memory, in the vocabulary of the run it continues or the model it starts from. */
+export function prepareTexts(src: RunSource, o: TrainOptions): PreparedCorpus {
   const vocab = src.resume ? new Vocab(src.resume.state.vocab) : src.init?.vocab;
-  return fromCorpus(prepareCorpus(src.texts ?? [], { ...o.data }, vocab, src.valTexts), o.data);
+  // a running text's validation part is the end of each text (the rest is read in order)
+  return prepareCorpus(src.texts ?? [], { ...o.data, valTail: o.model.runningText }, vocab, src.valTexts);
 }
 
 const TEXT_KEYS = ['level', 'split', 'tokenize', 'lowercase'] as const;

@@ -15,8 +15,7 @@ import { inputError, usageError } from '../core/errors.js';
 import { Rng, type RngState } from '../core/rng.js';
 import { BatchStream, fitWindow } from '../data/batches.js';
 import type { TokenIds } from '../data/corpus.js';
-import { prepareCorpus, type PreparedCorpus } from '../data/prepare.js';
-import { Vocab } from '../data/vocab.js';
+import type { PreparedCorpus } from '../data/prepare.js';
 import { createKernels, type Kernels } from '../kernels/index.js';
 import { enableWasmRelaxedSimd } from '../node/wasm-features.js';
 import { modelConfig, checkConfigForVocab, type ModelConfig } from '../model/config.js';
@@ -29,7 +28,7 @@ import { paramLayout } from '../nn/params.js';
 import { SlicedNetwork, type SliceSnapshot } from '../parallel/pool.js';
 import { Optimizer, momentCount } from './optimizer.js';
 import { ADAPTIVE_FROM, EVAL_STEPS, TRAIN_RULES, type TrainOptions } from './options.js';
-import { fromCorpus, trainingData, validationStream, type RunSource, type TrainingData } from './data.js';
+import { fromCorpus, prepareTexts, trainingData, validationStream, type RunSource, type TrainingData } from './data.js';
 import { LrSchedule } from './schedule.js';
 import { freshCounters, type Counters, type TrainState } from './state.js';
 
@@ -53,8 +52,7 @@ interface PreStep {
 
 /** Corpus preparation in memory on its own (so a caller can show progress around it). */
 export function prepareTraining(src: RunSource, o: TrainOptions): PreparedCorpus {
-  const vocab = src.resume ? new Vocab(src.resume.state.vocab) : src.init?.vocab;
-  return prepareCorpus(src.texts ?? [], { ...o.data }, vocab, src.valTexts);
+  return prepareTexts(src, o);
 }
 
 /** Training data as given (a corpus prepared in memory, or data already opened), else opened or prepared now. */
@@ -119,8 +117,9 @@ export class Run {
     if (src.resume) checkResumeVocab(src.resume.state, data.vocab.tokens);
     if (data.train.tokens < 2) throw inputError('the corpus is too small to train on: it needs at least two tokens');
     if (config.running_text && data.val && data.valFrom === 'fraction') {
-      const how = data.store ? 'prepare the store with the validation text as a file of its own (recur prepare --val' : 'give the validation text as a file of its own (--val';
-      throw usageError(`runningText reads the training text in order: ${how}; --val-frac holds out every n-th sequence of it)`, 'runningText');
+      // texts prepared for the run hold their end out (prepareTexts); a store or a corpus prepared before says how it held out
+      const what = data.store ? `the token store ${data.store.path}` : 'the prepared corpus';
+      throw usageError(`runningText reads the training text in order, and ${what} holds every n-th sequence out for validation: prepare it again with --running-text (the end of each file held out) or give --val`, 'runningText');
     }
     const { B, T } = fitWindow(data.train.source.length, o.optimizer.batch, o.optimizer.seqLen);
     // running text: the sequences in their order, the state carried across them (no shuffling)

@@ -53,6 +53,30 @@ export function referenceNoneCut(text: string, valFrac: number): [string, string
   return [d.decode(bytes.subarray(0, cut)), d.decode(bytes.subarray(cut))];
 }
 
+/**
+ * The held-out tail of a lines or paragraphs file (a running text, valTail):
+ * just after the first LF at or after byte ⌊bytes·(1 − valFrac)⌋, or at the
+ * end of the first paragraph separator that begins at a line break there (not
+ * at the end of the text); without one, the whole text trains.
+ */
+export function referenceTailCut(text: string, valFrac: number, split: 'lines' | 'paragraphs'): [string, string] {
+  const bytes = new TextEncoder().encode(text);
+  let x = Math.floor(bytes.length * (1 - valFrac));
+  while (x < bytes.length && (bytes[x] & 0xc0) === 0x80) x++;
+  const from = new TextDecoder().decode(bytes.subarray(0, x)).length;
+  let cut = -1;
+  if (split === 'lines') {
+    const lf = text.indexOf('\n', from);
+    if (lf >= 0) cut = lf + 1;
+  } else {
+    const sep = /(?:\r\n|\r(?!\n)|\n)[^\S\r\n]*(?:\r\n|\r(?!\n)|\n)\s*/g;
+    sep.lastIndex = from;
+    const m = sep.exec(text);
+    if (m && m.index + m[0].length < text.length) cut = m.index + m[0].length;
+  }
+  return cut < 0 ? [text, ''] : [text.slice(0, cut), text.slice(cut)];
+}
+
 export interface ReferenceCorpus {
   vocab: Vocab;
   train: number[];
@@ -62,15 +86,15 @@ export interface ReferenceCorpus {
 }
 
 /** Sequences with their part, in stream order. */
-export function referenceSplit(texts: readonly string[], split: SplitMode, valFrac: number, valTexts?: readonly string[]): { train: string[]; val: string[] } {
+export function referenceSplit(texts: readonly string[], split: SplitMode, valFrac: number, valTexts?: readonly string[], valTail = false): { train: string[]; val: string[] } {
   const train: string[] = [], val: string[] = [];
   const f = valTexts ? 0 : valFrac;
   let i = 0;
   for (const t of texts) {
-    if (split === 'none' && f > 0) {
-      const [a, b] = referenceNoneCut(t, f);
-      train.push(...referenceSequences(a, 'none'));
-      val.push(...referenceSequences(b, 'none'));
+    if ((split === 'none' || valTail) && f > 0) {
+      const [a, b] = split === 'none' ? referenceNoneCut(t, f) : referenceTailCut(t, f, split);
+      train.push(...referenceSequences(a, split));
+      val.push(...referenceSequences(b, split));
     } else {
       for (const s of referenceSequences(t, split)) (split !== 'none' && isValidationIndex(i++, f) ? val : train).push(s);
     }
@@ -90,7 +114,7 @@ export function referenceEncode(seqs: readonly string[], vocab: Vocab, tok: Toke
 
 export function referencePrepare(texts: readonly string[], o: CorpusOptions, vocab?: Vocab, valTexts?: readonly string[]): ReferenceCorpus {
   const tok = { level: o.level, tokenize: o.tokenize, lowercase: o.lowercase };
-  const { train, val } = referenceSplit(texts, o.split, o.valFrac, valTexts);
+  const { train, val } = referenceSplit(texts, o.split, o.valFrac, valTexts, o.valTail);
   const c = new TokenCounter();
   for (const s of train) c.add(tokenize(s, tok));
   const v = vocab ?? buildVocab(c, { maxVocab: o.maxVocab, minCount: o.minCount });

@@ -51,6 +51,9 @@ const valFile = join(dir, 'val.txt');
 const store = join(dir, 'corpus.recur');
 /** the same text as one sequence per file */
 const storeNone = join(dir, 'none.recur');
+/** the same text as a running text, its end held out for validation (recur prepare --running-text) */
+const storeTail = join(dir, 'tail.recur');
+const TAIL_DATA: CorpusOptions = { ...DATA, valTail: true };
 
 const MODELS: Record<string, Partial<ModelConfig> & Pick<ModelConfig, 'cell' | 'embed' | 'hidden' | 'layers'>> = {
   gru: { cell: 'gru', embed: 8, hidden: 16, layers: 1 },
@@ -74,6 +77,8 @@ interface Case {
   /** the store, when not `store` */
   store?: string;
   data?: CorpusOptions;
+  /** validation is the end of the text, not valText */
+  tail?: boolean;
 }
 
 const flagOf = (k: string): string => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
@@ -116,6 +121,12 @@ describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () =>
     writeFileSync(join(dir, 'init-running.safetensors'), saveModel(running));
     const runningFlat = { ...WINDOW, optimizer: 'adam', steps: 50, evalEvery: 25, valTokens: 200 };
     cases.push({ name: 'gru, running text adam 50', model: 'gru, running text', flat: runningFlat, args: argsOf(runningFlat), init: join(dir, 'init-running.safetensors'), out: join(dir, 'running-adam-50.safetensors') });
+    // the same with the end of the text held out for validation instead of a text of its own
+    const tail = await writeStore(storeTail, { texts: [text], options: TAIL_DATA });
+    const tailInit = LanguageModel.create(modelConfig({ level: 'char', ...MODELS.gru, running_text: true }), tail.vocab, new Rng(9));
+    inits['gru, running text, tail'] = tailInit;
+    writeFileSync(join(dir, 'init-tail.safetensors'), saveModel(tailInit));
+    cases.push({ name: 'gru, running text, tail adam 50', model: 'gru, running text, tail', flat: runningFlat, args: argsOf(runningFlat), init: join(dir, 'init-tail.safetensors'), out: join(dir, 'tail-adam-50.safetensors'), store: storeTail, tail: true });
     // validation capped to evenly spread pieces (valTokens), in both split modes
     for (const [label, st, data, init] of [['lines', store, DATA, join(dir, 'init-0.safetensors')], ['none', storeNone, { ...DATA, split: 'none' }, join(dir, 'init-none.safetensors')]] as const) {
       const capped = { ...WINDOW, optimizer: 'adam', steps: 10, evalEvery: 5, valTokens: 120 };
@@ -147,7 +158,7 @@ describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () =>
     const steps: Extract<TrainEvent, { type: 'step' }>[] = [], evals: number[] = [];
     let prepared: Extract<TrainEvent, { type: 'prepared' }> | undefined;
     const result = await train({
-      ...options({ texts: [text], valTexts: [valText], ...(c.data ?? DATA), ...c.flat, init }),
+      ...options({ texts: [text], valTexts: c.tail ? undefined : [valText], ...(c.data ?? DATA), ...c.flat, init }),
       cell: undefined, embed: undefined, hidden: undefined, layers: undefined, level: undefined, split: undefined, tokenize: undefined,
       lowercase: undefined, maxVocab: undefined, minCount: undefined, valFrac: undefined,
       onEvent: (e: TrainEvent) => {
@@ -175,7 +186,7 @@ describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () =>
 
   const maxDiff = (a: Float32Array, b: Float32Array): number => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0);
 
-  for (const name of [...Object.keys(MODELS), 'gru, split none', 'gru, running text']) {
+  for (const name of [...Object.keys(MODELS), 'gru, split none', 'gru, running text', 'gru, running text, tail']) {
     for (const opt of name in MODELS ? OPTIMIZERS : []) {
       it(`${name}: one ${opt} step with clipping gives recur's weights to 1e-4`, async () => {
         const c = cases.find((x) => x.name === `${name} ${opt} 1`)!;
@@ -209,6 +220,16 @@ describe.skipIf(!py)('the PyTorch trainer trains what recur train trains', () =>
     expect(ours.prepared!.valScored).toBeLessThan(ours.prepared!.valTokens);
     expect(Math.abs(plain.steps[0].loss - ours.steps[0].loss)).toBeGreaterThan(1e-4);
     expect(Math.abs(plain.evals[1] - ours.evals[1])).toBeGreaterThan(1e-3);
+  });
+
+  it('running text with its end held out: both trainers validate on the lines after the first LF at 90% of the text', async () => {
+    const c = cases.find((x) => x.name === 'gru, running text, tail adam 50')!;
+    const ours = await recurRun(c), theirs = pyRun(c);
+    const end = text.slice(text.indexOf('\n', Math.floor(text.length * 0.9)) + 1);
+    const tokens = end.length; // one character per token, and one <eos> for each line's LF
+    expect(ours.prepared!.valTokens).toBe(tokens);
+    expect(theirs.prepared.valTokens).toBe(tokens);
+    expect(ours.prepared!.trainTokens).toBe(text.length - tokens);
   });
 
   it('--anneal cosine: the same rates step by step and the same loss curve over 50 Adam steps', async () => {

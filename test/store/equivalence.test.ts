@@ -50,14 +50,15 @@ describe('a store, the in-memory preparation and the specification agree', () =>
   for (const split of ['lines', 'paragraphs', 'none'] as const) {
     for (const tok of TOKS) {
       it(`${split}, ${tok.level} level${tok.level === 'word' ? `, ${tok.tokenize} tokenizer` : ''}`, async () => {
-        for (const [lowercase, valFrac, withVal] of [[false, 0, false], [true, 0.3, false], [false, 0.25, true]] as const) {
-          const o: PrepareOptions = { ...OPTS, ...tok, split, lowercase, valFrac, maxVocab: tok.level === 'word' ? 40 : 0, minCount: 1, val: withVal ? [valid] : undefined };
+        for (const [lowercase, valFrac, withVal, valTail] of [[false, 0, false, false], [true, 0.3, false, false], [false, 0.25, true, false], [false, 0.35, false, true]] as const) {
+          const o: PrepareOptions = { ...OPTS, ...tok, split, lowercase, valFrac, valTail, maxVocab: tok.level === 'word' ? 40 : 0, minCount: 1, val: withVal ? [valid] : undefined };
           const out = await store([a, path.join(dir, 'b')], o);
           const mem = prepareCorpus([a, c, d].map((p) => readText(p)), o, undefined, withVal ? [readText(valid)] : undefined);
           const ref = referencePrepare([a, c, d].map((p) => readText(p)), o, undefined, withVal ? [readText(valid)] : undefined);
           const s = openStore(out, { verify: 'all' });
           const m = s.manifest;
-          const what = JSON.stringify({ lowercase, valFrac, withVal });
+          const what = JSON.stringify({ lowercase, valFrac, withVal, valTail });
+          expect(m.valTail, what).toBe(valTail && split !== 'none');
           expect(m.vocab, what).toEqual(ref.vocab.tokens);
           expect(mem.vocab.tokens, what).toEqual(ref.vocab.tokens);
           expect(readAll(s.train), what).toEqual(ref.train);
@@ -85,6 +86,8 @@ describe('a store is the same for any number of threads and any cut of the work'
     ['word paragraphs, lowercased, validation 0.3', { ...OPTS, level: 'word', split: 'paragraphs', lowercase: true, valFrac: 0.3 }],
     ['char none, lowercased, validation 0.4', { ...OPTS, split: 'none', lowercase: true, valFrac: 0.4 }],
     ['char none, validation 0.1', { ...OPTS, split: 'none', valFrac: 0.1 }],
+    ['word lines, running text: the end of each file held out, 0.3', { ...OPTS, level: 'word', valFrac: 0.3, valTail: true }],
+    ['char paragraphs, running text: the end of each file held out, 0.45', { ...OPTS, split: 'paragraphs', valFrac: 0.45, valTail: true }],
     ['word none, whitespace', { ...OPTS, level: 'word', split: 'none', tokenize: 'whitespace' }],
   ];
   for (const [name, o] of cases) {
@@ -111,4 +114,31 @@ describe('a store is the same for any number of threads and any cut of the work'
     one.close();
     many.close();
   });
+});
+
+describe('a running text (valTail) holds out the end of each file, cut where a sequence ends', () => {
+  const words = (ids: Int32Array | Uint16Array | Uint32Array, tokens: readonly string[]): string[] =>
+    Array.from(ids).map((id) => tokens[id]).join(' ').split('<eos>').map((x) => x.trim()).filter((x) => x !== '');
+  const cases: [string, string, 'lines' | 'paragraphs', number, string[]][] = [
+    // byte 25 of 50 is inside the paragraph "four five / six / seven": the cut moves on to the end of the next separator
+    // (the words held out appear in the training part too, so they are in the vocabulary)
+    ['paragraphs: the rest of the paragraph at 1 − f trains', 'eight nine\nthree\n\nfour five\nsix\nseven\n\neight\nnine\n', 'paragraphs', 0.5, ['eight nine']],
+    ['paragraphs with CRLF and white space in the separator', 'eight two\r\nthree\r\n \r\n\tfour five\r\nsix\r\n\r\neight\r\n', 'paragraphs', 0.55, ['eight']],
+    ['lines: the rest of the line at 1 − f trains', 'five six\nseven four\nfive six\nseven\n', 'lines', 0.6, ['five six', 'seven']],
+    ['lines: no LF after 1 − f, so the whole file trains', 'one two\nthree four\nfive six seven', 'lines', 0.2, []],
+  ];
+  for (const [name, text, split, valFrac, val] of cases) {
+    it(name, async () => {
+      const o: PrepareOptions = { ...OPTS, level: 'word', split, valFrac, valTail: true };
+      const [file] = writeFiles(dir, { [`tail-${n}.txt`]: text });
+      const s = openStore(await store([file], o), { verify: 'all' });
+      const mem = prepareCorpus([text], o);
+      const ref = referencePrepare([text], o);
+      expect(ref.valSequences.map((x) => x.split(/\s+/).join(' '))).toEqual(val);
+      expect(mem.val ? words(mem.val.stream, mem.vocab.tokens) : []).toEqual(val);
+      expect(s.val ? words(new Int32Array(readAll(s.val)), s.manifest.vocab) : []).toEqual(val);
+      expect(mem.valFrom).toBe('tail');
+      s.close();
+    });
+  }
 });

@@ -151,6 +151,27 @@ describe('recur train on a large text', () => {
     expect(fs.readdirSync(path.dirname(out)).sort()).toEqual(['m.safetensors', 'm.safetensors.ckpt']);
   });
 
+  it('--running-text: the end of the text validates, in memory, through a temporary store and from recur prepare --running-text alike', async () => {
+    const args = [...SMALL, '--running-text', '--val-frac', '0.2', '--steps', '6', '--eval-every', '3'];
+    const inMemory = next('.safetensors'), temporary = next('.safetensors'), fromStore = next('.safetensors');
+    const mem = await recur(['train', corpus, ...args, '-o', inMemory]);
+    expect(mem.code, mem.stderr).toBe(0);
+    const tmp = await recur(['train', corpus, ...args, '-o', temporary], env);
+    expect(tmp.code, tmp.stderr).toBe(0);
+    const store = await prepare(['--running-text', '--val-frac', '0.2']);
+    expect((await recur(['info', store])).stdout).toMatch(/validation +\d+ tokens .*; the end of each file \(running text\)/);
+    const st = await recur(['train', store, ...args.filter((a, i) => a !== '--val-frac' && args[i - 1] !== '--val-frac'), '-o', fromStore]);
+    expect(st.code, st.stderr).toBe(0);
+    const params = (f: string): Buffer => Buffer.from(loadModel(fs.readFileSync(f)).params.buffer);
+    expect(params(temporary)).toEqual(params(inMemory));
+    expect(params(fromStore)).toEqual(params(inMemory));
+    // a store that holds every fifth line out cannot validate a running text: one line that says what to do
+    const spread = await prepare(['--val-frac', '0.2']);
+    const bad = await recur(['train', spread, ...SMALL, '--running-text', '--steps', '2', '-o', next('.safetensors')]);
+    expect(bad.code).toBe(2);
+    expect(lastLine(bad.stderr)).toMatch(/^recur: --running-text reads the training text in order, and the token store .* holds every n-th sequence out for validation: prepare it again with --running-text \(the end of each file held out\) or give --val$/);
+  });
+
   it('a text that fails to prepare: one line, no temporary store left', async () => {
     const d = tempDir('train-cli-bad');
     const [bad] = writeFiles(d, { 'bad.txt': Buffer.concat([Buffer.from(text), Buffer.from([0xc3, 0x28]), Buffer.from(text)]) });

@@ -37,10 +37,11 @@ describe('training from a token store', () => {
     ['shuffled lines, validation every 5 steps', { valFrac: 0.15, evalEvery: 5 }],
     ['split none (no shuffle, burn-in validation chunks)', { split: 'none', valFrac: 0.1, evalEvery: 4 }],
     ['2 threads, word level', { level: 'word', threads: 2, batch: 16, valFrac: 0.2, evalEvery: 3 }],
+    ['running text (in order, the end of the text held out)', { runningText: true, valFrac: 0.2, evalEvery: 5 }],
   ] as const) {
     it(`${name}: the same run as from the text in memory`, async () => {
-      const data = { level: 'char', split: 'lines', valFrac: 0, ...over };
-      const store = await storeOf({ level: data.level, split: data.split, valFrac: data.valFrac });
+      const data = { level: 'char', split: 'lines', valFrac: 0, runningText: false, ...over };
+      const store = await storeOf({ level: data.level, split: data.split, valFrac: data.valFrac, valTail: data.runningText });
       const o = options({ batch: 4, seqLen: 8, ...over, steps: 23 });
       const mem = await train({ ...o, texts: [text] });
       const fromStore = await train({ ...o, texts: undefined, store });
@@ -50,6 +51,15 @@ describe('training from a token store', () => {
       expect(mem.history.val.length).toBeGreaterThan(2);
     });
   }
+
+  it('running text from a store that holds every n-th line out is refused, saying how to prepare it', async () => {
+    const spread = await storeOf({ valFrac: 0.2 });
+    await expect(train({ ...options(), texts: undefined, valFrac: undefined, store: spread, runningText: true, steps: 2 }))
+      .rejects.toThrow(/runningText reads the training text in order, and the token store .* holds every n-th sequence out for validation: prepare it again with --running-text/);
+    const tail = await storeOf({ valFrac: 0.2, valTail: true });
+    expect(openStore(tail).manifest.valTail).toBe(true);
+    expect((await train({ ...options(), texts: undefined, valFrac: undefined, store: tail, runningText: true, steps: 2 })).model.config.running_text).toBe(true);
+  });
 
   it('the store decides the text configuration: a word store trains at word level with no option given; a disagreeing option is refused', async () => {
     const store = await storeOf({ level: 'word', valFrac: 0.1 });

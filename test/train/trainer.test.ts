@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { BatchStream, fitWindow } from '../../src/data/batches.js';
 import { Rng } from '../../src/core/rng.js';
+import { EOS } from '../../src/core/ids.js';
 import { InferenceSession } from '../../src/infer/session.js';
 import { SAMPLE_DEFAULTS, sampleOne } from '../../src/infer/sample.js';
 import { scoreSentences } from '../../src/infer/score.js';
 import { options, train } from '../helpers/train.js';
+import { prepareTexts } from '../../src/train/data.js';
+import type { TrainEvent } from '../../src/train/trainer.js';
 import { LanguageModel } from '../../src/model/model.js';
 
 export { options };
@@ -113,9 +116,17 @@ describe('trainer', () => {
     expect(r.history.val.find((v) => v.loss === best)!.step).toBe(r.bestStep);
   });
 
-  it('running text: the lines in their order (no shuffling: the seed changes nothing), and no validation held out of them', async () => {
+  it('running text: the lines in their order (no shuffling: the seed changes nothing), validated on the end of the text', async () => {
     const text = Array.from({ length: 60 }, (_, i) => 'abc'.slice(i % 3) + 'cab'.slice(0, 1 + (i % 2))).join('\n') + '\n';
-    await expect(train(options({ texts: [text], runningText: true, valFrac: 0.2, steps: 2 }))).rejects.toThrow(/runningText reads the training text in order: give the validation text as a file of its own/);
+    const prepared: Extract<TrainEvent, { type: 'prepared' }>[] = [];
+    const tailed = await train(options({ texts: [text], runningText: true, valFrac: 0.2, steps: 2, evalEvery: 1, onEvent: (e) => e.type === 'prepared' && prepared.push(e) }));
+    const end = text.slice(text.indexOf('\n', Math.floor(text.length * 0.8)) + 1); // every character a token, every LF an <eos>
+    expect(prepared[0].valTokens).toBe(end.length);
+    expect(prepared[0].trainTokens).toBe(text.length - end.length);
+    expect(tailed.history.val.length).toBe(2);
+    // what it validated on: the lines after the first LF at 80% of the text, in order
+    const val = prepareTexts({ texts: [text] }, tailed.options).val!;
+    expect(Array.from(val.stream.subarray(1)).map((id) => (id === EOS ? '\n' : tailed.model.vocab.tokens[id])).join('')).toBe(end);
     const first = (await train(options({ texts: [text], runningText: true, steps: 1 }))).model;
     expect(first.config.running_text).toBe(true);
     // from the same weights, with no dropout, the seed only orders the lines

@@ -38,7 +38,7 @@ function prepareOptions(o: PrepareCommandOptions, given: readonly string[]): Pre
     for (const k of ['level', 'split', 'tokenize', 'lowercase'] as const) if (!given.includes(k)) (text as unknown as Record<string, unknown>)[k] = c[k];
     vocab = { tokens: m.vocab.tokens, text: { level: c.level, split: c.split, tokenize: c.tokenize, lowercase: c.lowercase }, from: o.store.vocabFrom };
   }
-  return { ...text, maxVocab: d.maxVocab, minCount: d.minCount, valFrac: d.valFrac, val: o.store.val, vocab, replaceInvalid: o.store.replaceInvalid };
+  return { ...text, maxVocab: d.maxVocab, minCount: d.minCount, valFrac: d.valFrac, valTail: o.store.runningText, val: o.store.val, vocab, replaceInvalid: o.store.replaceInvalid };
 }
 
 async function runPrepare(io: CliIO, inputs: string[], opts: PrepareCommandOptions, output: string, given: readonly string[]): Promise<void> {

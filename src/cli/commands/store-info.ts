@@ -34,7 +34,7 @@ export function describeStore(path: string, m: StoreManifest, verified: boolean)
     `  sources     ${m.sources.length} file${m.sources.length === 1 ? '' : 's'}, ${compact(bytes)} bytes (${names})` +
       (m.skipped.length > 0 ? `; ${m.skipped.length} skipped (${m.skipped[0].path.replace(/^.*[\\/]/, '')}: ${m.skipped[0].reason}${m.skipped.length > 1 ? ', …' : ''})` : ''),
     `  train       ${part(m.parts.train, m.dtype)}` + (b ? `; shuffled in ${compact(b.count)} blocks of ${b.sequencesPerBlock} sequence${b.sequencesPerBlock === 1 ? '' : 's'}` : ''),
-    `  validation  ${part(m.parts.val, m.dtype)}${m.parts.val ? '' : m.valFrac > 0 ? ` (--val-frac ${m.valFrac} held out nothing)` : ''}`,
+    `  validation  ${part(m.parts.val, m.dtype)}${m.parts.val ? (m.valTail ? '; the end of each file (running text)' : '') : m.valFrac > 0 ? ` (--val-frac ${m.valFrac} held out nothing)` : ''}`,
     `  checked     sizes${verified ? ' and every checksum' : ', and checksums of shards changed since'}: all good`,
   ];
   return lines;
