@@ -27,7 +27,7 @@ export { saveModel, loadModel, MODEL_FORMAT } from './model/model-file.js';
 export { InferenceSession, type SessionOptions, type ChunkWorkers } from './infer/session.js';
 export {
   sampleOne, sampleTokens, sampleWriter, joinSample, primeTokens, SAMPLE_DEFAULTS,
-  type Sample, type SampleOptions, type SampleOptionsGiven, type SampledToken,
+  type Sample, type SampleOptions, type SampleOptionsGiven, type SampleStart, type SampledToken,
 } from './infer/sample.js';
 export { SAMPLE_OPTIONS, SAMPLE_COMMAND_OPTIONS, resolveSampleOptions } from './infer/options.js';
 export { sampleStream, nextTokens, type StreamOptions, type Candidate } from './infer/stream.js';

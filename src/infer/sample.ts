@@ -2,7 +2,8 @@
  * Drawing text from a model, token by token: feed <eos> (and the prime, if
  * any), then repeatedly turn the logits into a distribution (temperature,
  * top-k, top-p, or greedy), draw the next token with the caller's Rng, and feed
- * it back, until <eos> or the length cap. <unk> is never drawn unless allowed
+ * it back, until <eos> or the length cap. A running-text model can go on from
+ * where its last sample ended (SampleStart). <unk> is never drawn unless allowed
  * (its probability is set to zero and the rest renormalised, which is the same
  * as drawing again until something else comes out).
  */
@@ -145,18 +146,30 @@ function drawByBlocks(f: Float32Array, probs: number, blocks: number, V: number,
 }
 
 /**
- * Start a sequence: reset the state, feed <eos> and then `ids` in windows of up
- * to T steps; returns the offset of the scores (V) that predict the next token.
+ * Where a sample starts: from the zero state (`fresh`), or (`continue`, for a
+ * running-text model) from the state the session's last sample left, after
+ * its <eos>, so that samples drawn one after another read as one text. A model
+ * of independent sequences starts every sample fresh.
  */
-export function feedContext(session: InferenceSession, ids: readonly number[]): number {
+export type SampleStart = 'fresh' | 'continue';
+
+/**
+ * Start a sequence: reset the state (or, with `carry`, keep it and carry it
+ * across the <eos>), feed <eos> and then `ids` in windows of up to T steps;
+ * returns the offset of the scores (V) that predict the next token.
+ */
+export function feedContext(session: InferenceSession, ids: readonly number[], carry = false): number {
   const net = session.net, heap = net.kernels.heap.i32;
   const context = [EOS, ...ids];
-  net.resetState();
+  const carried = net.carryEos;
+  if (!carry) net.resetState();
+  net.carryEos = carry;
   for (let p = 0; p < context.length; p += net.T) {
     const Tc = Math.min(net.T, context.length - p);
     for (let t = 0; t < Tc; t++) heap[net.inputs + t] = context[p + t];
     net.forward(Tc, 1);
   }
+  net.carryEos = carried;
   return net.scores((context.length - 1) % net.T);
 }
 
@@ -173,15 +186,15 @@ function logProbOf(logits: Float32Array, off: number, V: number, id: number): nu
  * Generate one sample, yielding each token as it is drawn (the caller can
  * stream text out). The session must have been planned with T ≥ 1, B ≥ 1.
  */
-export function sampleTokens(session: InferenceSession, given: SampleOptionsGiven, rng: Rng): Generator<SampledToken, void> {
-  return drawTokens(session, resolveSampleOptions(given), rng);
+export function sampleTokens(session: InferenceSession, given: SampleOptionsGiven, rng: Rng, start: SampleStart = 'fresh'): Generator<SampledToken, void> {
+  return drawTokens(session, resolveSampleOptions(given), rng, start);
 }
 
-function* drawTokens(session: InferenceSession, o: SampleOptions, rng: Rng): Generator<SampledToken, void> {
+function* drawTokens(session: InferenceSession, o: SampleOptions, rng: Rng, start: SampleStart): Generator<SampledToken, void> {
   const net = session.net, m = session.model, V = m.vocab.size;
   const k = net.kernels, ids = k.heap.i32, f = k.heap.f32;
   const norm = { logZ: NaN };
-  let lastRow = feedContext(session, primeTokens(session, o.prime).ids);
+  let lastRow = feedContext(session, primeTokens(session, o.prime).ids, start === 'continue' && m.config.running_text);
   for (let n = 0; n < o.maxLength; n++) {
     const id = chooseToken(k, lastRow, V, net.draw, o, rng, norm);
     const logprob = Number.isNaN(norm.logZ) ? logProbOf(f, lastRow, V, id) : f[lastRow + id] - norm.logZ;
@@ -194,11 +207,11 @@ function* drawTokens(session: InferenceSession, o: SampleOptions, rng: Rng): Gen
 }
 
 /** Draw one complete sample. */
-export function sampleOne(session: InferenceSession, given: SampleOptionsGiven, rng: Rng): Sample {
+export function sampleOne(session: InferenceSession, given: SampleOptionsGiven, rng: Rng, start: SampleStart = 'fresh'): Sample {
   const o = resolveSampleOptions(given);
   const tokens: string[] = [];
   let logprob = 0, ended = false;
-  for (const t of drawTokens(session, o, rng)) {
+  for (const t of drawTokens(session, o, rng, start)) {
     logprob += t.logprob;
     if (t.id === EOS) ended = true;
     else tokens.push(t.token);

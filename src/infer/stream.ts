@@ -6,7 +6,7 @@
  */
 import { RecurError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
-import { feedContext, primeTokens, sampleTokens, type SampleOptionsGiven, type SampledToken } from './sample.js';
+import { feedContext, primeTokens, sampleTokens, type SampleOptionsGiven, type SampleStart, type SampledToken } from './sample.js';
 import type { InferenceSession } from './session.js';
 
 export interface StreamOptions {
@@ -20,13 +20,13 @@ const macrotask = (): Promise<void> => new Promise((resolve) => setTimeout(resol
 
 /**
  * The tokens of one sample, as they are drawn: the same tokens, with the same
- * Rng, as `sampleTokens` and `sampleOne`. Ends after <eos> (which is yielded)
- * or `maxLength` tokens.
+ * Rng, as `sampleTokens` and `sampleOne` (from the same start). Ends after <eos>
+ * (which is yielded) or `maxLength` tokens.
  */
-export async function* sampleStream(session: InferenceSession, o: SampleOptionsGiven, rng: Rng, s: StreamOptions = {}): AsyncGenerator<SampledToken, void> {
+export async function* sampleStream(session: InferenceSession, o: SampleOptionsGiven, rng: Rng, s: StreamOptions = {}, start: SampleStart = 'fresh'): AsyncGenerator<SampledToken, void> {
   const every = s.yieldEveryMs ?? 15;
   let last = performance.now();
-  for (const t of sampleTokens(session, o, rng)) {
+  for (const t of sampleTokens(session, o, rng, start)) {
     if (s.signal?.aborted) throw new RecurError('aborted', 'sampling was aborted');
     yield t;
     if (performance.now() - last >= every) {

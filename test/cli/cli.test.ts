@@ -7,7 +7,11 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recur, type CliRun } from '../helpers/cli.js';
-import { loadModel } from '../../src/model/model-file.js';
+import { loadModel, saveModel } from '../../src/model/model-file.js';
+import { LanguageModel } from '../../src/model/model.js';
+import { Rng } from '../../src/core/rng.js';
+import { InferenceSession } from '../../src/infer/session.js';
+import { SAMPLE_DEFAULTS, sampleOne } from '../../src/infer/sample.js';
 import { writeSafetensors } from '../../src/io/safetensors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recur-cli-'));
@@ -75,6 +79,21 @@ describe('recur sample / score / eval / info', () => {
       expect(o.tokens.length).toBeLessThanOrEqual(5);
       expect(o.logprob).toBeLessThan(0);
     }
+  });
+  it('sample from a running-text model: each sample goes on from the one before, as the library draws them', async () => {
+    const m = loadModel(readFileSync(model));
+    const running = new LanguageModel({ ...m.config, running_text: true }, m.vocab, m.params);
+    const path = join(dir, 'running.safetensors');
+    writeFileSync(path, saveModel(running));
+    const r = await recur(['sample', path, '-n', '4', '--json', '--seed', '4', '--kernels', 'reference', '--threads', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    const draw = async (start: 'fresh' | 'continue'): Promise<[string, number][]> => {
+      const s = await InferenceSession.create(running, { kernels: 'reference' }), rng = new Rng(4);
+      return [0, 1, 2, 3].map((i) => sampleOne(s, SAMPLE_DEFAULTS, rng, i > 0 ? start : 'fresh')).map((x) => [x.text, x.logprob]);
+    };
+    const [going, fresh] = [await draw('continue'), await draw('fresh')];
+    expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l)).map((x) => [x.text, x.logprob])).toEqual(going);
+    expect(going.slice(1)).not.toEqual(fresh.slice(1));
   });
   it('sample: an unseen prime character gives a warning, not a crash', async () => {
     const r = await recur(['sample', model, '-n', '1', '--prime', 'Zoë', '--kernels', 'reference']);

@@ -2,7 +2,8 @@
  * A running-text model (config running_text: its sequences were read in order
  * as one text, the state carried across <eos>). Evaluation reads a text the
  * same way: in memory, streamed in batches of any size, on two threads, and
- * dynamically; scoring sentences still scores each one alone.
+ * dynamically; scoring sentences still scores each one alone; samples drawn one
+ * after another go on from one another.
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
@@ -17,6 +18,8 @@ import { InferenceSession } from '../../src/infer/session.js';
 import { openSession } from '../../src/infer/pool.js';
 import { evaluateText, scoreSentences } from '../../src/infer/score.js';
 import { evaluateStream } from '../../src/infer/streamed.js';
+import { SAMPLE_DEFAULTS, sampleOne } from '../../src/infer/sample.js';
+import { EOS } from '../../src/core/ids.js';
 
 const TEXT = 'abc cab\nbca a\n\nc abcba bb\nab\ncc a b\n';
 
@@ -30,24 +33,28 @@ function models(): { running: LanguageModel; plain: LanguageModel } {
   return { running, plain };
 }
 
-/** The loss of the text as one window of one stream on the reference kernels, the state carried across <eos>. */
-async function onePass(m: LanguageModel): Promise<number> {
-  const enc = encodeSequences(splitSequences(TEXT, 'lines'), m.vocab, m.tokenizer), n = enc.stream.length - 1;
+/** log p(stream[t+1] | stream[..t]) for every t, as one window of one stream on the reference kernels, the state carried across <eos>. */
+async function passLogProbs(m: LanguageModel, stream: ArrayLike<number>): Promise<number[]> {
+  const n = stream.length - 1;
   const plan = new HeapPlan();
   const net = new Network(plan, m.config, m.vocab.size, { B: 1, T: n, train: false, carryEos: true });
   net.attach(await createKernels('reference', plan.words));
   net.paramView().set(m.params);
   const ids = net.kernels.heap.i32, f = net.kernels.heap.f32;
   for (let t = 0; t < n; t++) {
-    ids[net.inputs + t] = enc.stream[t];
-    ids[net.targets + t] = enc.stream[t + 1];
+    ids[net.inputs + t] = stream[t];
+    ids[net.targets + t] = stream[t + 1];
   }
   net.resetState();
   net.forward(n, 1);
   net.logProbs();
-  let sum = 0;
-  for (let t = 0; t < n; t++) sum -= f[net.logp + t];
-  return sum / n;
+  return Array.from(f.subarray(net.logp, net.logp + n));
+}
+
+/** The loss of the text read that way. */
+async function onePass(m: LanguageModel): Promise<number> {
+  const logp = await passLogProbs(m, encodeSequences(splitSequences(TEXT, 'lines'), m.vocab, m.tokenizer).stream);
+  return -logp.reduce((a, b) => a + b, 0) / logp.length;
 }
 
 describe('a running-text model', () => {
@@ -87,5 +94,31 @@ describe('a running-text model', () => {
     const a = scoreSentences(await InferenceSession.create(running), sentences);
     const b = scoreSentences(await InferenceSession.create(plain), sentences);
     expect(a.map((s) => s.logprob)).toEqual(b.map((s) => s.logprob));
+  });
+
+  it('draws samples that go on from one another: each from the state the one before left, across its <eos>', async () => {
+    const { running, plain } = models();
+    const o = { ...SAMPLE_DEFAULTS, maxLength: 9, prime: 'b' };
+    const s = await InferenceSession.create(running), rng = new Rng(5);
+    const first = sampleOne(s, o, rng), second = sampleOne(s, o, rng, 'continue');
+    // the second sample's probabilities are those of one pass over <eos> first <eos> prime second
+    const idsOf = (x: { tokens: string[]; ended: boolean }): number[] => [...x.tokens.map((t) => running.vocab.id(t)), ...(x.ended ? [EOS] : [])];
+    const b = running.vocab.id('b'), head = [EOS, b, ...idsOf(first)];
+    const stream = [...head, ...(first.ended ? [] : [EOS]), b, ...idsOf(second)];
+    const logp = await passLogProbs(running, stream);
+    const tail = logp.slice(stream.length - 1 - idsOf(second).length).reduce((x, y) => x + y, 0);
+    expect(Math.abs(second.logprob - tail)).toBeLessThan(1e-4);
+    expect(s.net.carryEos).toBe(false); // the session resets at <eos> again for the next caller (score)
+    // not what a fresh start gives
+    const again = await InferenceSession.create(running), rng2 = new Rng(5);
+    sampleOne(again, o, rng2);
+    const fresh = sampleOne(again, o, rng2);
+    expect(fresh.tokens.join('') + fresh.logprob).not.toBe(second.tokens.join('') + second.logprob);
+    // a model of independent sequences starts every sample fresh
+    const p = await InferenceSession.create(plain), rng3 = new Rng(5);
+    sampleOne(p, o, rng3);
+    const q = await InferenceSession.create(plain), rng4 = new Rng(5);
+    sampleOne(q, o, rng4);
+    expect(sampleOne(p, o, rng3, 'continue')).toEqual(sampleOne(q, o, rng4));
   });
 });

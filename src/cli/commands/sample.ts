@@ -35,7 +35,8 @@ export function sampleCommand(io: CliIO): Command {
         let logprob = 0, ended = false;
         if (!run.json) io.stdout.write(o.prime);
         const next = sampleWriter(model.tokenizer, o.prime);
-        for (const t of sampleTokens(session, o, rng)) {
+        // a running-text model's samples go on from one another, as its text did (the others start afresh)
+        for (const t of sampleTokens(session, o, rng, i > 0 ? 'continue' : 'fresh')) {
           logprob += t.logprob;
           if (t.id === EOS) {
             ended = true;
