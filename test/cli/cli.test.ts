@@ -95,6 +95,14 @@ describe('recur sample / score / eval / info', () => {
     expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l)).map((x) => [x.text, x.logprob])).toEqual(going);
     expect(going.slice(1)).not.toEqual(fresh.slice(1));
   });
+  it('train --running-text prints the samples recur sample draws from its model with the same seed', async () => {
+    const out = join(dir, 'running-trained.safetensors');
+    const t = await recur(['train', corpus, ...small, '--running-text', '--steps', '30', '--samples', '3', '--seed', '6', '--threads', '1', '-o', out]);
+    expect(t.code, t.stderr).toBe(0);
+    const s = await recur(['sample', out, '-n', '3', '--seed', '6', '--max-length', '200', '--kernels', 'reference', '--threads', '1']);
+    expect(s.code, s.stderr).toBe(0);
+    expect(t.stdout).toBe(s.stdout);
+  });
   it('sample: an unseen prime character gives a warning, not a crash', async () => {
     const r = await recur(['sample', model, '-n', '1', '--prime', 'Zoë', '--kernels', 'reference']);
     expect(r.code).toBe(0);

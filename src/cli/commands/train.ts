@@ -259,7 +259,7 @@ async function printSamples(io: CliIO, model: LanguageModel, n: number, o: Train
   const rng = new Rng(o.runtime.seed);
   if (!printing.json) io.stderr.write(chalk.dim(`samples:\n`));
   for (let i = 0; i < n; i++) {
-    const s = sampleOne(session, { maxLength: 200 }, rng);
+    const s = sampleOne(session, { maxLength: 200 }, rng, i > 0 ? 'continue' : 'fresh'); // as recur sample draws them
     if (printing.json) io.stdout.write(JSON.stringify({ type: 'sample', text: s.text, tokens: s.tokens.length, logprob: s.logprob, ended: s.ended }) + '\n');
     else io.stdout.write(s.text + (model.config.split === 'none' && i < n - 1 ? `\n${chalk.dim('⁂')}\n` : '\n'));
   }
