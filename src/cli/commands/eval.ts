@@ -1,7 +1,7 @@
 /** recur eval MODEL FILE */
 import { Command } from 'commander';
 import type { CliIO } from '../io.js';
-import { readModel } from '../common.js';
+import { ONE_THREAD_MAX_BYTES, inputBytes, readModel, threadsFor } from '../common.js';
 import { addOptions, givenOptions } from '../options.js';
 import { ReadProgress, progressOn } from '../ui/read-progress.js';
 import { openSession, evaluateStream, readTextPieces, resolveFamily, DYNAMIC_SEGMENT, KERNELS_OPTION, usageError, REPLACE_INVALID_OPTION, THREADS_OPTION } from '../../index.js';
@@ -31,7 +31,7 @@ const EVAL_OPTIONS = {
     replaceInvalid: REPLACE_INVALID_OPTION,
     progress: PROGRESS_OPTION,
     kernels: KERNELS_OPTION,
-    threads: THREADS_OPTION,
+    threads: { ...THREADS_OPTION, defaultText: `the available cores; 1 for a file of at most ${ONE_THREAD_MAX_BYTES} bytes` },
   },
 } as const;
 
@@ -54,7 +54,7 @@ export function evalCommand(io: CliIO): Command {
       const first = await pieces.next(); // a file that cannot be read fails before the threads start
       const dynamic = f.dynamic > 0 ? { lr: f.dynamic, decay: f.dynamicDecay, segment: f.dynamicSegment } : undefined;
       // dynamic evaluation reads the text in order on one thread
-      const session = await openSession(model, { kernels: f.kernels, threads: dynamic ? 1 : f.threads, batch: 32, steps: 64 });
+      const session = await openSession(model, { kernels: f.kernels, threads: dynamic ? 1 : threadsFor(f.threads, inputBytes(file)), batch: 32, steps: 64 });
       let e;
       try {
         e = await evaluateStream(session, resume(first, pieces), { dynamic });

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import chalk from 'chalk';
 import type { CliIO } from '../io.js';
-import { readModel, writeFileAtomic } from '../common.js';
+import { ONE_THREAD_MAX_BYTES, inputBytes, readModel, threadsFor, writeFileAtomic } from '../common.js';
 import { addOptions, givenOptions } from '../options.js';
 import { heatLegend, heatLine } from '../ui/heatmap.js';
 import { colorOn } from '../ui/color.js';
@@ -24,7 +24,7 @@ const SCORE_OPTIONS = {
     replaceInvalid: REPLACE_INVALID_OPTION,
     progress: PROGRESS_OPTION,
     kernels: KERNELS_OPTION,
-    threads: THREADS_OPTION,
+    threads: { ...THREADS_OPTION, defaultText: `the available cores; 1 for an input of at most ${ONE_THREAD_MAX_BYTES} bytes` },
   },
 } as const;
 
@@ -41,10 +41,11 @@ export function scoreCommand(io: CliIO): Command {
       if (f.json && f.format !== 'text') throw usageError(`json and format ${f.format} are two ways to print the scores; choose one`, ['json', 'format']);
       const model = readModel(path);
       const progress = new ReadProgress(io.stderr, f.file ?? 'input', progressOn(f.progress, f.json, io.stdout, io.stderr));
-      const text = sentences.length > 0 ? null : await textOf(io, f, progress);
-      const session = await openSession(model, { kernels: f.kernels, threads: f.threads, batch: 32, steps: 64 });
+      const input = sentences.length > 0 ? null : await textOf(io, f, progress);
+      const bytes = input === null ? Buffer.byteLength(sentences.join('\n')) : input.bytes;
+      const session = await openSession(model, { kernels: f.kernels, threads: threadsFor(f.threads, bytes), batch: 32, steps: 64 });
       try {
-        const scores = text === null ? scoreSentences(session, sentences) : scoreStream(session, text, { split: f.split });
+        const scores = input === null ? scoreSentences(session, sentences) : scoreStream(session, input.text, { split: f.split });
         const n = await printScores(io, f, session, scores, path, progress);
         if (n === 0) throw inputError(`there are no sentences to score: ${f.file ?? 'the standard input'} is empty or blank`);
       } finally {
@@ -101,12 +102,14 @@ function textLines(s: SentenceScore, level: 'char' | 'word'): string {
     `  logprob ${s.logprob.toFixed(4)} (log10 ${s.log10prob.toFixed(4)}), prob ${s.prob.toPrecision(4)}, perplexity ${s.perplexity.toFixed(3)}, oov ${s.oov}\n`;
 }
 
-/** The text of --file (read as it streams) or of standard input, cut into sentences by scoreStream. */
-async function textOf(io: CliIO, f: ScoreFlags, progress: ReadProgress): Promise<TextPieces> {
+/** The text of --file (read as it streams) or of standard input, cut into sentences by scoreStream, and its size in bytes. */
+async function textOf(io: CliIO, f: ScoreFlags, progress: ReadProgress): Promise<{ text: TextPieces; bytes: number }> {
   if (!f.file) {
     if (io.stdinIsTTY) io.stderr.write('reading sentences from standard input, one per line (Ctrl-D to end)\n');
-    return [await io.readStdin()];
+    const all = await io.readStdin();
+    return { text: [all], bytes: Buffer.byteLength(all) };
   }
   const pieces = readTextPieces(f.file, { role: 'file', replaceInvalid: f.replaceInvalid, onProgress: progress.update });
-  return resume(await pieces.next(), pieces); // a file that cannot be read fails here, before the threads start
+  const first = await pieces.next(); // a file that cannot be read fails here, before the threads start
+  return { text: resume(first, pieces), bytes: inputBytes(f.file) };
 }
