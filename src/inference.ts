@@ -31,7 +31,7 @@ export {
 } from './infer/sample.js';
 export { SAMPLE_OPTIONS, SAMPLE_COMMAND_OPTIONS, resolveSampleOptions } from './infer/options.js';
 export { sampleStream, nextTokens, type StreamOptions, type Candidate } from './infer/stream.js';
-export { scoreSentences, evaluateText, type SentenceScore, type TokenScore, type Evaluation } from './infer/score.js';
+export { scoreSentences, evaluateText, type ScoreOptions, type SentenceScore, type TokenScore, type Evaluation } from './infer/score.js';
 export { scoreStream, evaluateStream, type TextPieces, type StreamedOptions, type ScoreStreamOptions, type EvaluateStreamOptions } from './infer/streamed.js';
 export { DynamicScorer, DYNAMIC_SEGMENT, type DynamicOptions } from './model/dynamic.js';
 export { formatKenlm, formatSrilm, kenlmSummary, srilmSummary, type KenlmSummary, type SrilmSummary } from './infer/lmformats.js';

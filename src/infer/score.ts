@@ -7,10 +7,12 @@
  * Many sentences are scored together: they are laid end to end in one stream
  * (the state resets at every <eos>), which is cut at sentence boundaries into
  * parallel chunks, so the numbers are exactly those of scoring each alone.
+ * A running-text model can instead score them in order (ScoreOptions.inOrder),
+ * each after the ones before it, as it read its training text.
  */
 import { encodeSequences, splitSequences, type TokenIds } from '../data/corpus.js';
 import { tokenize } from '../data/tokenize.js';
-import { inputError } from '../core/errors.js';
+import { inputError, usageError } from '../core/errors.js';
 import { EOS, UNK } from '../core/ids.js';
 import { continueLogProbs, planChunks, readRunningText, streamLogProbs } from '../model/evaluate.js';
 import type { Network } from '../nn/network.js';
@@ -40,11 +42,28 @@ export interface SentenceScore {
 
 const LN10 = Math.log(10);
 
-export function scoreSentences(session: InferenceSession, sentences: readonly string[]): SentenceScore[] {
+export interface ScoreOptions {
+  /**
+   * A running-text model: score every sentence after the ones before it, on one
+   * state carried across their <eos> (as recur eval reads a text), on this
+   * thread, instead of each alone from the zero state.
+   */
+  inOrder?: boolean;
+}
+
+export function scoreSentences(session: InferenceSession, sentences: readonly string[], o: ScoreOptions = {}): SentenceScore[] {
   const pieces = sentences.map((s) => sentencePiece(session, s));
   const ids = layOut(pieces);
-  const logp = streamLogProbs(session.net, ids, planChunks(ids, session.net.B));
+  const logp = inOrder(session, o) ? runningLogProbs(session.net, ids) : streamLogProbs(session.net, ids, planChunks(ids, session.net.B));
   return sentenceScores(sentences, pieces, logp);
+}
+
+/** Whether to score in order (ScoreOptions.inOrder), which only a running-text model can. */
+export function inOrder(session: InferenceSession, o: ScoreOptions): boolean {
+  if (o.inOrder && !session.model.config.running_text) {
+    throw usageError('inOrder scores each sentence after the ones before it, which needs a model trained on running text (recur train --running-text); this one scores every sentence alone', 'inOrder');
+  }
+  return !!o.inOrder;
 }
 
 /** A sentence's tokens and their ids. */
@@ -160,7 +179,7 @@ export function evaluateText(session: InferenceSession, text: string): Evaluatio
 }
 
 /** A running-text model's scores of a stream: read in order on one state, carried across <eos> as in training. */
-function runningLogProbs(net: Network, stream: TokenIds): Float32Array {
+export function runningLogProbs(net: Network, stream: TokenIds): Float32Array {
   const out = new Float32Array(stream.length - 1), restore = readRunningText(net);
   try {
     continueLogProbs(net, stream, stream.length, out);

@@ -17,7 +17,7 @@ import { forEachToken } from '../data/tokenize.js';
 import type { SplitMode } from '../data/text.js';
 import { continueLogProbs, planChunks, readRunningText } from '../model/evaluate.js';
 import { DynamicScorer, type DynamicOptions } from '../model/dynamic.js';
-import { EvalTotals, layOut, sentencePiece, sentenceScores, type Evaluation, type SentencePiece, type SentenceScore } from './score.js';
+import { EvalTotals, inOrder, layOut, sentencePiece, sentenceScores, type Evaluation, type ScoreOptions, type SentencePiece, type SentenceScore } from './score.js';
 import type { InferenceSession } from './session.js';
 
 /** Text as it arrives, in order. */
@@ -36,7 +36,7 @@ export interface EvaluateStreamOptions extends StreamedOptions {
   dynamic?: Omit<DynamicOptions, 'kernels'>;
 }
 
-export interface ScoreStreamOptions extends StreamedOptions {
+export interface ScoreStreamOptions extends StreamedOptions, ScoreOptions {
   /** how the text is cut into sentences (default: as the model was trained) */
   split?: SplitMode;
 }
@@ -69,11 +69,28 @@ async function* sequencesOf(text: TextPieces, split: SplitMode, anywhere: boolea
  * splitSequences (blank lines are no sentences; split none: the whole text is one).
  */
 export async function* scoreStream(session: InferenceSession, text: TextPieces, o: ScoreStreamOptions = {}): AsyncGenerator<SentenceScore> {
+  // in order: one state, carried from batch to batch (each batch's ids begin with the <eos> that ends the one before)
+  const restore = inOrder(session, o) ? readRunningText(session.net) : null;
+  try {
+    yield* scoreBatches(session, text, o, restore !== null);
+  } finally {
+    restore?.();
+  }
+}
+
+/** The scores of ids on the state the network carries (it goes on carrying it). */
+function carriedLogProbs(session: InferenceSession, ids: TokenIds): Float32Array {
+  const out = new Float32Array(ids.length - 1);
+  continueLogProbs(session.net, ids, ids.length, out);
+  return out;
+}
+
+async function* scoreBatches(session: InferenceSession, text: TextPieces, o: ScoreStreamOptions, ordered: boolean): AsyncGenerator<SentenceScore> {
   const split = o.split ?? session.model.config.split, budget = o.batchTokens ?? BATCH_TOKENS;
   let sentences: string[] = [], pieces: SentencePiece[] = [], tokens = 0;
   const flush = async (): Promise<SentenceScore[]> => {
     const ids = layOut(pieces);
-    const logp = await session.logProbs(ids, planChunks(ids, session.net.B));
+    const logp = ordered ? carriedLogProbs(session, ids) : await session.logProbs(ids, planChunks(ids, session.net.B));
     const out = sentenceScores(sentences, pieces, logp);
     sentences = [];
     pieces = [];

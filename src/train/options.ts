@@ -88,7 +88,7 @@ export const MODEL_OPTIONS = {
   tie: { type: 'boolean', help: 'tie the decoder to the embedding (needs embed = hidden; full softmax)', default: false, ...arch },
   runningText: {
     type: 'boolean',
-    help: 'read the sequences (lines or paragraphs) in order as one running text: the state carries across <eos> and their order is not shuffled, so each is predicted from the ones before it, as in PyTorch\'s word_language_model example and RNNLM without -independent; recur eval then reads a text the same way and recur sample\'s samples go on from one another (score still scores each sentence alone)',
+    help: 'read the sequences (lines or paragraphs) in order as one running text: the state carries across <eos> and their order is not shuffled, so each is predicted from the ones before it, as in PyTorch\'s word_language_model example and RNNLM without -independent; recur eval then reads a text the same way and recur sample\'s samples go on from one another (score scores each sentence alone unless --in-order)',
     default: false, ...arch,
   },
   dropout: {

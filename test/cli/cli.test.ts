@@ -12,6 +12,7 @@ import { LanguageModel } from '../../src/model/model.js';
 import { Rng } from '../../src/core/rng.js';
 import { InferenceSession } from '../../src/infer/session.js';
 import { SAMPLE_DEFAULTS, sampleOne } from '../../src/infer/sample.js';
+import { scoreSentences } from '../../src/infer/score.js';
 import { writeSafetensors } from '../../src/io/safetensors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recur-cli-'));
@@ -102,6 +103,22 @@ describe('recur sample / score / eval / info', () => {
     const s = await recur(['sample', out, '-n', '3', '--seed', '6', '--max-length', '200', '--kernels', 'reference', '--threads', '1']);
     expect(s.code, s.stderr).toBe(0);
     expect(t.stdout).toBe(s.stdout);
+  });
+  it('score --in-order: a running-text model scores each sentence after the ones before it, as the library does; another model refuses', async () => {
+    const m = loadModel(readFileSync(model));
+    const running = new LanguageModel({ ...m.config, running_text: true }, m.vocab, m.params);
+    const path = join(dir, 'running-score.safetensors'), file = join(dir, 'in-order.txt');
+    writeFileSync(path, saveModel(running));
+    writeFileSync(file, 'anna\nbob\n\ncarla\n');
+    const want = scoreSentences(await InferenceSession.create(running, { kernels: 'reference' }), ['anna', 'bob', 'carla'], { inOrder: true }).map((x) => x.logprob);
+    for (const args of [['anna', 'bob', 'carla'], ['--file', file]]) {
+      const r = await recur(['score', path, ...args, '--in-order', '--json', '--kernels', 'reference']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l).logprob)).toEqual(want);
+    }
+    const alone = await recur(['score', path, 'anna', 'bob', 'carla', '--json', '--kernels', 'reference']);
+    expect(alone.stdout.trim().split('\n').map((l) => JSON.parse(l).logprob)).not.toEqual(want);
+    oneLineError(await recur(['score', model, 'anna', '--in-order']), 2, /was not trained on running text .*leave out --in-order/);
   });
   it('sample: an unseen prime character gives a warning, not a crash', async () => {
     const r = await recur(['sample', model, '-n', '1', '--prime', 'Zoë', '--kernels', 'reference']);

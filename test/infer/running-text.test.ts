@@ -17,7 +17,7 @@ import { Network } from '../../src/nn/network.js';
 import { InferenceSession } from '../../src/infer/session.js';
 import { openSession } from '../../src/infer/pool.js';
 import { evaluateText, scoreSentences } from '../../src/infer/score.js';
-import { evaluateStream } from '../../src/infer/streamed.js';
+import { evaluateStream, scoreStream } from '../../src/infer/streamed.js';
 import { SAMPLE_DEFAULTS, sampleOne } from '../../src/infer/sample.js';
 import { EOS } from '../../src/core/ids.js';
 
@@ -120,5 +120,38 @@ describe('a running-text model', () => {
     const q = await InferenceSession.create(plain), rng4 = new Rng(5);
     sampleOne(q, o, rng4);
     expect(sampleOne(p, o, rng3, 'continue')).toEqual(sampleOne(q, o, rng4));
+  });
+
+  it('scores sentences in order on request: each after the ones before it, the numbers of one pass and of recur eval, in batches of any size', async () => {
+    const { running, plain } = models();
+    const sentences = TEXT.split('\n').filter((x) => x.length > 0);
+    const s = await InferenceSession.create(running);
+    const ordered = scoreSentences(s, sentences, { inOrder: true });
+    const flat = ordered.flatMap((x) => x.tokens.map((t) => t.logprob));
+    const logp = await passLogProbs(running, encodeSequences(splitSequences(TEXT, 'lines'), running.vocab, running.tokenizer).stream);
+    expect(flat.length).toBe(logp.length);
+    expect(Math.max(...flat.map((x, i) => Math.abs(x - logp[i])))).toBeLessThan(1e-5);
+    expect(Math.abs(-flat.reduce((a, b) => a + b, 0) / flat.length - evaluateText(s, TEXT).loss)).toBeLessThan(1e-6);
+    expect(s.net.carryEos).toBe(false);
+    // alone, every sentence after the first scores otherwise
+    const alone = scoreSentences(s, sentences);
+    expect(alone[0].logprob).toBe(ordered[0].logprob);
+    for (let i = 1; i < sentences.length; i++) expect(Math.abs(alone[i].logprob - ordered[i].logprob)).toBeGreaterThan(1e-3);
+    // streamed in batches of a few tokens, on a two-thread session: the same scores
+    const two = await openSession(running, { threads: 2, batch: 32, steps: 4 });
+    try {
+      for (const batchTokens of [1, 4, 7]) {
+        const got: number[] = [];
+        for await (const x of scoreStream(two, [TEXT.slice(0, 9), TEXT.slice(9)], { inOrder: true, batchTokens })) got.push(x.logprob);
+        expect(Math.max(...got.map((g, i) => Math.abs(g - ordered[i].logprob))), `batchTokens ${batchTokens}`).toBeLessThan(1e-5);
+        expect(got.length).toBe(sentences.length);
+      }
+      expect(two.net.carryEos).toBe(false);
+    } finally {
+      await two.close();
+    }
+    // a model of independent sentences cannot
+    const alone2 = await InferenceSession.create(plain);
+    expect(() => scoreSentences(alone2, sentences, { inOrder: true })).toThrow(/needs a model trained on running text/);
   });
 });

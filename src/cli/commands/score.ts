@@ -21,6 +21,10 @@ const SCORE_OPTIONS = {
     format: choice(['text', 'kenlm', 'srilm'], { help: 'text: a heat map and the numbers; kenlm: like KenLM query; srilm: like SRILM ngram -ppl', default: 'text', onResume: 'free', placeholder: '<format>' }),
     html: { type: 'path', help: 'also write the heat map of the sentences as an HTML page', optional: true, onResume: 'free', placeholder: '<file>' },
     split: choice(SPLITS, { help: 'how --file and standard input are cut into sentences', defaultText: 'as the model was trained', optional: true, onResume: 'free', placeholder: '<mode>' }),
+    inOrder: {
+      type: 'boolean', help: 'a model trained with --running-text: score each sentence after the ones before it (the state carried across their <eos>, as recur eval reads a file), on one thread, instead of each alone',
+      default: false, onResume: 'free',
+    },
     replaceInvalid: REPLACE_INVALID_OPTION,
     progress: PROGRESS_OPTION,
     kernels: KERNELS_OPTION,
@@ -43,9 +47,12 @@ export function scoreCommand(io: CliIO): Command {
       const progress = new ReadProgress(io.stderr, f.file ?? 'input', progressOn(f.progress, f.json, io.stdout, io.stderr));
       const input = sentences.length > 0 ? null : await textOf(io, f, progress);
       const bytes = input === null ? Buffer.byteLength(sentences.join('\n')) : input.bytes;
-      const session = await openSession(model, { kernels: f.kernels, threads: threadsFor(f.threads, bytes), batch: 32, steps: 64 });
+      if (f.inOrder && !model.config.running_text) throw usageError(`${path} was not trained on running text (recur train --running-text), so it scores every sentence alone; leave out inOrder`, 'inOrder');
+      // in order, the sentences are read one after another on this thread: no worker to start
+      const session = await openSession(model, { kernels: f.kernels, threads: f.inOrder ? 1 : threadsFor(f.threads, bytes), batch: 32, steps: 64 });
       try {
-        const scores = input === null ? scoreSentences(session, sentences) : scoreStream(session, input.text, { split: f.split });
+        const order = { inOrder: f.inOrder };
+        const scores = input === null ? scoreSentences(session, sentences, order) : scoreStream(session, input.text, { split: f.split, ...order });
         const n = await printScores(io, f, session, scores, path, progress);
         if (n === 0) throw inputError(`there are no sentences to score: ${f.file ?? 'the standard input'} is empty or blank`);
       } finally {
