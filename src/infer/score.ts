@@ -14,7 +14,7 @@ import { encodeSequences, splitSequences, type TokenIds } from '../data/corpus.j
 import { tokenize } from '../data/tokenize.js';
 import { inputError, usageError } from '../core/errors.js';
 import { EOS, UNK } from '../core/ids.js';
-import { continueLogProbs, planChunks, readRunningText, streamLogProbs } from '../model/evaluate.js';
+import { carriedLogProbs, planChunks, readRunningText, streamLogProbs } from '../model/evaluate.js';
 import type { Network } from '../nn/network.js';
 import type { InferenceSession } from './session.js';
 
@@ -61,7 +61,7 @@ export function scoreSentences(session: InferenceSession, sentences: readonly st
 /** Whether to score in order (ScoreOptions.inOrder), which only a running-text model can. */
 export function inOrder(session: InferenceSession, o: ScoreOptions): boolean {
   if (o.inOrder && !session.model.config.running_text) {
-    throw usageError('inOrder scores each sentence after the ones before it, which needs a model trained on running text (recur train --running-text); this one scores every sentence alone', 'inOrder');
+    throw usageError('the model was not trained on running text (recur train --running-text), so it scores every sentence alone: leave out inOrder, which needs a model trained on running text', 'inOrder');
   }
   return !!o.inOrder;
 }
@@ -180,11 +180,10 @@ export function evaluateText(session: InferenceSession, text: string): Evaluatio
 
 /** A running-text model's scores of a stream: read in order on one state, carried across <eos> as in training. */
 export function runningLogProbs(net: Network, stream: TokenIds): Float32Array {
-  const out = new Float32Array(stream.length - 1), restore = readRunningText(net);
+  const restore = readRunningText(net);
   try {
-    continueLogProbs(net, stream, stream.length, out);
+    return carriedLogProbs(net, stream);
   } finally {
     restore();
   }
-  return out;
 }

@@ -15,7 +15,7 @@ import { SequenceCutter, isBlank } from '../data/cutter.js';
 import { countCodePoints, type TokenIds } from '../data/corpus.js';
 import { forEachToken } from '../data/tokenize.js';
 import type { SplitMode } from '../data/text.js';
-import { continueLogProbs, planChunks, readRunningText } from '../model/evaluate.js';
+import { carriedLogProbs, continueLogProbs, planChunks, readRunningText } from '../model/evaluate.js';
 import { DynamicScorer, type DynamicOptions } from '../model/dynamic.js';
 import { EvalTotals, inOrder, layOut, sentencePiece, sentenceScores, type Evaluation, type ScoreOptions, type SentencePiece, type SentenceScore } from './score.js';
 import type { InferenceSession } from './session.js';
@@ -78,19 +78,12 @@ export async function* scoreStream(session: InferenceSession, text: TextPieces, 
   }
 }
 
-/** The scores of ids on the state the network carries (it goes on carrying it). */
-function carriedLogProbs(session: InferenceSession, ids: TokenIds): Float32Array {
-  const out = new Float32Array(ids.length - 1);
-  continueLogProbs(session.net, ids, ids.length, out);
-  return out;
-}
-
 async function* scoreBatches(session: InferenceSession, text: TextPieces, o: ScoreStreamOptions, ordered: boolean): AsyncGenerator<SentenceScore> {
   const split = o.split ?? session.model.config.split, budget = o.batchTokens ?? BATCH_TOKENS;
   let sentences: string[] = [], pieces: SentencePiece[] = [], tokens = 0;
   const flush = async (): Promise<SentenceScore[]> => {
     const ids = layOut(pieces);
-    const logp = ordered ? carriedLogProbs(session, ids) : await session.logProbs(ids, planChunks(ids, session.net.B));
+    const logp = ordered ? carriedLogProbs(session.net, ids) : await session.logProbs(ids, planChunks(ids, session.net.B));
     const out = sentenceScores(sentences, pieces, logp);
     sentences = [];
     pieces = [];

@@ -87,6 +87,13 @@ export function readRunningText(net: Network): () => void {
   };
 }
 
+/** The scores of a whole stream (continueLogProbs) on the state `net` carries, which it goes on carrying. */
+export function carriedLogProbs(net: Network, ids: TokenIds): Float32Array {
+  const out = new Float32Array(ids.length - 1);
+  continueLogProbs(net, ids, ids.length, out);
+  return out;
+}
+
 /**
  * Continue one sequence on stream 0 of `net` from the state it carries:
  * log p(ids[i+1] | …) for i in [0, n−1) into out[0, n−1). A sequence too long to

@@ -47,7 +47,6 @@ export function scoreCommand(io: CliIO): Command {
       const progress = new ReadProgress(io.stderr, f.file ?? 'input', progressOn(f.progress, f.json, io.stdout, io.stderr));
       const input = sentences.length > 0 ? null : await textOf(io, f, progress);
       const bytes = input === null ? Buffer.byteLength(sentences.join('\n')) : input.bytes;
-      if (f.inOrder && !model.config.running_text) throw usageError(`${path} was not trained on running text (recur train --running-text), so it scores every sentence alone; leave out inOrder`, 'inOrder');
       // in order, the sentences are read one after another on this thread: no worker to start
       const session = await openSession(model, { kernels: f.kernels, threads: f.inOrder ? 1 : threadsFor(f.threads, bytes), batch: 32, steps: 64 });
       try {
