@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { RecurError } from '../../src/core/errors.js';
 import { loadModel, saveModel } from '../../src/model/model-file.js';
-import { MAX_HEADER_BYTES, writeSafetensors } from '../../src/io/safetensors.js';
+import { MAX_HEADER_BYTES, readSafetensors, writeSafetensors } from '../../src/io/safetensors.js';
 import { LanguageModel } from '../../src/model/model.js';
 import { paramLayout } from '../../src/nn/params.js';
 import { editFile, editMeta, joinFile, splitFile, tinyModel } from '../helpers/model-files.js';
@@ -74,6 +74,20 @@ describe('model file round trip', () => {
     const shifted = new Uint8Array(good.length + 3);
     shifted.set(good, 3);
     expect(loadModel(shifted.subarray(3)).params).toEqual(model.params);
+  });
+
+  it('a loaded model owns its weights: reading shares the bytes of the file, the model copies them', () => {
+    const bytes = Uint8Array.from(good);
+    const shared = readSafetensors(bytes, 'm', true), owned = readSafetensors(bytes, 'm');
+    const t = shared.tensors.get('decoder.bias')!.data;
+    expect(t.buffer).toBe(bytes.buffer); // aligned: a view, no copy
+    expect(owned.tensors.get('decoder.bias')!.data.buffer).not.toBe(bytes.buffer);
+    const shifted = new Uint8Array(good.length + 3);
+    shifted.set(good, 3);
+    expect(readSafetensors(shifted.subarray(3), 'm', true).tensors.get('decoder.bias')!.data.buffer).not.toBe(shifted.buffer);
+    const m = loadModel(bytes);
+    bytes.fill(0xff); // every weight of the file NaN now
+    expect(m.params).toEqual(model.params);
   });
 
   it('loads a file written with only the required config keys (as from PyTorch)', () => {

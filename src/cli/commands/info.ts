@@ -24,7 +24,7 @@ export function infoCommand(io: CliIO): Command {
       if (path === undefined) throw usageError('give a model, a checkpoint or a token store to describe (or --kernels)');
       if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) return storeInfo(io, path, f);
       const bytes = readModelBytes(path);
-      const file = readSafetensors(bytes, path);
+      const file = readSafetensors(bytes, path, true); // described and dropped: views of bytes will do
       if (isCheckpoint(file)) {
         checkpointInfo(io, path, checkpointFromFile(file, path), f.json);
         return;
