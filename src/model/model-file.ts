@@ -18,6 +18,7 @@ import { LanguageModel } from './model.js';
 import { paramLayout, syncTiedDecoder } from '../nn/params.js';
 import { describeValue, quote, readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import { isRecurError } from '../core/errors.js';
+import { firstNonFinite } from '../core/finite.js';
 
 export const MODEL_FORMAT = 'recur-lm/1';
 
@@ -103,13 +104,6 @@ export function parseConfig(raw: unknown, what: string): ModelConfig {
     throw e;
   }
   return config;
-}
-
-/** The index of the first NaN or infinity in x, or -1: its exponent bits all set (one integer test per value, 5–10× faster than Number.isFinite on a fresh array). */
-function firstNonFinite(x: Float32Array): number {
-  const bits = new Uint32Array(x.buffer, x.byteOffset, x.length);
-  for (let i = 0; i < bits.length; i++) if ((bits[i] & 0x7f800000) === 0x7f800000) return i;
-  return -1;
 }
 
 /** Parse and check a model file. `what` names it in error messages (usually the path). */

@@ -33,6 +33,7 @@ import { legacyOptions, parseOptions } from './legacy.js';
 import { OPTIMIZERS, momentCount, type OptimizerName } from './optimizer.js';
 import type { TrainOptions } from './options.js';
 import { COUNTERS, type TrainState } from './state.js';
+import { firstNonFinite } from '../core/finite.js';
 
 export const CHECKPOINT_FORMAT = 'recur-ckpt/2';
 const LEGACY_FORMAT = 'recur-ckpt/1';
@@ -309,7 +310,7 @@ function reader(file: SafetensorsFile, st: Json, fail: (msg: string) => never): 
       if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
         return fail(`tensor "${name}" has shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]`);
       }
-      for (let i = 0; i < t.data.length; i++) if (!Number.isFinite(t.data[i])) fail(`tensor "${name}" holds a non-finite value`);
+      if (firstNonFinite(t.data) >= 0) fail(`tensor "${name}" holds a non-finite value`);
       used.add(name);
       return t.data;
     },

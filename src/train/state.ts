@@ -26,6 +26,7 @@ import type { History } from '../model/history.js';
 import type { ModelConfig } from '../model/config.js';
 import type { OptimizerState } from './optimizer.js';
 import type { ScheduleState } from './schedule.js';
+import { firstNonFinite } from '../core/finite.js';
 
 interface Counter {
   kind: 'int' | 'real' | 'finite';
@@ -89,10 +90,6 @@ export function epochsOf(s: Pick<TrainState, 'epoch' | 'window' | 'windowsPerEpo
 
 /** True when every number that goes into the next step is finite. */
 export function stateIsFinite(s: TrainState): boolean {
-  const finite = (a: Float32Array | null): boolean => {
-    if (!a) return true;
-    for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
-    return true;
-  };
+  const finite = (a: Float32Array | null): boolean => !a || firstNonFinite(a) < 0;
   return finite(s.params) && s.optimizer.moments.every(finite) && s.slices.carry.every((c) => finite(c.h) && finite(c.c));
 }

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RecurError } from '../../src/core/errors.js';
+import { firstNonFinite } from '../../src/core/finite.js';
 import { loadModel, saveModel } from '../../src/model/model-file.js';
 import { MAX_HEADER_BYTES, readSafetensors, writeSafetensors } from '../../src/io/safetensors.js';
 import { LanguageModel } from '../../src/model/model.js';
@@ -180,6 +181,13 @@ describe('model file rejections', () => {
     rejects(editFile(good, (h, data) => void (h['decoder.bias'].data_offsets = [data.length, data.length + 36])), /"decoder.bias" lies outside the data/);
     rejects(editFile(good, (h) => void (h['decoder.bias'].data_offsets = [40, 4])), /lies outside the data/);
     rejects(editFile(good, (h) => void (h['decoder.bias'].data_offsets = [-4, 32])), /invalid data_offsets/);
+  });
+
+  it('firstNonFinite: NaN and ±infinity, not the largest, smallest, subnormal or signed-zero values', () => {
+    const ok = [0, -0, 1, -1, 3.4028234663852886e38, -3.4028234663852886e38, 1.4e-45, 1.1754943508222875e-38];
+    expect(firstNonFinite(new Float32Array(ok))).toBe(-1);
+    for (const x of [NaN, Infinity, -Infinity]) expect(firstNonFinite(new Float32Array([...ok, x, 0]))).toBe(ok.length);
+    expect(firstNonFinite(new Float32Array([1, 2, NaN, 3]).subarray(1))).toBe(1); // a view: positions within it
   });
 
   it('non-finite weight', () => {
